@@ -1,0 +1,149 @@
+"""The actors: one Mesa agent per actor, each holding its state as arrays over runs.
+
+A single model instance advances a whole batch of Monte Carlo runs; an agent's
+attribute such as ``CoalitionState.deployed`` is an array with one entry per
+run.  Agents decide in ``step``: they read the equilibria the model has solved
+for the day (``model.games``) and draw their actions from ``model.rng``.  The
+consequences of the actions (detection, casualties, collapse, escalation) are
+worked out by the model.  Decision rules are documented in ``docs/model.md``
+("Decision rules").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model import CrisisModel
+
+__all__ = ["CoalitionState", "Russia", "Ukraine", "UnitedStates"]
+
+
+def _play(model: CrisisModel, probability: np.ndarray) -> np.ndarray:
+    """Bernoulli draws, one per run: True with the given probability."""
+    return model.rng.random(model.n_runs) < probability
+
+
+class CoalitionState(mesa.Agent):
+    """One coalition-of-the-willing state: keeps, scales down or withdraws its contingent.
+
+    State (arrays over runs): ``committed`` (still in the mission),
+    ``deployed`` (troops in Ukraine), ``support`` (domestic support, 0-1),
+    ``casualties`` (cumulative).  ``pledge`` is the state's share of the
+    coalition's pledged total (the same in every run).
+    """
+
+    def __init__(self, model: CrisisModel, name: str, index: int, pledge: float) -> None:
+        super().__init__(model)
+        self.name = name
+        self.index = index
+        self.pledge = float(pledge)
+        prefix = f"actors.coalition.states.{name}"
+        self.casualty_sensitivity = model.params[f"{prefix}.casualty_sensitivity"]
+        self.support = model.params[f"{prefix}.domestic_support"].copy()
+        n = model.n_runs
+        self.committed = np.full(n, self.pledge > 0)
+        self.deployed = np.zeros(n)
+        self.casualties = np.zeros(n)
+
+    def step(self) -> None:
+        """Re-decide participation, then move troops in (ramp) or out (withdrawal).
+
+        A state evaluates its participation while the mission is under way: its
+        payoff for staying is ``support × guarantee_value × viable − risk ×
+        casualty_sensitivity × expected_casualties / 100`` where ``viable`` says
+        whether the others' committed troops plus its own reach the minimum
+        viable force, ``risk`` is the equilibrium probability that Russia
+        targets the force (or the exposure to renewed fighting, if larger), and
+        ``expected_casualties = pledge × casualty_rate_per_attack ×
+        risk_window_days``.  A negative payoff withdraws the state for good.
+        """
+        m = self.model
+        c = m.coalition_params
+        evaluating = m.mission_under_way & self.committed
+        others = m.committed_troops - self.pledge * self.committed
+        viable = (others + self.pledge) >= c.minimum_viable_force
+        risk = np.maximum(m.targeting_probability, m.war_exposure)
+        expected_casualties = self.pledge * c.casualty_rate_per_attack * c.risk_window_days
+        payoff = (
+            self.support * c.guarantee_value * viable
+            - risk * self.casualty_sensitivity * expected_casualties / 100.0
+        )
+        self.committed &= ~(evaluating & (payoff < 0))
+        moving_in = m.deployment_moving & self.committed
+        ramp = self.pledge / m.ramp_days
+        self.deployed = np.where(
+            moving_in, np.minimum(self.pledge, self.deployed + ramp), self.deployed
+        )
+        self.deployed = np.where(self.committed, self.deployed, 0.0)
+
+    def absorb_casualties(self, casualties: np.ndarray) -> None:
+        """Support falls by a factor exp(−casualty_sensitivity × casualties / 100)."""
+        self.casualties += casualties
+        self.support *= np.exp(-self.casualty_sensitivity * casualties / 100.0)
+
+
+class Russia(mesa.Agent):
+    """Russia: decides whether to strike a deployed force and whether to violate a ceasefire."""
+
+    def __init__(self, model: CrisisModel) -> None:
+        super().__init__(model)
+        n = model.n_runs
+        self.attacks = np.zeros(n, dtype=bool)
+        self.violates = np.zeros(n, dtype=bool)
+
+    def step(self) -> None:
+        """Strike with the equilibrium targeting probability; violate per the ceasefire game.
+
+        Whether to target: Russia's strategy in the selected equilibrium of the
+        deployment game, or, if that equilibrium has the coalition staying out
+        while troops are in fact there, Russia's best response to a deployed
+        force.  Whether to violate: its strategy in the ceasefire game, plus an
+        accidental (unordered) violation with a small daily probability.
+        """
+        m = self.model
+        strike = _play(m, m.targeting_probability)
+        deliberate = _play(m, m.games["ceasefire"].violate_row)
+        accident = _play(m, m.accidental_violation_probability)
+        force_present = m.troops_deployed > 0
+        self.attacks = strike & force_present & ~m.escalated
+        self.violates = m.ceasefire_in_force & (deliberate | accident | self.attacks)
+
+
+class Ukraine(mesa.Agent):
+    """Ukraine: decides whether to violate a ceasefire."""
+
+    def __init__(self, model: CrisisModel) -> None:
+        super().__init__(model)
+        self.violates = np.zeros(model.n_runs, dtype=bool)
+
+    def step(self) -> None:
+        """Violate with its equilibrium probability in the ceasefire game, or by accident."""
+        m = self.model
+        deliberate = _play(m, m.games["ceasefire"].violate_col)
+        accident = _play(m, m.accidental_violation_probability)
+        self.violates = m.ceasefire_in_force & (deliberate | accident)
+
+
+class UnitedStates(mesa.Agent):
+    """The US: mediator, possible backstop, and author of the sanctions threat.
+
+    Its type is drawn once per run: *committed* with probability equal to the
+    threat's credibility (it pays an audience cost if it backs down), otherwise
+    not (Zagare & Kilgour, *Perfect Deterrence*, 2000: threats credible by type).
+    """
+
+    def __init__(self, model: CrisisModel) -> None:
+        super().__init__(model)
+        credibility = model.params["levers.sanctions_credibility"]
+        self.committed_type = model.rng.random(model.n_runs) < credibility
+        self.imposes = np.zeros(model.n_runs, dtype=bool)
+
+    def step(self) -> None:
+        """After observed Russian defiance, impose sanctions if that is its equilibrium move."""
+        m = self.model
+        impose = _play(m, m.games["sanctions"].impose_probability)
+        self.imposes = m.threat_active & m.defiance_observed & impose

@@ -1,0 +1,208 @@
+"""Probability distributions for uncertain scenario parameters.
+
+A scenario value is either a plain number (a fixed value) or a mapping with a
+``dist`` key, e.g. ``{dist: uniform, low: 0.2, high: 0.6}``.  Each distribution
+is a small pydantic model with two methods:
+
+* ``sample(rng, size)`` draws ``size`` independent values with the given
+  :class:`numpy.random.Generator` (one value per Monte Carlo run);
+* ``central()`` is the value used when a single representative number is needed
+  (the mean, or the mode for the triangular distribution).
+
+``support()`` gives the closed interval the draws can fall in; scenario
+validation uses it to reject, for example, a probability that could exceed 1.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy import stats
+
+__all__ = [
+    "DISTRIBUTION_NAMES",
+    "Beta",
+    "Distribution",
+    "Fixed",
+    "Normal",
+    "Triangular",
+    "Uniform",
+]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def central(self) -> float:  # pragma: no cover
+        raise NotImplementedError
+
+    def support(self) -> tuple[float, float]:  # pragma: no cover
+        raise NotImplementedError
+
+
+class Fixed(_Dist):
+    """A known value: every run uses ``value``."""
+
+    dist: Literal["fixed"] = "fixed"
+    value: float
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return np.full(size, self.value, dtype=float)
+
+    def central(self) -> float:
+        return self.value
+
+    def support(self) -> tuple[float, float]:
+        return (self.value, self.value)
+
+
+class Uniform(_Dist):
+    """Uniform on ``[low, high]``."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if not self.low < self.high:
+            raise ValueError(f"uniform needs low < high (got low={self.low}, high={self.high})")
+        return self
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, size)
+
+    def central(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+
+class Normal(_Dist):
+    """Normal with ``mean`` and ``sd``, optionally truncated to ``[low, high]``.
+
+    Truncation uses :func:`scipy.stats.truncnorm` (draws are redrawn inside the
+    bounds, not clipped), so a bounded parameter such as a probability can be
+    given a bell-shaped prior.
+    """
+
+    dist: Literal["normal"]
+    mean: float
+    sd: float = Field(gt=0)
+    low: float = -math.inf
+    high: float = math.inf
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=True, frozen=True)
+
+    @model_validator(mode="after")
+    def _finite(self) -> Normal:
+        if not (math.isfinite(self.mean) and math.isfinite(self.sd)):
+            raise ValueError("normal needs a finite mean and sd")
+        if math.isnan(self.low) or math.isnan(self.high) or not self.low < self.high:
+            raise ValueError(f"normal needs low < high (got low={self.low}, high={self.high})")
+        return self
+
+    def _standard_bounds(self) -> tuple[float, float]:
+        return ((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        a, b = self._standard_bounds()
+        if math.isinf(a) and math.isinf(b):
+            return rng.normal(self.mean, self.sd, size)
+        return stats.truncnorm.rvs(a, b, loc=self.mean, scale=self.sd, size=size, random_state=rng)
+
+    def central(self) -> float:
+        a, b = self._standard_bounds()
+        return float(stats.truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+
+class Beta(_Dist):
+    """Beta(``a``, ``b``) rescaled to ``[low, high]`` (default ``[0, 1]``)."""
+
+    dist: Literal["beta"]
+    a: float = Field(gt=0)
+    b: float = Field(gt=0)
+    low: float = 0.0
+    high: float = 1.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Beta:
+        if not self.low < self.high:
+            raise ValueError(f"beta needs low < high (got low={self.low}, high={self.high})")
+        return self
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return self.low + (self.high - self.low) * rng.beta(self.a, self.b, size)
+
+    def central(self) -> float:
+        return self.low + (self.high - self.low) * self.a / (self.a + self.b)
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+
+class Triangular(_Dist):
+    """Triangular with minimum ``low``, most likely value ``mode`` and maximum ``high``."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                "triangular needs low <= mode <= high and low < high "
+                f"(got low={self.low}, mode={self.mode}, high={self.high})"
+            )
+        return self
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.triangular(self.low, self.mode, self.high, size)
+
+    def central(self) -> float:
+        return self.mode
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+
+Distribution = Annotated[
+    Fixed | Uniform | Normal | Beta | Triangular, Field(discriminator="dist")
+]
+
+DISTRIBUTION_NAMES: tuple[str, ...] = ("fixed", "uniform", "normal", "beta", "triangular")
+
+
+def as_distribution_input(value: Any) -> Any:
+    """Turn a plain number into ``{dist: fixed, value: ...}``; leave mappings alone.
+
+    Used as a pydantic ``BeforeValidator`` so that scenario authors can write
+    ``resolve: 1.5`` as well as ``resolve: {dist: uniform, low: 1, high: 2}``.
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a number or a distribution, got a boolean")
+    if isinstance(value, int | float):
+        return {"dist": "fixed", "value": value}
+    if isinstance(value, dict):
+        if "dist" not in value:
+            raise ValueError(
+                "a distribution needs a 'dist' key, one of: " + ", ".join(DISTRIBUTION_NAMES)
+            )
+        return value
+    if isinstance(value, Fixed | Uniform | Normal | Beta | Triangular):
+        return value
+    raise ValueError(
+        f"expected a number or a distribution such as {{dist: uniform, low: 0, high: 1}}, "
+        f"got {type(value).__name__}"
+    )

@@ -1,0 +1,74 @@
+"""Draw every uncertain parameter of a scenario, once per Monte Carlo run.
+
+``uncertain_parameters(scenario)`` lists the scenario's distributions with a
+dotted name (``actors.russia.resolve``,
+``actors.coalition.states.United Kingdom.domestic_support``) in a fixed order,
+the order of the scenario schema; ``draw_parameters`` samples them, in that
+order, from one :class:`numpy.random.Generator`, so the same generator state
+always gives the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel
+
+from sim.distributions import Beta, Fixed, Normal, Triangular, Uniform
+from sim.scenario import Scenario
+
+__all__ = ["RunParameters", "draw_parameters", "scaled_pledges", "uncertain_parameters"]
+
+_DISTRIBUTIONS = (Fixed, Uniform, Normal, Beta, Triangular)
+
+
+def _walk(obj: object, prefix: str) -> Iterator[tuple[str, object]]:
+    if isinstance(obj, _DISTRIBUTIONS):
+        yield prefix, obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from _walk(getattr(obj, name), f"{prefix}.{name}" if prefix else name)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _walk(value, f"{prefix}.{key}")
+
+
+def uncertain_parameters(scenario: Scenario) -> list[tuple[str, object]]:
+    """All (dotted name, distribution) pairs of the scenario, fixed values included."""
+    return list(_walk(scenario, ""))
+
+
+def scaled_pledges(scenario: Scenario) -> np.ndarray:
+    """Each coalition state's pledge, scaled so that they add up to ``levers.troops_pledged``.
+
+    The states' ``troops`` give the shares; the total is the lever.  Rounding uses
+    the largest-remainder method so the integer pledges sum exactly to the lever.
+    """
+    reference = np.array([s.troops for s in scenario.actors.coalition.states.values()], float)
+    total = scenario.levers.troops_pledged
+    exact = reference / reference.sum() * total
+    pledges = np.floor(exact)
+    shortfall = int(round(total - pledges.sum()))
+    if shortfall > 0:
+        order = np.argsort(-(exact - pledges), kind="stable")
+        pledges[order[:shortfall]] += 1
+    return pledges
+
+
+@dataclass(frozen=True)
+class RunParameters:
+    """Drawn values: ``values[name]`` is an array with one value per run."""
+
+    values: dict[str, np.ndarray]
+    n_runs: int
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.values[name]
+
+
+def draw_parameters(scenario: Scenario, n_runs: int, rng: np.random.Generator) -> RunParameters:
+    """Sample each parameter of ``scenario`` ``n_runs`` times, in schema order."""
+    values = {name: dist.sample(rng, n_runs) for name, dist in uncertain_parameters(scenario)}
+    return RunParameters(values=values, n_runs=n_runs)

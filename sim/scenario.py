@@ -1,0 +1,200 @@
+"""The typed scenario: what a YAML scenario file becomes after validation.
+
+Every model parameter is a :mod:`sim.distributions` distribution (a plain number
+is a ``fixed`` one), tagged with the interval its values must lie in.  The
+loader (:mod:`sim.loader`) turns YAML into these objects once, at the edge; the
+model only ever sees a validated :class:`Scenario`.
+
+The meaning, default and source of each parameter are documented in
+``docs/model.md`` and in the comments of ``scenarios/baseline.yaml``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from sim.distributions import Distribution, as_distribution_input
+
+__all__ = [
+    "CeasefireDynamics",
+    "Coalition",
+    "CoalitionStateSpec",
+    "Levers",
+    "Russia",
+    "Scenario",
+    "Simulation",
+    "Timeline",
+    "Ukraine",
+    "UnitedStates",
+]
+
+
+def _within(low: float, high: float, what: str):
+    def check(dist):
+        lo, hi = dist.support()
+        if lo < low or hi > high:
+            if high == math.inf:
+                raise ValueError(f"{what} must be >= {low:g}, but this value can be {lo:g}")
+            side = lo if lo < low else hi
+            raise ValueError(
+                f"{what} must lie in [{low:g}, {high:g}], but this value can be {side:g}"
+            )
+        return dist
+
+    return AfterValidator(check)
+
+
+_coerce = BeforeValidator(as_distribution_input)
+
+# Parameter kinds, by the interval their values must lie in.
+Probability = Annotated[Distribution, _coerce, _within(0.0, 1.0, "a probability")]
+NonNegative = Annotated[Distribution, _coerce, _within(0.0, math.inf, "this value")]
+Share = Annotated[Distribution, _coerce, _within(0.0, 1.0, "a share")]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class Simulation(_Section):
+    """How many runs, how long, which seed."""
+
+    horizon_days: int = Field(365, ge=1, le=3650, description="days simulated in each run")
+    runs: int = Field(1000, ge=1, le=10_000_000, description="Monte Carlo runs")
+    seed: int = Field(0, ge=0, description="root seed of numpy.random.SeedSequence")
+
+
+class Levers(_Section):
+    """Policy levers that are not dated events (those are in the timeline)."""
+
+    troops_pledged: int = Field(
+        0, ge=0, le=1_000_000, description="total troops the coalition pledges (0 = no force)"
+    )
+    sanctions_credibility: Probability = Field(
+        description="prior probability that the US is a type that carries out its threat"
+    )
+    us_backstop: bool = Field(False, description="the US pledges to back the force militarily")
+    un_mandate: bool = Field(False, description="the force deploys under a UN mandate")
+    deploy_only_during_ceasefire: bool = Field(
+        True, description="troops move in only while a ceasefire is in force"
+    )
+
+
+class CeasefireEvent(_Section):
+    day: int = Field(ge=0, description="day the ceasefire starts")
+    duration_days: int = Field(ge=1, description="length of the agreed term")
+
+
+class SanctionsThreatEvent(_Section):
+    day: int = Field(ge=0, description="day the US issues its threat")
+    deadline_days: int = Field(
+        ge=1, description="days after the threat by which a ceasefire must be in force"
+    )
+
+
+class DeploymentEvent(_Section):
+    day: int = Field(ge=0, description="first day troops may move in")
+    ramp_days: int = Field(ge=1, description="days to bring each contingent to full strength")
+
+
+class Timeline(_Section):
+    """Dated events; an event left out does not happen."""
+
+    ceasefire: CeasefireEvent | None = None
+    sanctions_threat: SanctionsThreatEvent | None = None
+    deployment: DeploymentEvent | None = None
+
+
+class Russia(_Section):
+    resolve: NonNegative
+    audience_cost: NonNegative
+    nato_war_cost: NonNegative
+    sanctions_cost: NonNegative
+    violation_gain: NonNegative
+    exploited_cost: NonNegative
+    war_cost: NonNegative
+    detected_violation_cost: NonNegative
+    agreement_violation_cost: NonNegative
+
+
+class Ukraine(_Section):
+    violation_gain: NonNegative
+    exploited_cost: NonNegative
+    war_cost: NonNegative
+    support_loss_if_detected: NonNegative
+    agreement_violation_cost: NonNegative
+
+
+class UnitedStates(_Section):
+    sanctions_cost_to_us: NonNegative
+    audience_cost: NonNegative
+    backstop_response_probability: Probability
+
+
+class CoalitionStateSpec(_Section):
+    troops: int = Field(ge=0, le=1_000_000, description="troops in the reference pledge")
+    domestic_support: Share
+    casualty_sensitivity: NonNegative
+
+
+class Coalition(_Section):
+    guarantee_value: NonNegative
+    deployment_cost: NonNegative
+    casualty_cost: NonNegative
+    nato_war_cost: NonNegative
+    minimum_viable_force: int = Field(ge=0)
+    max_response_probability: Probability
+    tripwire_scale: NonNegative
+    casualty_rate_per_attack: Probability
+    risk_window_days: int = Field(ge=1)
+    war_casualty_exposure: Probability
+    states: dict[str, CoalitionStateSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _some_troops(self) -> Coalition:
+        if sum(s.troops for s in self.states.values()) == 0:
+            raise ValueError("at least one coalition state needs troops > 0")
+        return self
+
+
+class CeasefireDynamics(_Section):
+    base_detection_probability: Probability
+    max_detection_probability: Probability
+    monitoring_scale: NonNegative
+    spiral_probability: Probability
+    accidental_violation_probability: Probability
+    violation_gain_halflife_days: NonNegative
+    durable_after_days: int = Field(ge=1)
+    talks_daily_probability: Probability
+    sanctions_talks_effect: NonNegative
+    pledge_talks_penalty: Probability
+    un_mandate_discount: Probability
+
+
+class Actors(_Section):
+    russia: Russia
+    ukraine: Ukraine
+    united_states: UnitedStates
+    coalition: Coalition
+
+
+class Scenario(_Section):
+    """A complete, validated scenario."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    simulation: Simulation = Simulation()
+    levers: Levers
+    timeline: Timeline = Timeline()
+    actors: Actors
+    ceasefire: CeasefireDynamics
