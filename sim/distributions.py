@@ -177,9 +177,7 @@ class Triangular(_Dist):
         return (self.low, self.high)
 
 
-Distribution = Annotated[
-    Fixed | Uniform | Normal | Beta | Triangular, Field(discriminator="dist")
-]
+Distribution = Annotated[Fixed | Uniform | Normal | Beta | Triangular, Field(discriminator="dist")]
 
 DISTRIBUTION_NAMES: tuple[str, ...] = ("fixed", "uniform", "normal", "beta", "triangular")
 

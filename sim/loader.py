@@ -74,8 +74,7 @@ def _parse(file: Path) -> tuple[Any, Provenance]:
         problem = exc.problem or str(exc)
         if "python/" in problem or "constructor for the tag" in problem:
             problem = (
-                "unsupported YAML tag; scenario files may hold only plain data "
-                f"({problem.strip()})"
+                f"unsupported YAML tag; scenario files may hold only plain data ({problem.strip()})"
             )
         else:
             problem = f"malformed YAML: {problem}"
@@ -86,7 +85,9 @@ def _parse(file: Path) -> tuple[Any, Provenance]:
         loader.dispose()
     if not isinstance(data, dict):
         raise ScenarioError(
-            file, node.start_mark.line + 1, None,
+            file,
+            node.start_mark.line + 1,
+            None,
             f"expected a mapping of scenario keys at the top level, got {_yaml_type(data)}",
         )
     return data, provenance
@@ -111,7 +112,10 @@ def _walk(node: yaml.Node, path: Path_, file: str, provenance: Provenance) -> No
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise ScenarioError(
-                    file, line, _key_text((*path, key)), f"duplicate key (first given on line {seen[key]})"
+                    file,
+                    line,
+                    _key_text((*path, key)),
+                    f"duplicate key (first given on line {seen[key]})",
                 )
             seen[key] = line
             _walk(value_node, (*path, key), file, provenance)
@@ -121,8 +125,14 @@ def _walk(node: yaml.Node, path: Path_, file: str, provenance: Provenance) -> No
             _walk(item, (*path, index), file, provenance)
 
 
-def _merge(base: Any, override: Any, base_prov: Provenance, over_prov: Provenance,
-           path: Path_ = (), shared: frozenset[str] = frozenset()) -> Any:
+def _merge(
+    base: Any,
+    override: Any,
+    base_prov: Provenance,
+    over_prov: Provenance,
+    path: Path_ = (),
+    shared: frozenset[str] = frozenset(),
+) -> Any:
     """Merge ``override`` into ``base`` (both with provenance), returning the result.
 
     ``shared``: resolved names of files already merged into ``base``.  A value
@@ -157,9 +167,7 @@ def _copy_prov(source: Provenance, target: Provenance, path: Path_) -> None:
             target[p] = where
 
 
-def load_scenario_data(
-    file: str | Path, _chain: tuple[Path, ...] = ()
-) -> tuple[dict, Provenance]:
+def load_scenario_data(file: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, Provenance]:
     """Parse ``file`` and everything it extends; return merged data and provenance."""
     file = Path(file)
     resolved = file.resolve()
@@ -277,13 +285,24 @@ def _message(error: dict, loc: Path_) -> str:
         tag = error.get("ctx", {}).get("tag", "?")
         close = difflib.get_close_matches(str(tag), DISTRIBUTION_NAMES, n=1, cutoff=0.5)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"unknown distribution '{tag}'{hint}; expected one of: " + ", ".join(DISTRIBUTION_NAMES)
+        return f"unknown distribution '{tag}'{hint}; expected one of: " + ", ".join(
+            DISTRIBUTION_NAMES
+        )
     if kind == "finite_number":
         return "expected a finite number, got NaN or infinity"
     message = error["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
-    if kind in ("int_type", "int_parsing", "float_type", "float_parsing", "bool_type",
-                "bool_parsing", "string_type", "model_type", "dict_type"):
+        message = message[len("Value error, ") :]
+    if kind in (
+        "int_type",
+        "int_parsing",
+        "float_type",
+        "float_parsing",
+        "bool_type",
+        "bool_parsing",
+        "string_type",
+        "model_type",
+        "dict_type",
+    ):
         message += f", got {_yaml_type(error.get('input'))} {error.get('input')!r}"
     return message

@@ -43,8 +43,12 @@ from sim.scenario import Scenario
 
 __all__ = ["CrisisModel", "DayGames"]
 
-TRAJECTORY_VARIABLES = ("escalation_level", "troops_deployed", "ceasefire_in_force",
-                        "peacekeeper_casualties")
+TRAJECTORY_VARIABLES = (
+    "escalation_level",
+    "troops_deployed",
+    "ceasefire_in_force",
+    "peacekeeper_casualties",
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class _CoalitionParams:
         prefix = "actors.coalition."
         for name, value in params.values.items():
             if name.startswith(prefix) and name.count(".") == 2:
-                setattr(self, name[len(prefix):], value)
+                setattr(self, name[len(prefix) :], value)
         self.minimum_viable_force = scenario.actors.coalition.minimum_viable_force
         self.risk_window_days = scenario.actors.coalition.risk_window_days
 
@@ -105,7 +109,9 @@ class CrisisModel(mesa.Model):
 
         p = self.params
         self.detection_base = p["ceasefire.base_detection_probability"]
-        self.detection_max = np.maximum(p["ceasefire.max_detection_probability"], self.detection_base)
+        self.detection_max = np.maximum(
+            p["ceasefire.max_detection_probability"], self.detection_base
+        )
         self.accidental_violation_probability = p["ceasefire.accidental_violation_probability"]
         timeline = scenario.timeline
         self.ramp_days = timeline.deployment.ramp_days if timeline.deployment else 1
@@ -143,8 +149,9 @@ class CrisisModel(mesa.Model):
         pledges = scaled_pledges(scenario)
         self.states = [
             CoalitionState(self, name, i, pledge)
-            for i, (name, pledge) in enumerate(zip(scenario.actors.coalition.states, pledges,
-                                                   strict=True))
+            for i, (name, pledge) in enumerate(
+                zip(scenario.actors.coalition.states, pledges, strict=True)
+            )
         ]
         self.pledged_total = float(pledges.sum())
         self.committed_troops = np.full(n, self.pledged_total)
@@ -210,7 +217,9 @@ class CrisisModel(mesa.Model):
         day = self.day
         # Talks: a negotiated, open-ended ceasefire may be agreed while fighting goes on.
         hazard = p["ceasefire.talks_daily_probability"] * (
-            1.0 + p["ceasefire.sanctions_talks_effect"] * self.threat_active
+            1.0
+            + p["ceasefire.sanctions_talks_effect"]
+            * self.threat_active
             * p["levers.sanctions_credibility"]
         )
         if levers.troops_pledged > 0 and not levers.un_mandate:
@@ -248,7 +257,10 @@ class CrisisModel(mesa.Model):
         c = self.coalition_params
         troops = self.committed_troops
         reply = response_probability(
-            troops, c.max_response_probability, c.tripwire_scale, levers.us_backstop,
+            troops,
+            c.max_response_probability,
+            c.tripwire_scale,
+            levers.us_backstop,
             p["actors.united_states.backstop_response_probability"],
         )
         self.response_probability_today = reply
@@ -266,7 +278,9 @@ class CrisisModel(mesa.Model):
             guarantee_value=c.guarantee_value,
             deployment_cost=c.deployment_cost,
             casualty_cost=c.casualty_cost,
-            expected_casualties_if_targeted=troops * c.casualty_rate_per_attack * c.risk_window_days,
+            expected_casualties_if_targeted=troops
+            * c.casualty_rate_per_attack
+            * c.risk_window_days,
             coalition_nato_war_cost=c.nato_war_cost,
         )
         self.games["deployment"] = self._solve(*deployment_table(deployment))
@@ -322,15 +336,23 @@ class CrisisModel(mesa.Model):
         us = sanctions_game.row_payoffs
         impose = (us[:, 0, 1] > us[:, 1, 1]).astype(float)
         self.games["sanctions"] = DayGames(
-            us, sanctions_game.col_payoffs,
-            Selected(impose, sanctions_game.selected.col_first, sanctions_game.selected.label,
-                     sanctions_game.selected.n_equilibria, sanctions_game.selected.degenerate),
+            us,
+            sanctions_game.col_payoffs,
+            Selected(
+                impose,
+                sanctions_game.selected.col_first,
+                sanctions_game.selected.label,
+                sanctions_game.selected.n_equilibria,
+                sanctions_game.selected.degenerate,
+            ),
         )
 
     def _monitor_ratio(self) -> np.ndarray:
         scale = self.params["ceasefire.monitoring_scale"]
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(scale > 0, self.troops_deployed / scale, np.inf * (self.troops_deployed > 0))
+            return np.where(
+                scale > 0, self.troops_deployed / scale, np.inf * (self.troops_deployed > 0)
+            )
 
     @staticmethod
     def _solve(row: np.ndarray, col: np.ndarray) -> DayGames:
@@ -361,7 +383,9 @@ class CrisisModel(mesa.Model):
             state.absorb_casualties(self.rng.poisson(expected).astype(float))
         self.attacks_on_peacekeepers += attacks
         reply = response_probability(
-            troops_hit, c.max_response_probability, c.tripwire_scale,
+            troops_hit,
+            c.max_response_probability,
+            c.tripwire_scale,
             self.scenario.levers.us_backstop,
             p["actors.united_states.backstop_response_probability"],
         )
@@ -386,17 +410,24 @@ class CrisisModel(mesa.Model):
         if self.trace_run is not None:
             k = self.trace_run
             if attacks[k]:
-                self._note(f"Russia strikes the peacekeepers ({self.total_casualties()[k]:.0f} "
-                           "casualties so far)")
+                self._note(
+                    f"Russia strikes the peacekeepers ({self.total_casualties()[k]:.0f} "
+                    "casualties so far)"
+                )
             if clash[k]:
-                self._note("the coalition and its backers respond militarily: direct "
-                           "NATO-Russia clash")
+                self._note(
+                    "the coalition and its backers respond militarily: direct NATO-Russia clash"
+                )
             if russia_violates[k]:
-                self._note("Russia violates the ceasefire" + (" (detected)" if russia_detected[k]
-                                                               else " (undetected)"))
+                self._note(
+                    "Russia violates the ceasefire"
+                    + (" (detected)" if russia_detected[k] else " (undetected)")
+                )
             if ukraine_violates[k]:
-                self._note("Ukraine violates the ceasefire" + (" (detected)" if ukraine_detected[k]
-                                                                else " (undetected)"))
+                self._note(
+                    "Ukraine violates the ceasefire"
+                    + (" (detected)" if ukraine_detected[k] else " (undetected)")
+                )
             if collapse[k]:
                 self._note("the ceasefire collapses: fighting resumes")
 
@@ -416,16 +447,20 @@ class CrisisModel(mesa.Model):
         c = self.coalition_params
         self._update_force()
         # The mission ends when the committed force falls below the minimum viable size.
-        failing = self.mission_under_way & ~self.mission_abandoned & (
-            self.committed_troops < c.minimum_viable_force
+        failing = (
+            self.mission_under_way
+            & ~self.mission_abandoned
+            & (self.committed_troops < c.minimum_viable_force)
         )
         if failing.any():
             for state in self.states:
                 state.committed &= ~failing
                 state.deployed = np.where(failing, 0.0, state.deployed)
             if self.trace_run is not None and failing[self.trace_run]:
-                self._note("the committed force falls below the minimum viable size: "
-                           "the mission is abandoned")
+                self._note(
+                    "the committed force falls below the minimum viable size: "
+                    "the mission is abandoned"
+                )
             self.mission_abandoned |= failing
             self.mission_under_way &= ~failing
             self._update_force()
@@ -438,8 +473,7 @@ class CrisisModel(mesa.Model):
             if held[k] and self.term_end_day[k] == self.day + 1:
                 self._note("the agreed ceasefire term ends; the truce continues without it")
 
-        level = np.where(held, ESCALATION_LEVELS["ceasefire_holding"],
-                         ESCALATION_LEVELS["war"])
+        level = np.where(held, ESCALATION_LEVELS["ceasefire_holding"], ESCALATION_LEVELS["war"])
         violated = self.russia.violates | self.ukraine.violates
         level = np.where(held & violated, ESCALATION_LEVELS["ceasefire_violated"], level)
         level = np.where(self.russia.attacks, ESCALATION_LEVELS["peacekeepers_attacked"], level)

@@ -59,8 +59,10 @@ def classify(model: CrisisModel) -> np.ndarray:
         ("deployment_abandoned", model.mission_abandoned),
         ("ceasefire_collapse", ~holding & model.ever_ceasefire),
         ("war_continues", ~holding),
-        ("durable_ceasefire",
-         holding & (model.days_held_consecutive >= durable_days) & model.self_enforcing),
+        (
+            "durable_ceasefire",
+            holding & (model.days_held_consecutive >= durable_days) & model.self_enforcing,
+        ),
     ]
     outcome = np.full(model.n_runs, "frozen_conflict", dtype=object)
     decided = np.zeros(model.n_runs, dtype=bool)

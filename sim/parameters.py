@@ -50,7 +50,7 @@ def scaled_pledges(scenario: Scenario) -> np.ndarray:
     total = scenario.levers.troops_pledged
     exact = reference / reference.sum() * total
     pledges = np.floor(exact)
-    shortfall = int(round(total - pledges.sum()))
+    shortfall = round(float(total - pledges.sum()))
     if shortfall > 0:
         order = np.argsort(-(exact - pledges), kind="stable")
         pledges[order[:shortfall]] += 1

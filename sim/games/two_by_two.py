@@ -101,8 +101,10 @@ def solve_2x2(row_payoffs: np.ndarray, col_payoffs: np.ndarray) -> Equilibria2x2
     interior = (
         (np.abs(q_den) > TIE_TOLERANCE)
         & (np.abs(p_den) > TIE_TOLERANCE)
-        & (p > TIE_TOLERANCE) & (p < 1 - TIE_TOLERANCE)
-        & (q > TIE_TOLERANCE) & (q < 1 - TIE_TOLERANCE)
+        & (p > TIE_TOLERANCE)
+        & (p < 1 - TIE_TOLERANCE)
+        & (q > TIE_TOLERANCE)
+        & (q < 1 - TIE_TOLERANCE)
     )
     return Equilibria2x2(
         pure=pure,

@@ -1,0 +1,82 @@
+"""Summaries of a batch: outcome probabilities with Wilson intervals, metric statistics.
+
+The 95% interval for an outcome probability is the Wilson score interval
+(Wilson 1927; recommended over the Wald interval by Newcombe 1998 and by
+Brown, Cai & DasGupta 2001), computed with
+``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.outcomes import OUTCOMES
+
+__all__ = ["METRICS", "QUANTILES", "summarise", "wilson_interval"]
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+METRICS = (
+    "ceasefire_days_held",
+    "first_ceasefire_day",
+    "ceasefire_collapses",
+    "peak_troops_deployed",
+    "final_troops_deployed",
+    "states_committed_final",
+    "peacekeeper_casualties",
+    "attacks_on_peacekeepers",
+    "sanctions_imposed",
+    "sanctions_imposed_day",
+    "escalation_day",
+    "russia_violation_days",
+    "ukraine_violation_days",
+    "mean_escalation_level",
+    "max_escalation_level",
+)
+
+
+def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion ``successes / trials``."""
+    if trials < 1:
+        raise ValueError("trials must be at least 1")
+    ci = stats.binomtest(int(successes), int(trials)).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    return float(ci.low), float(ci.high)
+
+
+def summarise(runs: pd.DataFrame) -> dict:
+    """Outcome probabilities (with 95% Wilson intervals) and metric means and quantiles."""
+    n = len(runs)
+    counts = runs["outcome"].value_counts()
+    outcomes = {}
+    for name in OUTCOMES:
+        k = int(counts.get(name, 0))
+        low, high = wilson_interval(k, n)
+        outcomes[name] = {"count": k, "probability": k / n, "ci95": [low, high]}
+    metrics = {}
+    for name in METRICS:
+        values = runs[name].dropna().to_numpy(dtype=float)
+        entry: dict = {"n": int(values.size)}
+        if values.size:
+            entry["mean"] = float(values.mean())
+            for q, v in zip(QUANTILES, np.quantile(values, QUANTILES), strict=True):
+                entry[f"q{round(q * 100):02d}"] = float(v)
+        metrics[name] = entry
+    return {"runs": n, "outcomes": outcomes, "metrics": metrics}
+
+
+def trajectory_quantiles(trajectories: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Per-day mean and quantiles of each daily variable, as a long table."""
+    frames = []
+    for name, values in trajectories.items():
+        values = values.astype(float)
+        days = np.arange(values.shape[0])
+        q = np.quantile(values, QUANTILES, axis=1)
+        frame = pd.DataFrame({"variable": name, "day": days, "mean": values.mean(axis=1)})
+        for level, row in zip(QUANTILES, q, strict=True):
+            frame[f"q{round(level * 100):02d}"] = row
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
