@@ -535,6 +535,18 @@ class CrisisModel(mesa.Model):
             "us_committed_type": self.united_states.committed_type,
         }
         trajectories = self.trajectories()
+        # The first ceasefire's length, and whether it ended before the horizon
+        # (if not, its length is right-censored: it was still holding at the end).
+        in_force = trajectories["ceasefire_in_force"].astype(bool)
+        horizon = in_force.shape[0]
+        days = np.arange(horizon)[:, None]
+        ever = in_force.any(axis=0)
+        start = np.where(ever, in_force.argmax(axis=0), horizon)
+        after = (days >= start) & ~in_force
+        ended = ever & after.any(axis=0)
+        end = np.where(ended, after.argmax(axis=0), horizon)
+        columns["first_ceasefire_length_days"] = np.where(ever, end - start, -1)
+        columns["first_ceasefire_ended"] = ended
         columns["mean_escalation_level"] = trajectories["escalation_level"].mean(axis=0)
         columns["max_escalation_level"] = trajectories["escalation_level"].max(axis=0)
         return columns

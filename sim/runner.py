@@ -27,8 +27,13 @@ __all__ = ["CHUNK_RUNS", "SimulationResult", "TraceResult", "run", "simulate", "
 #: Runs per chunk: the unit of work and of seeding.  Changing it changes results.
 CHUNK_RUNS = 1000
 
-# Day columns that hold -1 for "never"; they become missing values in tables.
-_DAY_COLUMNS = ("first_ceasefire_day", "sanctions_imposed_day", "escalation_day")
+# Columns that hold -1 for "never happened"; they become missing values in tables.
+_MISSING_IF_NEGATIVE = (
+    "first_ceasefire_day",
+    "first_ceasefire_length_days",
+    "sanctions_imposed_day",
+    "escalation_day",
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def _worker(scenario: Scenario, seed_sequence: np.random.SeedSequence, start: in
 def _to_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
     frame = pd.DataFrame(columns)
     frame["outcome"] = pd.Categorical(frame["outcome"], categories=list(OUTCOMES))
-    for name in _DAY_COLUMNS:
+    for name in _MISSING_IF_NEGATIVE:
         frame[name] = frame[name].astype("Int64").mask(frame[name] < 0)
     return frame
 

@@ -36,6 +36,7 @@ __all__ = [
     "Timeline",
     "Ukraine",
     "UnitedStates",
+    "scenario_json_schema",
 ]
 
 
@@ -54,7 +55,8 @@ def _within(low: float, high: float, what: str):
     return AfterValidator(check)
 
 
-_coerce = BeforeValidator(as_distribution_input)
+# A plain number is accepted for a fixed value; the JSON Schema says so too.
+_coerce = BeforeValidator(as_distribution_input, json_schema_input_type=float | Distribution)
 
 # Parameter kinds, by the interval their values must lie in.
 Probability = Annotated[Distribution, _coerce, _within(0.0, 1.0, "a probability")]
@@ -198,3 +200,21 @@ class Scenario(_Section):
     timeline: Timeline = Timeline()
     actors: Actors
     ceasefire: CeasefireDynamics
+
+
+def scenario_json_schema() -> dict:
+    """JSON Schema of a scenario file (draft 2020-12), for editors and validators.
+
+    It is the schema of :class:`Scenario` plus the loader's ``extends:`` key.
+    """
+    schema = Scenario.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "sim scenario"
+    # A file that ``extends:`` another may leave any section to its parent, so
+    # completeness is checked by ``sim validate`` after merging, not here.
+    schema.pop("required", None)
+    schema["properties"]["extends"] = {
+        "description": "scenario file(s) this one starts from, relative to this file",
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+    }
+    return schema

@@ -21,6 +21,7 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 METRICS = (
     "ceasefire_days_held",
     "first_ceasefire_day",
+    "first_ceasefire_length_days",
     "ceasefire_collapses",
     "peak_troops_deployed",
     "final_troops_deployed",

@@ -1,0 +1,331 @@
+"""The ``sim`` command line: run, validate, schema, trace, plot.
+
+Errors in what the user gave (a scenario file, an option, an output
+directory) print one line on standard error and exit with code 2, without a
+traceback and without writing anything.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sim import __version__
+from sim.loader import ScenarioError, load_scenario
+from sim.outcomes import OUTCOMES
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="sim",
+    help="Scenario simulator for the peacekeeping-deployment crisis around Ukraine.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False)
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str) -> None:
+    """Print one line on standard error and exit with code 2."""
+    _err.print(f"error: {message}", markup=False, soft_wrap=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _load(path: Path):
+    try:
+        return load_scenario(path)
+    except ScenarioError as error:
+        _fail(str(error))
+
+
+def _version(value: bool) -> None:
+    if value:
+        _out.print(f"sim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Scenario simulator for the peacekeeping-deployment crisis around Ukraine."""
+
+
+def _summary_table(summary: dict, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("outcome")
+    table.add_column("runs", justify="right")
+    table.add_column("probability", justify="right")
+    table.add_column("95% interval (Wilson)", justify="right")
+    for name in OUTCOMES:
+        entry = summary["outcomes"][name]
+        low, high = entry["ci95"]
+        table.add_row(
+            name, f"{entry['count']:,}", f"{entry['probability']:.1%}", f"{low:.1%} – {high:.1%}"
+        )
+    return table
+
+
+def _metrics_table(summary: dict) -> Table:
+    table = Table(title="Metrics (over runs where defined)", title_justify="left")
+    for column in ("metric", "runs", "mean", "5%", "median", "95%"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for name, entry in summary["metrics"].items():
+        if entry["n"] == 0:
+            table.add_row(name, "0", "–", "–", "–", "–")
+            continue
+        table.add_row(
+            name,
+            f"{entry['n']:,}",
+            f"{entry['mean']:,.2f}",
+            f"{entry['q05']:,.0f}",
+            f"{entry['q50']:,.0f}",
+            f"{entry['q95']:,.0f}",
+        )
+    return table
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    runs: Annotated[
+        int | None, typer.Option(min=1, help="Monte Carlo runs [default: the scenario's].")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed [default: the scenario's].")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Result directory [default: results/<scenario name>]."),
+    ] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Also write runs.csv.")] = False,
+    trajectories: Annotated[
+        bool, typer.Option("--trajectories", help="Also write every run's daily values.")
+    ] = False,
+    plots: Annotated[bool, typer.Option(help="Draw the figures.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Run a scenario many times and write tables, summary, manifest and plots."""
+    from sim.plots import draw_all
+    from sim.results import ResultDirectoryError, load_result, staged_directory, write_result
+    from sim.runner import simulate
+
+    scenario = _load(file)
+    directory = out if out is not None else Path("results") / scenario.name
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    try:
+        with staged_directory(directory) as staging:
+            result = simulate(scenario, runs=runs, seed=seed, workers=workers, progress=progress)
+            elapsed = time.perf_counter() - clock
+            run_info = {
+                "command": shlex.join(["sim", *sys.argv[1:]]),
+                "scenario_file": str(file),
+                "workers": workers,
+                "started": started.isoformat(timespec="seconds"),
+                "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+                "simulation_seconds": round(elapsed, 2),
+            }
+            summary = write_result(
+                result, staging, run_info=run_info, csv=csv, per_run_trajectories=trajectories
+            )
+            if plots:
+                draw_all(load_result(staging), staging / "plots")
+    except ResultDirectoryError as error:
+        _fail(str(error))
+    except KeyboardInterrupt:
+        _err.print("interrupted: nothing was written")
+        raise typer.Exit(130) from None
+    _out.print(
+        _summary_table(
+            summary, f"{scenario.name}: {result.n_runs:,} runs, seed {result.seed}, {elapsed:.1f} s"
+        )
+    )
+    _out.print(_metrics_table(summary))
+    _out.print(f"Results written to {directory}/")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+) -> None:
+    """Check scenario files; print one line per file, exit 2 if any is invalid."""
+    failed = False
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as error:
+            _err.print(f"error: {error}", markup=False, soft_wrap=True)
+            failed = True
+        else:
+            _out.print(f"ok: {file} (scenario '{scenario.name}')", markup=False)
+    if failed:
+        raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors and validators)."""
+    from sim.scenario import scenario_json_schema
+
+    _out.print_json(json.dumps(scenario_json_schema()))
+
+
+def _describe_games(games: dict) -> str:
+    from sim.games.tables import GAME_ACTIONS
+
+    parts = []
+    for name, game in games.items():
+        _, row_actions, col_actions = GAME_ACTIONS[name]
+        if game["label"] < 4:
+            played = f"{row_actions[game['label'] // 2]}/{col_actions[game['label'] % 2]}"
+        else:
+            played = (
+                f"mixed {row_actions[0]} {game['row_first']:.2f}, "
+                f"{col_actions[0]} {game['col_first']:.2f}"
+            )
+        parts.append(f"{name} {played} ({game['n_equilibria']} eq.)")
+    return "; ".join(parts)
+
+
+def _day_state(day: dict) -> tuple:
+    return (
+        day["ceasefire_in_force"],
+        day["escalation_level"],
+        len(day["states_committed"]),
+        _describe_games(day["games"]),
+    )
+
+
+def _print_trace(result) -> None:
+    from sim.plots import ESCALATION_LABELS
+
+    _out.print(
+        f"Run {result.run_index} of {result.n_runs:,} (seed {result.seed}) "
+        f"of scenario '{result.scenario.name}'",
+        markup=False,
+    )
+    from sim.parameters import uncertain_parameters
+
+    drawn = [name for name, dist in uncertain_parameters(result.scenario) if dist.dist != "fixed"]
+    _out.print("Parameters drawn for this run (the others are fixed):", markup=False)
+    for name in drawn:
+        _out.print(f"  {name} = {result.parameters[name]:.4g}", markup=False)
+    previous = None
+    quiet_from = None
+    days = result.days
+    for i, day in enumerate(days):
+        state = _day_state(day)
+        changed = state != previous or day["events"] or i == len(days) - 1
+        if not changed:
+            quiet_from = day["day"] if quiet_from is None else quiet_from
+            continue
+        if quiet_from is not None:
+            _out.print(f"  days {quiet_from}–{day['day'] - 1}: no change", markup=False)
+            quiet_from = None
+        status = "ceasefire" if day["ceasefire_in_force"] else "fighting"
+        _out.print(
+            f"day {day['day']:>3}: {status}, {ESCALATION_LABELS[day['escalation_level']]}; "
+            f"troops {day['troops_deployed']:,.0f} deployed of {day['troops_committed']:,.0f} "
+            f"committed ({len(day['states_committed'])} states); "
+            f"P(target force) {day['targeting_probability']:.2f}, "
+            f"P(detect violation) {day['detection_probability']:.2f}",
+            markup=False,
+        )
+        _out.print(f"         games: {_describe_games(day['games'])}", markup=False)
+        for event in day["events"]:
+            _out.print(f"         - {event}", markup=False)
+        previous = state
+    row = result.row
+    _out.print(f"Outcome: {row['outcome']}", markup=False)
+    for name, value in row.items():
+        if name not in ("run", "outcome") and not str(name).startswith("param:"):
+            _out.print(f"  {name} = {value}", markup=False)
+
+
+@app.command()
+def trace(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    run_index: Annotated[int, typer.Option("--run", min=0, help="Which run (0-based).")],
+    runs: Annotated[
+        int | None, typer.Option(min=1, help="Runs in the batch [default: the scenario's].")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed [default: the scenario's].")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Tell the day-by-day story of one run: decisions, incidents, equilibria played.
+
+    It is the same run as row RUN of `sim run` with the same scenario, runs and seed.
+    """
+    import pandas as pd
+
+    from sim.runner import trace as trace_run
+
+    scenario = _load(file)
+    n_runs = scenario.simulation.runs if runs is None else runs
+    if run_index >= n_runs:
+        _fail(f"--run {run_index}: the batch has {n_runs} runs (0 to {n_runs - 1})")
+    result = trace_run(scenario, run_index, runs=n_runs, seed=seed)
+    if as_json:
+        row = {
+            k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
+            for k, v in result.row.items()
+        }
+        payload = {
+            "scenario": scenario.name,
+            "seed": result.seed,
+            "runs": result.n_runs,
+            "run": run_index,
+            "parameters": result.parameters,
+            "days": result.days,
+            "result": row,
+        }
+        sys.stdout.write(json.dumps(payload, indent=1, default=str) + "\n")
+        return
+    _print_trace(result)
+
+
+@app.command()
+def plot(
+    result_dir: Annotated[Path, typer.Argument(help="A result directory written by `sim run`.")],
+) -> None:
+    """Redraw the figures of a result directory into its plots/ folder."""
+    from sim.plots import draw_all
+    from sim.results import ResultDirectoryError, load_result
+
+    try:
+        saved = load_result(result_dir)
+    except ResultDirectoryError as error:
+        _fail(str(error))
+    paths = draw_all(saved, result_dir / "plots")
+    for path in paths:
+        _out.print(str(path), markup=False)
+
+
+def main() -> None:
+    """Entry point of the ``sim`` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

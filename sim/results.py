@@ -1,0 +1,197 @@
+"""Result directories: write a batch's tables, summary and manifest; read them back.
+
+A result directory holds:
+
+``runs.parquet``
+    one row per Monte Carlo run: outcome, metrics, drawn parameters
+    (``runs.csv`` as well with ``csv=True``);
+``trajectory_quantiles.parquet``
+    per day and daily variable: mean and 5/25/50/75/95% quantiles over runs;
+``trajectories.parquet``
+    (only with ``per_run_trajectories=True``) every run's daily values, long format;
+``summary.json``
+    outcome probabilities with 95% Wilson intervals, metric means and quantiles;
+``manifest.json``
+    the resolved scenario, seed, runs, package versions, command, start and end time;
+``plots/``
+    figures (written by :mod:`sim.plots`).
+
+A directory is written under a temporary name next to its final place and
+renamed only when complete (:func:`staged_directory`), so an interrupted run
+never leaves a directory that looks finished.  An existing directory is
+replaced only if it is itself a result directory (it has ``manifest.json``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.runner import CHUNK_RUNS, SimulationResult
+from sim.summary import summarise, trajectory_quantiles
+
+__all__ = [
+    "ResultDirectoryError",
+    "SavedResult",
+    "load_result",
+    "staged_directory",
+    "write_json",
+    "write_result",
+]
+
+MANIFEST = "manifest.json"
+SUMMARY = "summary.json"
+RUNS = "runs.parquet"
+QUANTILES = "trajectory_quantiles.parquet"
+TRAJECTORIES = "trajectories.parquet"
+
+
+class ResultDirectoryError(Exception):
+    """The output directory cannot be used (it exists and is not a result directory)."""
+
+
+@dataclass(frozen=True)
+class SavedResult:
+    """A result directory read back: what :mod:`sim.plots` draws from."""
+
+    path: Path
+    runs: pd.DataFrame
+    quantiles: pd.DataFrame
+    summary: dict
+    manifest: dict
+
+    @property
+    def scenario_name(self) -> str:
+        return self.manifest["scenario"]["name"]
+
+
+def _check_replaceable(final: Path) -> None:
+    if final.exists() and not final.is_dir():
+        raise ResultDirectoryError(f"{final}: exists and is not a directory")
+    if final.is_dir() and any(final.iterdir()) and not (final / MANIFEST).is_file():
+        raise ResultDirectoryError(
+            f"{final}: exists and is not a result directory (no {MANIFEST}); "
+            "choose another --out or remove it"
+        )
+
+
+@contextlib.contextmanager
+def staged_directory(final: Path) -> Iterator[Path]:
+    """Yield a fresh temporary directory; on success, move it to ``final``.
+
+    On any exception (including Ctrl-C) the temporary directory is removed and
+    ``final`` is left as it was.
+    """
+    final = Path(final)
+    _check_replaceable(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:8]
+    staging = final.parent / f".{final.name}.incomplete-{token}"
+    staging.mkdir()
+    try:
+        yield staging
+        _check_replaceable(final)
+        if final.exists():
+            old = final.parent / f".{final.name}.old-{token}"
+            os.replace(final, old)
+            os.replace(staging, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _versions() -> dict[str, str]:
+    names = ("sim", "numpy", "scipy", "nashpy", "mesa", "pandas", "pyarrow", "pydantic")
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - always installed
+            versions[name] = "not installed"
+    return versions
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write ``data`` as indented UTF-8 JSON."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def write_result(
+    result: SimulationResult,
+    directory: Path,
+    *,
+    run_info: dict,
+    csv: bool = False,
+    per_run_trajectories: bool = False,
+) -> dict:
+    """Write tables, ``summary.json`` and ``manifest.json`` into ``directory``.
+
+    ``run_info`` is added to the manifest (command, workers, start and end
+    time, elapsed seconds...).  Returns the summary.
+    """
+    directory = Path(directory)
+    result.runs.to_parquet(directory / RUNS, index=False)
+    if csv:
+        result.runs.to_csv(directory / "runs.csv", index=False)
+    trajectory_quantiles(result.trajectories).to_parquet(directory / QUANTILES, index=False)
+    if per_run_trajectories:
+        days, n_runs = next(iter(result.trajectories.values())).shape
+        frame = pd.DataFrame(
+            {
+                "run": np.tile(np.arange(n_runs), days),
+                "day": np.repeat(np.arange(days), n_runs),
+            }
+        )
+        for name, values in result.trajectories.items():
+            frame[name] = values.reshape(-1)
+        frame.to_parquet(directory / TRAJECTORIES, index=False)
+    summary = {"scenario": result.scenario.name, **summarise(result.runs)}
+    write_json(directory / SUMMARY, summary)
+    manifest = {
+        "scenario": result.scenario.model_dump(mode="json"),
+        "seed": result.seed,
+        "runs": result.n_runs,
+        "chunk_runs": CHUNK_RUNS,
+        "versions": _versions(),
+        "files": [*sorted(p.name for p in directory.iterdir()), MANIFEST],
+        **run_info,
+    }
+    write_json(directory / MANIFEST, manifest)
+    return summary
+
+
+def load_result(directory: Path) -> SavedResult:
+    """Read a result directory written by :func:`write_result`."""
+    directory = Path(directory)
+    if not (directory / MANIFEST).is_file():
+        raise ResultDirectoryError(f"{directory}: not a result directory (no {MANIFEST})")
+    return SavedResult(
+        path=directory,
+        runs=pd.read_parquet(directory / RUNS),
+        quantiles=pd.read_parquet(directory / QUANTILES),
+        summary=json.loads((directory / SUMMARY).read_text(encoding="utf-8")),
+        manifest=json.loads((directory / MANIFEST).read_text(encoding="utf-8")),
+    )
