@@ -10,24 +10,34 @@ coalition-of-the-willing states, Ukraine and the United States.
 (200, 200)
 """
 
+from importlib import import_module as _import_module
 from importlib import metadata as _metadata
-
-from sim.loader import ScenarioError, load_scenario
-from sim.runner import SimulationResult, run, simulate, trace
-from sim.scenario import Scenario
 
 try:
     __version__ = _metadata.version("sim")
 except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-__all__ = [
-    "Scenario",
-    "ScenarioError",
-    "SimulationResult",
-    "__version__",
-    "load_scenario",
-    "run",
-    "simulate",
-    "trace",
-]
+# Public names and the modules that define them.  They are imported on first
+# use (PEP 562) so that `sim validate` does not pay for Mesa, pandas and SciPy.
+_EXPORTS = {
+    "Scenario": "sim.scenario",
+    "ScenarioError": "sim.loader",
+    "SimulationResult": "sim.runner",
+    "load_scenario": "sim.loader",
+    "run": "sim.runner",
+    "simulate": "sim.runner",
+    "trace": "sim.runner",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(_import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

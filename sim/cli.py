@@ -124,11 +124,12 @@ def run(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Run a scenario many times and write tables, summary, manifest and plots."""
+    scenario = _load(file)
+    # Imported after the scenario is checked, so that bad input fails fast.
     from sim.plots import draw_all
     from sim.results import ResultDirectoryError, load_result, staged_directory, write_result
     from sim.runner import simulate
 
-    scenario = _load(file)
     directory = out if out is not None else Path("results") / scenario.name
     started = datetime.now(UTC)
     clock = time.perf_counter()

@@ -20,7 +20,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
 
 __all__ = [
     "DISTRIBUTION_NAMES",
@@ -115,10 +114,14 @@ class Normal(_Dist):
         a, b = self._standard_bounds()
         if math.isinf(a) and math.isinf(b):
             return rng.normal(self.mean, self.sd, size)
+        from scipy import stats  # deferred: scipy.stats takes a second to import
+
         return stats.truncnorm.rvs(a, b, loc=self.mean, scale=self.sd, size=size, random_state=rng)
 
     def central(self) -> float:
         a, b = self._standard_bounds()
+        from scipy import stats
+
         return float(stats.truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
 
     def support(self) -> tuple[float, float]:

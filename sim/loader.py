@@ -171,9 +171,6 @@ def load_scenario_data(file: str | Path, _chain: tuple[Path, ...] = ()) -> tuple
     """Parse ``file`` and everything it extends; return merged data and provenance."""
     file = Path(file)
     resolved = file.resolve()
-    if resolved in _chain:
-        cycle = " -> ".join(p.name for p in (*_chain, resolved))
-        raise ScenarioError(file, None, "extends", f"circular extends: {cycle}")
     data, provenance = _parse(file)
     parents = data.pop("extends", None)
     if parents is None:
@@ -191,7 +188,11 @@ def load_scenario_data(file: str | Path, _chain: tuple[Path, ...] = ()) -> tuple
             raise ScenarioError(
                 file, line, "extends", f"cannot find '{parent}' (looked in {file.parent})"
             )
-        parent_data, parent_prov = load_scenario_data(parent_path, (*_chain, resolved))
+        chain = (*_chain, resolved)
+        if parent_path.resolve() in chain:
+            cycle = " -> ".join(p.name for p in (*chain, parent_path.resolve()))
+            raise ScenarioError(file, line, "extends", f"circular extends: {cycle}")
+        parent_data, parent_prov = load_scenario_data(parent_path, chain)
         shared = frozenset(str(Path(f).resolve()) for f, _ in merged_prov.values())
         merged = _merge(merged, parent_data, merged_prov, parent_prov, (), shared)
     provenance.pop(("extends",), None)

@@ -1,0 +1,233 @@
+"""`sim run`, `sim plot`, `sim trace`, `sim schema`: what a user gets on disk and on screen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.outcomes import OUTCOMES
+from tests.conftest import SCENARIOS, run_cli
+
+COMBINED = (SCENARIOS / "combined.yaml").as_posix()
+
+
+@pytest.fixture(scope="module")
+def short_scenario(tmp_path_factory) -> Path:
+    """The combined scenario over 120 days: quick, but every mechanism is in play."""
+    directory = tmp_path_factory.mktemp("scenario")
+    path = directory / "short.yaml"
+    path.write_text(
+        f"extends: {COMBINED}\nname: short\nsimulation:\n  horizon_days: 120\n  runs: 300\n"
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def result_dir(short_scenario: Path, tmp_path_factory) -> Path:
+    cwd = tmp_path_factory.mktemp("run")
+    result = run_cli(
+        "run",
+        short_scenario,
+        "--runs",
+        "1200",
+        "--seed",
+        "7",
+        "--workers",
+        "2",
+        "--csv",
+        "--trajectories",
+        "--no-progress",
+        cwd=cwd,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Results written to" in result.stdout
+    return cwd / "results" / "short"
+
+
+def test_run_writes_a_complete_result_directory(result_dir: Path):
+    names = {p.name for p in result_dir.iterdir()}
+    assert names == {
+        "runs.parquet",
+        "runs.csv",
+        "trajectories.parquet",
+        "trajectory_quantiles.parquet",
+        "summary.json",
+        "manifest.json",
+        "plots",
+    }
+    plots = {p.name for p in (result_dir / "plots").iterdir()}
+    for stem in ("outcomes", "ceasefire_days", "escalation", "troops_deployed"):
+        assert {f"{stem}.png", f"{stem}.svg"} <= plots
+        assert (result_dir / "plots" / f"{stem}.png").stat().st_size > 10_000
+    # No staging directory is left next to it.
+    assert [p.name for p in result_dir.parent.iterdir()] == ["short"]
+
+
+def test_manifest_records_how_the_result_was_made(result_dir: Path):
+    manifest = json.loads((result_dir / "manifest.json").read_text())
+    assert manifest["seed"] == 7
+    assert manifest["runs"] == 1200
+    assert manifest["workers"] == 2
+    assert manifest["scenario"]["name"] == "short"
+    assert manifest["scenario"]["simulation"]["horizon_days"] == 120
+    # The resolved scenario carries the levers inherited through extends.
+    assert manifest["scenario"]["levers"]["troops_pledged"] == 10000
+    assert manifest["scenario"]["timeline"]["ceasefire"]["duration_days"] == 30
+    assert manifest["command"].startswith("sim run ")
+    assert "--seed 7" in manifest["command"]
+    assert manifest["versions"]["mesa"].startswith("3.")
+    assert manifest["started"] <= manifest["finished"]
+
+
+def test_tables_agree_with_each_other(result_dir: Path):
+    runs = pd.read_parquet(result_dir / "runs.parquet")
+    csv = pd.read_csv(result_dir / "runs.csv")
+    summary = json.loads((result_dir / "summary.json").read_text())
+    assert len(runs) == len(csv) == summary["runs"] == 1200
+    assert list(runs["run"]) == list(range(1200))
+    # Every run has exactly one known outcome; probabilities sum to one.
+    assert runs["outcome"].notna().all()
+    assert set(runs["outcome"].astype(str)) <= set(OUTCOMES)
+    counts = runs["outcome"].value_counts()
+    total = 0.0
+    for name in OUTCOMES:
+        entry = summary["outcomes"][name]
+        assert entry["count"] == counts.get(name, 0)
+        low, high = entry["ci95"]
+        assert 0.0 <= low <= entry["probability"] <= high <= 1.0
+        total += entry["probability"]
+    assert total == pytest.approx(1.0, abs=1e-12)
+    assert summary["metrics"]["peak_troops_deployed"]["mean"] == pytest.approx(
+        runs["peak_troops_deployed"].mean()
+    )
+    # Per-day quantiles come from the per-run trajectories.
+    trajectories = pd.read_parquet(result_dir / "trajectories.parquet")
+    quantiles = pd.read_parquet(result_dir / "trajectory_quantiles.parquet")
+    assert len(trajectories) == 1200 * 120
+    day_50 = trajectories[trajectories["day"] == 50]["troops_deployed"]
+    row = quantiles[(quantiles["variable"] == "troops_deployed") & (quantiles["day"] == 50)]
+    assert row["q50"].item() == pytest.approx(day_50.median())
+    assert row["mean"].item() == pytest.approx(day_50.mean())
+
+
+def test_same_seed_same_table_whatever_the_workers(short_scenario: Path, result_dir, tmp_path):
+    result = run_cli(
+        "run",
+        short_scenario,
+        "--runs",
+        "1200",
+        "--seed",
+        "7",
+        "--workers",
+        "1",
+        "--no-plots",
+        "--no-progress",
+        "--out",
+        "one_worker",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    one = pd.read_parquet(tmp_path / "one_worker" / "runs.parquet")
+    two = pd.read_parquet(result_dir / "runs.parquet")
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_plot_redraws_figures(result_dir: Path, tmp_path: Path):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("runs.parquet", "trajectory_quantiles.parquet", "summary.json", "manifest.json"):
+        (copy / name).write_bytes((result_dir / name).read_bytes())
+    result = run_cli("plot", copy, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in (copy / "plots").iterdir()} == {
+        f"{stem}.{ext}"
+        for stem in ("outcomes", "ceasefire_days", "escalation", "troops_deployed")
+        for ext in ("png", "svg")
+    }
+
+
+def test_plot_of_a_directory_that_is_not_a_result(tmp_path: Path):
+    result = run_cli("plot", tmp_path, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "not a result directory" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rerun_replaces_a_previous_result(short_scenario: Path, tmp_path: Path):
+    for seed in ("1", "2"):
+        result = run_cli(
+            "run",
+            short_scenario,
+            "--runs",
+            "50",
+            "--seed",
+            seed,
+            "--no-plots",
+            "--no-progress",
+            "--out",
+            "result",
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "result" / "manifest.json").read_text())
+    assert manifest["seed"] == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["result"]
+
+
+def test_trace_is_the_same_run_as_in_the_batch(short_scenario: Path, result_dir: Path, tmp_path):
+    runs = pd.read_parquet(result_dir / "runs.parquet")
+    for k in (3, 1150):  # one in the first chunk of 1,000 runs, one in the second
+        result = run_cli(
+            "trace",
+            short_scenario,
+            "--run",
+            str(k),
+            "--runs",
+            "1200",
+            "--seed",
+            "7",
+            "--json",
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        story = json.loads(result.stdout)
+        assert len(story["days"]) == 120
+        row = runs.iloc[k]
+        for name, value in story["result"].items():
+            expected = row[name]
+            if pd.isna(expected):
+                assert value is None, name
+            elif isinstance(value, float):
+                assert value == pytest.approx(float(expected), rel=1e-12), name
+            else:
+                assert value == expected, name
+
+
+def test_trace_text_tells_the_story(short_scenario: Path, tmp_path: Path):
+    result = run_cli("trace", short_scenario, "--run", "0", "--runs", "10", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "Run 0 of 10" in text
+    assert "agreed ceasefire begins for 30 days" in text
+    assert "games: deployment" in text
+    assert "Outcome: " in text
+
+
+def test_trace_run_out_of_range(short_scenario: Path, tmp_path: Path):
+    result = run_cli("trace", short_scenario, "--run", "10", "--runs", "10", cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "0 to 9" in result.stderr
+
+
+def test_schema_is_json_schema_for_scenarios(tmp_path: Path):
+    result = run_cli("schema", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    schema = json.loads(result.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert {"simulation", "levers", "timeline", "actors", "ceasefire", "extends"} <= set(
+        schema["properties"]
+    )
