@@ -95,20 +95,25 @@ class Normal(_Dist):
     dist: Literal["normal"]
     mean: float
     sd: float = Field(gt=0)
-    low: float = -math.inf
-    high: float = math.inf
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=True, frozen=True)
+    low: float | None = Field(None, description="lower truncation bound (none if omitted)")
+    high: float | None = Field(None, description="upper truncation bound (none if omitted)")
+
+    @property
+    def _bounds(self) -> tuple[float, float]:
+        low = -math.inf if self.low is None else self.low
+        high = math.inf if self.high is None else self.high
+        return low, high
 
     @model_validator(mode="after")
-    def _finite(self) -> Normal:
-        if not (math.isfinite(self.mean) and math.isfinite(self.sd)):
-            raise ValueError("normal needs a finite mean and sd")
-        if math.isnan(self.low) or math.isnan(self.high) or not self.low < self.high:
+    def _ordered(self) -> Normal:
+        low, high = self._bounds
+        if not low < high:
             raise ValueError(f"normal needs low < high (got low={self.low}, high={self.high})")
         return self
 
     def _standard_bounds(self) -> tuple[float, float]:
-        return ((self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd)
+        low, high = self._bounds
+        return ((low - self.mean) / self.sd, (high - self.mean) / self.sd)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         a, b = self._standard_bounds()
@@ -122,10 +127,13 @@ class Normal(_Dist):
         a, b = self._standard_bounds()
         from scipy import stats
 
-        return float(stats.truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
+        # SciPy computes higher moments on the way, which can overflow harmlessly
+        # for truncation far in a tail.
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            return float(stats.truncnorm.mean(a, b, loc=self.mean, scale=self.sd))
 
     def support(self) -> tuple[float, float]:
-        return (self.low, self.high)
+        return self._bounds
 
 
 class Beta(_Dist):

@@ -193,6 +193,12 @@ def load_scenario_data(file: str | Path, _chain: tuple[Path, ...] = ()) -> tuple
             cycle = " -> ".join(p.name for p in (*chain, parent_path.resolve()))
             raise ScenarioError(file, line, "extends", f"circular extends: {cycle}")
         parent_data, parent_prov = load_scenario_data(parent_path, chain)
+        # A scenario's name and description are its own, never inherited: a file
+        # that extends baseline.yaml is not "baseline" (its results would land in
+        # results/baseline/).
+        for key in ("name", "description"):
+            parent_data.pop(key, None)
+            parent_prov.pop((key,), None)
         shared = frozenset(str(Path(f).resolve()) for f, _ in merged_prov.values())
         merged = _merge(merged, parent_data, merged_prov, parent_prov, (), shared)
     provenance.pop(("extends",), None)
@@ -205,7 +211,8 @@ def load_scenario(file: str | Path) -> Scenario:
     """Load and validate a scenario file (following ``extends:``).
 
     Raises :class:`ScenarioError` with a one-line message on any problem.
-    If the file gives no ``name``, the file's stem is used.
+    ``name`` and ``description`` are not inherited through ``extends:``; if the
+    file gives no ``name``, the file's stem is used.
     """
     file = Path(file)
     data, provenance = load_scenario_data(file)

@@ -105,7 +105,7 @@ def _sanctions_case(sanctions_cost: float | dict) -> Scenario:
 
 
 def _russian_violation_share(runs: pd.DataFrame) -> float:
-    """Share of days with a ceasefire in force (at the start of the day) on which Russia violated."""
+    """Share of days that began under a ceasefire on which Russia violated it."""
     ceasefire_days = runs["ceasefire_days_held"] + runs["ceasefire_collapses"]
     return float(runs["russia_violation_days"].sum() / ceasefire_days.sum())
 
