@@ -6,7 +6,7 @@ coalition-of-the-willing states, Ukraine and the United States.
 >>> import sim
 >>> scenario = sim.load_scenario("scenarios/troops_10000.yaml")
 >>> table = sim.run(scenario, runs=200, seed=1)
->>> len(table), table["outcome"].value_counts().sum()
+>>> len(table), int(table["outcome"].value_counts().sum())  # one outcome per run
 (200, 200)
 """
 

@@ -8,6 +8,7 @@ traceback and without writing anything.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 import time
@@ -68,6 +69,11 @@ def _main(
     """Scenario simulator for the peacekeeping-deployment crisis around Ukraine."""
 
 
+def _percent(value: float) -> str:
+    """A percentage with one decimal, or two below 1% so small values are not shown as 0."""
+    return f"{value:.2%}" if 0 < value < 0.01 else f"{value:.1%}"
+
+
 def _summary_table(summary: dict, title: str) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("outcome")
@@ -78,7 +84,10 @@ def _summary_table(summary: dict, title: str) -> Table:
         entry = summary["outcomes"][name]
         low, high = entry["ci95"]
         table.add_row(
-            name, f"{entry['count']:,}", f"{entry['probability']:.1%}", f"{low:.1%} – {high:.1%}"
+            name,
+            f"{entry['count']:,}",
+            _percent(entry["probability"]),
+            f"{_percent(low)} – {_percent(high)}",
         )
     return table
 
@@ -111,7 +120,13 @@ def run(
     seed: Annotated[
         int | None, typer.Option(min=0, help="Random seed [default: the scenario's].")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes [default: one per CPU core]. Results do not depend on it.",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Result directory [default: results/<scenario name>]."),
@@ -131,6 +146,8 @@ def run(
     from sim.runner import simulate
 
     directory = out if out is not None else Path("results") / scenario.name
+    if workers is None:
+        workers = os.cpu_count() or 1
     started = datetime.now(UTC)
     clock = time.perf_counter()
     try:

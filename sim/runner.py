@@ -132,7 +132,9 @@ def simulate(
                 bar.update(stop - start)
         else:
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            processes = min(workers, len(chunks))
+            pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+            try:
                 futures = {
                     pool.submit(_worker, scenario, ss, start, stop): (i, stop - start)
                     for i, ((start, stop), ss) in enumerate(zip(chunks, seeds, strict=True))
@@ -141,6 +143,11 @@ def simulate(
                     i, size = futures[future]
                     parts[i] = future.result()
                     bar.update(size)
+            except BaseException:
+                # Ctrl-C or a failed chunk: do not wait for the remaining chunks.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown()
     finally:
         bar.close()
     columns = {key: np.concatenate([p[0][key] for p in parts]) for key in parts[0][0]}
