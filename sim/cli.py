@@ -100,13 +100,13 @@ def _metrics_table(summary: dict) -> Table:
         if entry["n"] == 0:
             table.add_row(name, "0", "–", "–", "–", "–")
             continue
+        quantiles = [entry[q] for q in ("q05", "q50", "q95")]
+        whole = all(float(v).is_integer() for v in quantiles)
         table.add_row(
             name,
             f"{entry['n']:,}",
             f"{entry['mean']:,.2f}",
-            f"{entry['q05']:,.0f}",
-            f"{entry['q50']:,.0f}",
-            f"{entry['q95']:,.0f}",
+            *(f"{v:,.0f}" if whole else f"{v:,.2f}" for v in quantiles),
         )
     return table
 
@@ -115,21 +115,22 @@ def _metrics_table(summary: dict) -> Table:
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     runs: Annotated[
-        int | None, typer.Option(min=1, help="Monte Carlo runs [default: the scenario's].")
+        int | None, typer.Option(min=1, help="Monte Carlo runs.", show_default="the scenario's")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="Random seed [default: the scenario's].")
+        int | None, typer.Option(min=0, help="Random seed.", show_default="the scenario's")
     ] = None,
     workers: Annotated[
         int | None,
         typer.Option(
             min=1,
-            help="Worker processes [default: one per CPU core]. Results do not depend on it.",
+            help="Worker processes. Results do not depend on it.",
+            show_default="one per CPU core",
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Result directory [default: results/<scenario name>]."),
+        typer.Option(help="Result directory.", show_default="results/<scenario name>"),
     ] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Also write runs.csv.")] = False,
     trajectories: Annotated[
@@ -284,10 +285,10 @@ def trace(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     run_index: Annotated[int, typer.Option("--run", min=0, help="Which run (0-based).")],
     runs: Annotated[
-        int | None, typer.Option(min=1, help="Runs in the batch [default: the scenario's].")
+        int | None, typer.Option(min=1, help="Runs in the batch.", show_default="the scenario's")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="Random seed [default: the scenario's].")
+        int | None, typer.Option(min=0, help="Random seed.", show_default="the scenario's")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

@@ -120,6 +120,7 @@ class CrisisModel(mesa.Model):
         self.ceasefire_in_force = np.zeros(n, dtype=bool)
         self.ever_ceasefire = np.zeros(n, dtype=bool)
         self.first_ceasefire_day = np.full(n, -1)
+        self.first_ceasefire_end_day = np.full(n, -1)  # day the first ceasefire collapsed
         self.term_end_day = np.full(n, -1)  # first day after an agreed term; -1: no term
         self.days_held_consecutive = np.zeros(n, dtype=int)
         self.ceasefire_days_held = np.zeros(n, dtype=int)
@@ -297,8 +298,13 @@ class CrisisModel(mesa.Model):
             self.detection_max - self.detection_base
         ) * (1.0 - np.exp(-self._monitor_ratio()))
         halflife = p["ceasefire.violation_gain_halflife_days"]
-        with np.errstate(divide="ignore"):
-            decay = np.exp2(-self.days_held_consecutive / halflife)
+        # A half-life of 0 means the temptation is there on the first day only.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            decay = np.where(
+                halflife > 0,
+                np.exp2(-self.days_held_consecutive / halflife),
+                (self.days_held_consecutive == 0).astype(float),
+            )
         in_term = (self.term_end_day > self.day) & self.ceasefire_in_force
         russia_penalty = (
             p["actors.russia.detected_violation_cost"]
@@ -349,9 +355,12 @@ class CrisisModel(mesa.Model):
 
     def _monitor_ratio(self) -> np.ndarray:
         scale = self.params["ceasefire.monitoring_scale"]
+        # A scale of 0 means any monitor at all gives the maximum detection probability.
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(
-                scale > 0, self.troops_deployed / scale, np.inf * (self.troops_deployed > 0)
+                scale > 0,
+                self.troops_deployed / scale,
+                np.where(self.troops_deployed > 0, np.inf, 0.0),
             )
 
     @staticmethod
@@ -403,6 +412,9 @@ class CrisisModel(mesa.Model):
             (russia_violates & ukraine_violates) | spiral | self.escalated
         )
         self.ceasefire_collapses += collapse
+        self.first_ceasefire_end_day = np.where(
+            collapse & (self.first_ceasefire_end_day < 0), self.day, self.first_ceasefire_end_day
+        )
         self.ceasefire_in_force &= ~collapse
         self.defiance_observed |= russia_detected
         self.self_enforcing = self.games["ceasefire"].selected.label == 0
@@ -535,17 +547,13 @@ class CrisisModel(mesa.Model):
             "us_committed_type": self.united_states.committed_type,
         }
         trajectories = self.trajectories()
-        # The first ceasefire's length, and whether it ended before the horizon
-        # (if not, its length is right-censored: it was still holding at the end).
-        in_force = trajectories["ceasefire_in_force"].astype(bool)
-        horizon = in_force.shape[0]
-        days = np.arange(horizon)[:, None]
-        ever = in_force.any(axis=0)
-        start = np.where(ever, in_force.argmax(axis=0), horizon)
-        after = (days >= start) & ~in_force
-        ended = ever & after.any(axis=0)
-        end = np.where(ended, after.argmax(axis=0), horizon)
-        columns["first_ceasefire_length_days"] = np.where(ever, end - start, -1)
+        # The first ceasefire's length in days, and whether it collapsed before the
+        # horizon (if not, the length is right-censored: still holding at the end).
+        ended = self.first_ceasefire_end_day >= 0
+        end = np.where(ended, self.first_ceasefire_end_day, self.day)
+        columns["first_ceasefire_length_days"] = np.where(
+            self.ever_ceasefire, end - self.first_ceasefire_day, -1
+        )
         columns["first_ceasefire_ended"] = ended
         columns["mean_escalation_level"] = trajectories["escalation_level"].mean(axis=0)
         columns["max_escalation_level"] = trajectories["escalation_level"].max(axis=0)

@@ -210,9 +210,17 @@ def scenario_json_schema() -> dict:
     schema = Scenario.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "sim scenario"
-    # A file that ``extends:`` another may leave any section to its parent, so
-    # completeness is checked by ``sim validate`` after merging, not here.
+    # A file that ``extends:`` another may leave any key to its parent, so
+    # completeness is checked by ``sim validate`` after merging, not here: no
+    # section requires keys.  A distribution, though, replaces its parent's whole,
+    # so it keeps its required keys, and always needs ``dist``.
     schema.pop("required", None)
+    distributions = {"Fixed", "Uniform", "Normal", "Beta", "Triangular"}
+    for name, definition in schema["$defs"].items():
+        if name in distributions:
+            definition["required"] = sorted({"dist", *definition.get("required", [])})
+        else:
+            definition.pop("required", None)
     schema["properties"]["extends"] = {
         "description": "scenario file(s) this one starts from, relative to this file",
         "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.loader import load_scenario
+from sim.model import CrisisModel
 from sim.outcomes import ESCALATION_LEVELS, OUTCOMES
 from sim.runner import simulate
 from sim.scenario import Scenario
@@ -47,6 +48,19 @@ def scenarios(draw) -> Scenario:
             "ramp_days": draw(st.integers(1, 40)),
         }
     data["timeline"] = timeline
+    # Edge values of scales and half-lives (0 is allowed) must not break the games.
+    data["ceasefire"] = {
+        **BASE["ceasefire"],
+        "violation_gain_halflife_days": draw(st.sampled_from([0.0, 60.0])),
+        "monitoring_scale": draw(st.sampled_from([0.0, 5000.0])),
+    }
+    data["actors"] = {
+        **BASE["actors"],
+        "coalition": {
+            **BASE["actors"]["coalition"],
+            "tripwire_scale": draw(st.sampled_from([0.0, 5000.0])),
+        },
+    }
     return Scenario.model_validate(data)
 
 
@@ -94,6 +108,11 @@ def test_model_invariants(scenario: Scenario, runs: int, seed: int):
     np.testing.assert_array_equal(table["ceasefire_days_held"], in_force.sum(axis=0))
     assert (table["ceasefire_days_held"] <= horizon).all()
     assert (table["first_ceasefire_length_days"].dropna() <= horizon).all()
+    started = table["first_ceasefire_day"].notna()
+    assert (table["first_ceasefire_length_days"].notna() == started).all()
+    first_length = table.loc[started, "first_ceasefire_length_days"]
+    assert (first_length <= table.loc[started, "ceasefire_days_held"]).all()
+    assert (table.loc[~started, "ceasefire_days_held"] == 0).all()
 
     # Outcome classes are consistent with what happened.
     outcome = table["outcome"].astype(str)
@@ -137,3 +156,25 @@ def test_full_chunks_do_not_depend_on_the_batch_size():
     large = simulate(scenario, runs=2500, seed=4).runs
     pd.testing.assert_frame_equal(small.iloc[:1000], large.iloc[:1000])
     assert not small.iloc[1000:].equals(large.iloc[1000:1200])
+
+
+def test_zero_scales_and_half_life_give_well_defined_games():
+    data = load_scenario(SCENARIOS / "combined.yaml").model_dump(mode="json")
+    data["ceasefire"]["violation_gain_halflife_days"] = 0.0
+    data["ceasefire"]["monitoring_scale"] = 0.0
+    data["actors"]["coalition"]["tripwire_scale"] = 0.0
+    data["simulation"]["horizon_days"] = 40
+    model = CrisisModel(Scenario.model_validate(data), 200, np.random.default_rng(0))
+    for _ in range(40):
+        model.step()
+        for game in model.games.values():
+            assert np.isfinite(game.row_payoffs).all() and np.isfinite(game.col_payoffs).all()
+            assert np.isfinite(game.selected.row_first).all()
+            assert np.isfinite(game.selected.col_first).all()
+        assert np.isfinite(model.detection_probability).all()
+        assert np.isfinite(model.targeting_probability).all()
+        # no monitors, no extra detection; any monitor at all, the maximum
+        no_monitors = model.troops_deployed == 0
+        np.testing.assert_allclose(
+            model.detection_probability[no_monitors], model.detection_base[no_monitors]
+        )

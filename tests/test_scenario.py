@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pytest
 import yaml
@@ -158,3 +159,21 @@ def test_distributions_round_trip_and_sample_inside_their_support(spec, seed):
 def test_sample_means_match_the_textbook_means(spec, mean):
     values = DISTRIBUTION.validate_python(spec).sample(np.random.default_rng(1), 200_000)
     assert values.mean() == pytest.approx(mean, abs=0.02)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_files_pass_the_json_schema_as_editors_see_them(path: Path):
+    raw = yaml.safe_load(path.read_text())
+    jsonschema.Draft202012Validator(scenario_json_schema()).validate(raw)
+
+
+def test_json_schema_catches_what_an_editor_should_flag():
+    validator = jsonschema.Draft202012Validator(scenario_json_schema())
+    bad = [
+        {"levers": {"troop_pledged": 5}},  # unknown key
+        {"levers": {"troops_pledged": "many"}},  # wrong type
+        {"actors": {"russia": {"resolve": {"value": 1.0}}}},  # distribution without dist
+        {"actors": {"russia": {"resolve": {"dist": "uniform", "low": 1}}}},  # missing high
+    ]
+    for data in bad:
+        assert list(validator.iter_errors(data)), data

@@ -62,8 +62,11 @@ def response_probability(
     response rises with force size T towards ``r_max`` on the scale ``s``
     (the tripwire), and a US backstop (b = 1) adds an independent chance ``r_US``.
     """
+    # A scale of 0 means any troops at all trigger the full response; no troops, none.
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(tripwire_scale > 0, troops / tripwire_scale, np.inf)
+        ratio = np.where(
+            tripwire_scale > 0, troops / tripwire_scale, np.where(troops > 0, np.inf, 0.0)
+        )
     coalition = max_response_probability * (1.0 - np.exp(-ratio))
     us = backstop_response_probability if us_backstop else 0.0
     return 1.0 - (1.0 - coalition) * (1.0 - us)
