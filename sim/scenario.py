@@ -210,17 +210,26 @@ def scenario_json_schema() -> dict:
     schema = Scenario.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "sim scenario"
-    # A file that ``extends:`` another may leave any key to its parent, so
-    # completeness is checked by ``sim validate`` after merging, not here: no
-    # section requires keys.  A distribution, though, replaces its parent's whole,
-    # so it keeps its required keys, and always needs ``dist``.
+    # The schema sees one file, and a file that ``extends:`` another may leave any
+    # key to its parent -- even single fields of a distribution, since mappings
+    # without ``dist`` merge into the parent's (docs/scenarios.md).  So nothing is
+    # required here and distributions are matched with anyOf (a partial one fits
+    # several); ``sim validate`` checks the merged scenario.
     schema.pop("required", None)
-    distributions = {"Fixed", "Uniform", "Normal", "Beta", "Triangular"}
-    for name, definition in schema["$defs"].items():
-        if name in distributions:
-            definition["required"] = sorted({"dist", *definition.get("required", [])})
-        else:
-            definition.pop("required", None)
+
+    def relax(node: object) -> None:
+        if isinstance(node, dict):
+            node.pop("required", None)
+            if "discriminator" in node and "oneOf" in node:
+                node["anyOf"] = node.pop("oneOf")
+                node.pop("discriminator")
+            for value in node.values():
+                relax(value)
+        elif isinstance(node, list):
+            for value in node:
+                relax(value)
+
+    relax(schema["$defs"])
     schema["properties"]["extends"] = {
         "description": "scenario file(s) this one starts from, relative to this file",
         "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],

@@ -172,8 +172,10 @@ def test_json_schema_catches_what_an_editor_should_flag():
     bad = [
         {"levers": {"troop_pledged": 5}},  # unknown key
         {"levers": {"troops_pledged": "many"}},  # wrong type
-        {"actors": {"russia": {"resolve": {"value": 1.0}}}},  # distribution without dist
-        {"actors": {"russia": {"resolve": {"dist": "uniform", "low": 1}}}},  # missing high
+        {"actors": {"russia": {"resolve": {"dist": "gaussian", "mean": 1}}}},  # unknown dist
+        {"actors": {"russia": {"resolve": {"dist": "uniform", "mode": 1}}}},  # wrong field
     ]
     for data in bad:
         assert list(validator.iter_errors(data)), data
+    # A child file may override one field of its parent's distribution.
+    assert not list(validator.iter_errors({"actors": {"russia": {"resolve": {"high": 6.0}}}}))
