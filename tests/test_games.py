@@ -77,7 +77,9 @@ def _is_nash(A: np.ndarray, B: np.ndarray, row: np.ndarray, col: np.ndarray) -> 
     return (A @ col).max() <= value_row + 1e-9 and (row @ B).max() <= value_col + 1e-9
 
 
-games = arrays(np.float64, (2, 2, 2), elements=st.floats(-10, 10, allow_nan=False, width=32))
+# Payoffs on a grid of 0.001: near-ties below the solver's tie tolerance (1e-12)
+# would make "tie or not" a matter of rounding rather than of game theory.
+games = arrays(np.float64, (2, 2, 2), elements=st.integers(-10_000, 10_000).map(lambda x: x / 1000))
 integer_games = arrays(np.int64, (2, 2, 2), elements=st.integers(-2, 2))
 
 
@@ -92,17 +94,26 @@ def test_solver_matches_nashpy_on_non_degenerate_games(payoffs):
     assert _as_sorted(eq.as_list(0)) == _as_sorted(_nashpy_equilibria(A, B))
 
 
-@settings(max_examples=500, deadline=None)
-@given(integer_games)
-def test_solver_on_games_with_ties(payoffs):
-    """Small integer payoffs: many ties.  Every reported profile is an equilibrium,
-    there is always at least one, and the pure ones are exactly the pure equilibria."""
-    A, B = payoffs[0].astype(float), payoffs[1].astype(float)
+def _vertex_enumeration(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """nashpy's vertex enumeration; payoffs shifted to be positive (it fails on
+    constant games otherwise), which changes no equilibrium."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        game = nashpy.Game(A - A.min() + 1.0, B - B.min() + 1.0)
+        return list(game.vertex_enumeration())
+
+
+@settings(max_examples=2500, deadline=None)
+@given(st.one_of(integer_games.map(lambda g: g.astype(float)), games))
+def test_solver_matches_nashpy_vertex_enumeration_including_degenerate_games(payoffs):
+    """All extreme equilibria, on games with many ties (small integers) and without."""
+    A, B = payoffs[0], payoffs[1]
     eq = solve_2x2(A, B)
     found = eq.as_list(0)
     assert found, "every finite game has an equilibrium"
     for row, col in found:
         assert _is_nash(A, B, row, col)
+    assert _as_sorted(found) == _as_sorted(_vertex_enumeration(A, B))
     brute = {
         (i, j)
         for i in range(2)
@@ -110,10 +121,20 @@ def test_solver_on_games_with_ties(payoffs):
         if A[i, j] >= A[1 - i, j] and B[i, j] >= B[i, 1 - j]
     }
     assert {(i, j) for i in range(2) for j in range(2) if eq.pure[0, i, j]} == brute
-    # Whatever nashpy finds that is pure, we find too.
-    for row, col in _nashpy_equilibria(A, B):
-        if set(row) <= {0.0, 1.0} and set(col) <= {0.0, 1.0}:
-            assert eq.pure[0, int(row[1]), int(col[1])]
+
+
+def test_a_continuum_is_reported_by_its_extreme_points():
+    # The row player is indifferent against the left column; the column player
+    # keeps playing left as long as p >= 1/2: a segment of equilibria from
+    # (p = 1/2, left) to (top, left), plus (bottom, right).
+    A = np.array([[1.0, 0.0], [1.0, 2.0]])
+    B = np.array([[1.0, 0.0], [0.0, 1.0]])
+    eq = solve_2x2(A, B)
+    assert eq.degenerate[0]
+    assert _as_sorted(eq.as_list(0)) == [(0.0, 0.0), (0.5, 1.0), (1.0, 1.0)]
+    # Constant game: every profile is an equilibrium; extreme points are the four cells.
+    eq = solve_2x2(np.zeros((2, 2)), np.zeros((2, 2)))
+    assert eq.pure[0].all() and eq.count[0] == 4
 
 
 @settings(max_examples=200, deadline=None)

@@ -12,15 +12,23 @@ per Monte Carlo run), this computes, without a Python loop over games:
   ``q = (A11 - A01) / (A00 - A01 - A10 + A11)``; it exists when both lie strictly
   inside (0, 1).
 
-In a non-degenerate game these are all the equilibria (their number is 1 or 3),
-which is what ``nashpy.Game.support_enumeration`` returns; the test-suite checks
-this on random games.  A *degenerate* game (a player indifferent between two
-actions against a pure strategy) can have a continuum of equilibria; it always
-has at least one pure equilibrium (if the row player is indifferent in column
-``j``, either ``j`` is a best reply to some row -- a pure equilibrium -- or the
-other column is strictly dominant and its best reply is one).  Such games are
-flagged in ``degenerate`` and reported by their pure equilibria (plus the
-completely mixed one if it exists); the continuum is not enumerated.
+* in a **degenerate** game (a player indifferent between its two actions
+  against some pure strategy of the other), the *partially mixed* extreme
+  equilibria: when the row player is indifferent in column ``j``, every
+  ``p`` for which ``j`` stays the column player's best reply gives an
+  equilibrium; that set is an interval of ``p`` and its end points inside
+  (0, 1) are reported (likewise for the column player mixing against a row).
+
+In a non-degenerate game the pure and completely mixed equilibria are all the
+equilibria (their number is odd, 1 or 3), which is what
+``nashpy.Game.support_enumeration`` returns.  In a degenerate game the
+equilibria can form continua (segments of one player mixing); they are
+reported by their extreme points, the same set as
+``nashpy.Game.vertex_enumeration`` returns (Avis, Rosenberg, Savani & von
+Stengel, "Enumeration of Nash equilibria for two-player games", *Economic
+Theory* 42, 2010).  The test-suite checks both claims on thousands of random
+games.  Every 2×2 game has at least one pure equilibrium or a completely mixed
+one, so the list is never empty.
 """
 
 from __future__ import annotations
@@ -52,11 +60,20 @@ class Equilibria2x2:
     mixed_row: np.ndarray
     mixed_col: np.ndarray
     degenerate: np.ndarray
+    #: ``row_mixing[k, j]``: the extreme ``p`` inside (0, 1) at which the row player
+    #: mixes against pure column ``j`` in an equilibrium of a degenerate game (NaN: none).
+    row_mixing: np.ndarray
+    #: ``col_mixing[k, i]``: likewise, ``q`` of the column player against row ``i``.
+    col_mixing: np.ndarray
 
     @property
     def count(self) -> np.ndarray:
-        """Number of isolated equilibria found per game (pure + completely mixed)."""
-        return self.pure.sum(axis=(1, 2)) + self.mixed
+        """Number of equilibria found per game: pure, completely mixed and, in
+        degenerate games, the partially mixed extreme points of continua."""
+        partial = np.isfinite(self.row_mixing).sum(axis=1) + np.isfinite(self.col_mixing).sum(
+            axis=1
+        )
+        return self.pure.sum(axis=(1, 2)) + self.mixed + partial
 
     def as_list(self, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """Equilibria of game ``k`` as (row strategy, column strategy) probability vectors."""
@@ -65,6 +82,14 @@ class Equilibria2x2:
             for j in range(2):
                 if self.pure[k, i, j]:
                     found.append((np.eye(2)[i], np.eye(2)[j]))
+        for j in range(2):
+            p = self.row_mixing[k, j]
+            if np.isfinite(p):
+                found.append((np.array([p, 1 - p]), np.eye(2)[j]))
+        for i in range(2):
+            q = self.col_mixing[k, i]
+            if np.isfinite(q):
+                found.append((np.eye(2)[i], np.array([q, 1 - q])))
         if self.mixed[k]:
             p, q = self.mixed_row[k], self.mixed_col[k]
             found.append((np.array([p, 1 - p]), np.array([q, 1 - q])))
@@ -112,4 +137,37 @@ def solve_2x2(row_payoffs: np.ndarray, col_payoffs: np.ndarray) -> Equilibria2x2
         mixed_row=np.where(interior, p, np.nan),
         mixed_col=np.where(interior, q, np.nan),
         degenerate=degenerate,
+        row_mixing=_mixing_end_points(row_ties, np.swapaxes(B, 1, 2)),
+        col_mixing=_mixing_end_points(col_ties, A),
     )
+
+
+def _mixing_end_points(indifferent: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Interior end points of the mixing intervals of one player against a pure action.
+
+    ``indifferent[k, j]``: the mixing player is indifferent between its actions
+    when the other plays ``j``.  ``other[k, j, a]`` is the *other* player's
+    payoff for its action ``j`` when the mixing player plays ``a`` (so for the
+    row player mixing, ``other`` is ``B`` transposed).  The mixing player puts
+    ``x`` on its first action; ``j`` stays the other's best reply while
+    ``g(x) = x d0 + (1 - x) d1 >= 0`` with ``d_a = other[j, a] - other[1-j, a]``.
+    Returns shape ``(n, 2)``: per ``j``, the interval's end point strictly inside
+    (0, 1), NaN where there is none (ends at 0 and 1 are pure equilibria).
+    """
+    n = other.shape[0]
+    result = np.full((n, 2), np.nan)
+    for j in (0, 1):
+        d0 = other[:, j, 0] - other[:, 1 - j, 0]
+        d1 = other[:, j, 1] - other[:, 1 - j, 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            root = d1 / (d1 - d0)  # g(root) = 0
+        crossing = (
+            indifferent[:, j]
+            & (np.abs(d1 - d0) > TIE_TOLERANCE)
+            & (root > TIE_TOLERANCE)
+            & (root < 1 - TIE_TOLERANCE)
+        )
+        # The interval is [0, root] if g falls, [root, 1] if it rises: either way
+        # the root is its only interior end point.
+        result[:, j] = np.where(crossing, root, np.nan)
+    return result
