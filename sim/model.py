@@ -27,16 +27,9 @@ import mesa
 import numpy as np
 
 from sim.agents import CoalitionState, Russia, Ukraine, UnitedStates
+from sim.games.scenario_games import GameState, build_tables
 from sim.games.selection import Selected, select_equilibrium
-from sim.games.tables import (
-    CeasefireInputs,
-    DeploymentInputs,
-    SanctionsInputs,
-    ceasefire_table,
-    deployment_table,
-    response_probability,
-    sanctions_table,
-)
+from sim.games.tables import response_probability
 from sim.outcomes import ESCALATION_LEVELS, classify
 from sim.parameters import RunParameters, draw_parameters, scaled_pledges
 from sim.scenario import Scenario
@@ -109,9 +102,6 @@ class CrisisModel(mesa.Model):
 
         p = self.params
         self.detection_base = p["ceasefire.base_detection_probability"]
-        self.detection_max = np.maximum(
-            p["ceasefire.max_detection_probability"], self.detection_base
-        )
         self.accidental_violation_probability = p["ceasefire.accidental_violation_probability"]
         timeline = scenario.timeline
         self.ramp_days = timeline.deployment.ramp_days if timeline.deployment else 1
@@ -254,37 +244,20 @@ class CrisisModel(mesa.Model):
         )
 
     def _solve_games(self) -> None:
-        p, levers = self.params, self.scenario.levers
-        c = self.coalition_params
-        troops = self.committed_troops
-        reply = response_probability(
-            troops,
-            c.max_response_probability,
-            c.tripwire_scale,
-            levers.us_backstop,
-            p["actors.united_states.backstop_response_probability"],
+        state = GameState(
+            committed_troops=self.committed_troops,
+            troops_deployed=self.troops_deployed,
+            threat_active=self.threat_active,
+            days_held=self.days_held_consecutive,
+            in_term=(self.term_end_day > self.day) & self.ceasefire_in_force,
+            us_committed=self.united_states.committed_type,
         )
-        self.response_probability_today = reply
-        credibility = p["levers.sanctions_credibility"]
-        expected_sanctions = self.threat_active * credibility * p["actors.russia.sanctions_cost"]
-        un_discount = p["ceasefire.un_mandate_discount"] if levers.un_mandate else 0.0
-        deployment = DeploymentInputs(
-            troops=troops,
-            viable=(troops >= c.minimum_viable_force).astype(float),
-            response_probability=reply,
-            russia_resolve=p["actors.russia.resolve"] * (1.0 - un_discount),
-            russia_audience_cost=p["actors.russia.audience_cost"],
-            russia_nato_war_cost=p["actors.russia.nato_war_cost"],
-            russia_expected_sanctions=expected_sanctions,
-            guarantee_value=c.guarantee_value,
-            deployment_cost=c.deployment_cost,
-            casualty_cost=c.casualty_cost,
-            expected_casualties_if_targeted=troops
-            * c.casualty_rate_per_attack
-            * c.risk_window_days,
-            coalition_nato_war_cost=c.nato_war_cost,
-        )
-        self.games["deployment"] = self._solve(*deployment_table(deployment))
+        day = build_tables(self.params, self.scenario, state)
+        self.response_probability_today = day.response_probability
+        self.detection_probability = day.detection_probability
+        self.russia_violation_gain_today = day.russia_violation_gain
+
+        self.games["deployment"] = self._solve(*day.tables["deployment"])
         dep = self.games["deployment"]
         # Russia's targeting probability against a force that is there: its equilibrium
         # strategy, or -- off the equilibrium path (coalition 'should' stay out) -- its best
@@ -293,51 +266,9 @@ class CrisisModel(mesa.Model):
         best_reply = (dep.col_payoffs[:, 0, 1] > dep.col_payoffs[:, 0, 0]).astype(float)
         self.targeting_probability = np.where(on_path, 1.0 - dep.selected.col_first, best_reply)
 
-        # Ceasefire game: monitors raise detection; temptation fades as the ceasefire holds.
-        self.detection_probability = self.detection_base + (
-            self.detection_max - self.detection_base
-        ) * (1.0 - np.exp(-self._monitor_ratio()))
-        halflife = p["ceasefire.violation_gain_halflife_days"]
-        # A half-life of 0 means the temptation is there on the first day only.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            decay = np.where(
-                halflife > 0,
-                np.exp2(-self.days_held_consecutive / halflife),
-                (self.days_held_consecutive == 0).astype(float),
-            )
-        in_term = (self.term_end_day > self.day) & self.ceasefire_in_force
-        russia_penalty = (
-            p["actors.russia.detected_violation_cost"]
-            + in_term * p["actors.russia.agreement_violation_cost"]
-            + expected_sanctions
-        )
-        ukraine_penalty = (
-            p["actors.ukraine.support_loss_if_detected"]
-            + in_term * p["actors.ukraine.agreement_violation_cost"]
-        )
-        ceasefire = CeasefireInputs(
-            russia_gain=p["actors.russia.violation_gain"] * decay,
-            russia_penalty_if_detected=russia_penalty,
-            russia_exploited_cost=p["actors.russia.exploited_cost"],
-            russia_war_cost=p["actors.russia.war_cost"],
-            ukraine_gain=p["actors.ukraine.violation_gain"] * decay,
-            ukraine_penalty_if_detected=ukraine_penalty,
-            ukraine_exploited_cost=p["actors.ukraine.exploited_cost"],
-            ukraine_war_cost=p["actors.ukraine.war_cost"],
-            detection_probability=self.detection_probability,
-            spiral_probability=p["ceasefire.spiral_probability"],
-        )
-        self.games["ceasefire"] = self._solve(*ceasefire_table(ceasefire))
-        self.russia_violation_gain_today = ceasefire.russia_gain
+        self.games["ceasefire"] = self._solve(*day.tables["ceasefire"])
 
-        sanctions = SanctionsInputs(
-            us_sanctions_cost=p["actors.united_states.sanctions_cost_to_us"],
-            us_audience_cost=self.united_states.committed_type
-            * p["actors.united_states.audience_cost"],
-            russia_sanctions_cost=p["actors.russia.sanctions_cost"],
-            russia_defiance_gain=ceasefire.russia_gain,
-        )
-        sanctions_game = self._solve(*sanctions_table(sanctions))
+        sanctions_game = self._solve(*day.tables["sanctions"])
         # After observed defiance the US best-responds to 'defy' (impose iff that pays more).
         us = sanctions_game.row_payoffs
         impose = (us[:, 0, 1] > us[:, 1, 1]).astype(float)
@@ -353,19 +284,12 @@ class CrisisModel(mesa.Model):
             ),
         )
 
-    def _monitor_ratio(self) -> np.ndarray:
-        scale = self.params["ceasefire.monitoring_scale"]
-        # A scale of 0 means any monitor at all gives the maximum detection probability.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(
-                scale > 0,
-                self.troops_deployed / scale,
-                np.where(self.troops_deployed > 0, np.inf, 0.0),
-            )
-
-    @staticmethod
-    def _solve(row: np.ndarray, col: np.ndarray) -> DayGames:
-        return DayGames(row, col, select_equilibrium(row, col))
+    def _solve(self, row: np.ndarray, col: np.ndarray) -> DayGames:
+        games = self.scenario.games
+        selected = select_equilibrium(
+            row, col, rule=games.selection, rng=self.rng, precision=games.qre_precision
+        )
+        return DayGames(row, col, selected)
 
     def _update_force(self) -> None:
         self.committed_troops = sum(

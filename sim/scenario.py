@@ -12,7 +12,7 @@ The meaning, default and source of each parameter are documented in
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -26,9 +26,13 @@ from pydantic import (
 from sim.distributions import Distribution, as_distribution_input
 
 __all__ = [
+    "GAME_NAMES",
+    "SELECTION_RULES",
     "CeasefireDynamics",
     "Coalition",
     "CoalitionStateSpec",
+    "ExplicitTable",
+    "Games",
     "Levers",
     "Russia",
     "Scenario",
@@ -190,6 +194,45 @@ class Actors(_Section):
     coalition: Coalition
 
 
+#: How agents choose when a game has several equilibria (docs/games.md).
+SELECTION_RULES = ("risk_dominant", "payoff_dominant", "max_entropy", "logit_qre", "random")
+
+GAME_NAMES = ("deployment", "ceasefire", "sanctions")
+
+Row2 = tuple[float, float]
+
+
+class ExplicitTable(_Section):
+    """A 2×2 payoff table given directly; it replaces the one computed from parameters.
+
+    ``row_payoffs[i][j]`` is the row player's payoff when the row player plays
+    its action ``i`` and the column player its action ``j`` (actions in the
+    order of docs/games.md: deployment = coalition deploy/stay out × Russia
+    accept/target; ceasefire = Russia hold/violate × Ukraine hold/violate;
+    sanctions = US impose/refrain × Russia comply/defy).  ``row_actions`` and
+    ``col_actions`` only relabel the actions in ``sim equilibria`` output.
+    """
+
+    row_payoffs: tuple[Row2, Row2]
+    col_payoffs: tuple[Row2, Row2]
+    row_actions: tuple[str, str] | None = None
+    col_actions: tuple[str, str] | None = None
+
+
+class Games(_Section):
+    """How agents play the games, and tables given explicitly."""
+
+    selection: Literal["risk_dominant", "payoff_dominant", "max_entropy", "logit_qre", "random"] = (
+        Field("risk_dominant", description="rule used when a game has several equilibria")
+    )
+    qre_precision: float = Field(
+        10.0, ge=0, description="precision lambda of the logit QRE (selection: logit_qre)"
+    )
+    tables: dict[Literal["deployment", "ceasefire", "sanctions"], ExplicitTable] = Field(
+        default_factory=dict, description="payoff tables replacing the computed ones"
+    )
+
+
 class Scenario(_Section):
     """A complete, validated scenario."""
 
@@ -200,6 +243,7 @@ class Scenario(_Section):
     timeline: Timeline = Timeline()
     actors: Actors
     ceasefire: CeasefireDynamics
+    games: Games = Games()
 
 
 def scenario_json_schema() -> dict:

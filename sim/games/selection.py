@@ -1,18 +1,34 @@
 """Which equilibrium agents play when a 2×2 game has several.
 
-The rule (documented in ``docs/model.md``):
+The scenario declares the rule (``games.selection``; docs/games.md):
 
-1. a game with a single equilibrium: play it;
-2. several pure equilibria: play the **risk-dominant** one -- the largest
-   product of the two players' losses from deviating unilaterally
-   (Harsanyi & Selten, *A General Theory of Equilibrium Selection in Games*,
-   1988, ch. 5) -- ties broken by the larger sum of payoffs (payoff dominance),
-   then by cell order (row 0 before row 1, column 0 before column 1);
-3. the completely mixed equilibrium is played only when there is no pure one.
+``risk_dominant`` (default)
+    a game with one equilibrium: play it; several pure equilibria: the
+    **risk-dominant** one -- the largest product of the two players' losses
+    from deviating unilaterally (Harsanyi & Selten, *A General Theory of
+    Equilibrium Selection in Games*, 1988, ch. 5) -- ties broken by the larger
+    sum of payoffs, then by cell order (row 0 before row 1, column 0 before
+    column 1); mixed equilibria only when there is no pure one;
+``payoff_dominant``
+    among pure equilibria the largest sum of the two payoffs (this picks the
+    payoff-dominant equilibrium of Harsanyi & Selten whenever one Pareto-
+    dominates the others), ties by risk dominance, then cell order;
+``max_entropy``
+    among all equilibria found (pure, partially and completely mixed), the one
+    whose strategies have the largest total Shannon entropy -- the least
+    predictable play; ties by the order pure, partially mixed, completely mixed;
+``random``
+    one of the equilibria found, uniformly at random, drawn from the model's
+    generator (one uniform number per game per day);
+``logit_qre``
+    not a Nash equilibrium: both players play the logit quantal response
+    equilibrium at precision ``qre_precision`` (McKelvey & Palfrey 1995;
+    :mod:`sim.games.qre`).
 
-Every selected equilibrium is a Nash equilibrium of its game (a property the
-test-suite checks).  ``label`` codes the cell played: 0 = (0, 0), 1 = (0, 1),
-2 = (1, 0), 3 = (1, 1), 4 = the completely mixed equilibrium.
+Every selected profile except ``logit_qre`` is a Nash equilibrium of its game
+(a property the test-suite checks).  ``label`` codes the profile played:
+0 = (0, 0), 1 = (0, 1), 2 = (1, 0), 3 = (1, 1), 4 = a mixed equilibrium,
+5 = logit QRE play.
 """
 
 from __future__ import annotations
@@ -23,9 +39,10 @@ import numpy as np
 
 from sim.games.two_by_two import TIE_TOLERANCE, Equilibria2x2, solve_2x2
 
-__all__ = ["MIXED", "Selected", "select_equilibrium"]
+__all__ = ["MIXED", "QRE", "Selected", "select_equilibrium"]
 
 MIXED = 4
+QRE = 5
 
 
 @dataclass(frozen=True)
@@ -44,36 +61,104 @@ class Selected:
     degenerate: np.ndarray
 
 
+def _entropy(x: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = -(x * np.log(x) + (1 - x) * np.log(1 - x))
+    return np.nan_to_num(terms, nan=0.0)
+
+
+def _candidates(eq: Equilibria2x2) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """All equilibria found, as (valid, row_first, col_first, label) arrays of shape (n, 9):
+    the four pure cells, the four partially mixed extreme points, the completely mixed one."""
+    n = eq.pure.shape[0]
+    cells = np.arange(4)
+    valid = [eq.pure.reshape(n, 4)]
+    row = [np.broadcast_to((cells // 2 == 0).astype(float), (n, 4))]
+    col = [np.broadcast_to((cells % 2 == 0).astype(float), (n, 4))]
+    # Row player mixing against pure column j; column player mixing against pure row i.
+    valid += [np.isfinite(eq.row_mixing), np.isfinite(eq.col_mixing)]
+    row += [eq.row_mixing, np.broadcast_to([1.0, 0.0], (n, 2))]
+    col += [np.broadcast_to([1.0, 0.0], (n, 2)), eq.col_mixing]
+    valid.append(eq.mixed[:, None])
+    row.append(eq.mixed_row[:, None])
+    col.append(eq.mixed_col[:, None])
+    label = np.broadcast_to(np.array([0, 1, 2, 3, 4, 4, 4, 4, 4]), (n, 9))
+    return (
+        np.concatenate(valid, axis=1),
+        np.concatenate(row, axis=1),
+        np.concatenate(col, axis=1),
+        label,
+    )
+
+
+def _pick(valid: np.ndarray, row, col, label, choice: np.ndarray, eq: Equilibria2x2) -> Selected:
+    index = choice[:, None]
+    return Selected(
+        row_first=np.take_along_axis(row, index, axis=1)[:, 0],
+        col_first=np.take_along_axis(col, index, axis=1)[:, 0],
+        label=np.take_along_axis(label, index, axis=1)[:, 0].astype(np.int8),
+        n_equilibria=eq.count.astype(np.int8),
+        degenerate=eq.degenerate,
+    )
+
+
 def select_equilibrium(
-    row_payoffs: np.ndarray, col_payoffs: np.ndarray, equilibria: Equilibria2x2 | None = None
+    row_payoffs: np.ndarray,
+    col_payoffs: np.ndarray,
+    equilibria: Equilibria2x2 | None = None,
+    rule: str = "risk_dominant",
+    rng: np.random.Generator | None = None,
+    precision: float | np.ndarray = 10.0,
 ) -> Selected:
-    """Solve each 2×2 game (unless ``equilibria`` is given) and select one equilibrium."""
+    """Solve each 2×2 game (unless ``equilibria`` is given) and pick the profile played.
+
+    ``rule``: see the module docstring.  ``rng`` is needed for ``random``;
+    ``precision`` (λ) for ``logit_qre``.
+    """
     A = np.asarray(row_payoffs, dtype=float)
     B = np.asarray(col_payoffs, dtype=float)
     if A.ndim == 2:
         A, B = A[None], B[None]
     eq = equilibria if equilibria is not None else solve_2x2(A, B)
     n = A.shape[0]
+    if rule == "logit_qre":
+        from sim.games.qre import logit_qre
+
+        qre = logit_qre(A, B, precision)
+        return Selected(
+            row_first=qre.row_first,
+            col_first=qre.col_first,
+            label=np.full(n, QRE, dtype=np.int8),
+            n_equilibria=eq.count.astype(np.int8),
+            degenerate=eq.degenerate,
+        )
+    valid, row, col, label = _candidates(eq)
+    if rule in ("max_entropy", "random"):
+        if rule == "max_entropy":
+            score = np.where(valid, _entropy(row) + _entropy(col), -np.inf)
+            best = score >= score.max(axis=1, keepdims=True) - TIE_TOLERANCE
+            choice = np.argmax(best & valid, axis=1)
+        else:
+            if rng is None:
+                raise ValueError("rule 'random' needs a random generator (rng)")
+            count = valid.sum(axis=1)
+            target = np.floor(rng.random(n) * count).astype(int)  # which valid one
+            rank = np.cumsum(valid, axis=1) - 1
+            choice = np.argmax(valid & (rank == target[:, None]), axis=1)
+        return _pick(valid, row, col, label, choice, eq)
+    if rule not in ("risk_dominant", "payoff_dominant"):
+        raise ValueError(f"unknown selection rule {rule!r}")
 
     row_loss = A - A[:, ::-1, :]  # loss of switching rows, >= 0 at an equilibrium
     col_loss = B - B[:, :, ::-1]
     pure = eq.pure.reshape(n, 4)
     risk = np.where(pure, (row_loss * col_loss).reshape(n, 4), -np.inf)
-    best_risk = risk.max(axis=1, keepdims=True)
-    candidates = pure & (risk >= best_risk - TIE_TOLERANCE)
-    welfare = np.where(candidates, (A + B).reshape(n, 4), -np.inf)
-    best_welfare = welfare.max(axis=1, keepdims=True)
-    candidates &= welfare >= best_welfare - TIE_TOLERANCE
+    welfare = np.where(pure, (A + B).reshape(n, 4), -np.inf)
+    first, second = (risk, welfare) if rule == "risk_dominant" else (welfare, risk)
+    candidates = pure & (first >= first.max(axis=1, keepdims=True) - TIE_TOLERANCE)
+    second = np.where(candidates, second, -np.inf)
+    candidates &= second >= second.max(axis=1, keepdims=True) - TIE_TOLERANCE
     cell = np.argmax(candidates, axis=1)  # first True
-
-    has_pure = pure.any(axis=1)
-    label = np.where(has_pure, cell, MIXED)
-    row_first = np.where(has_pure, (cell // 2 == 0).astype(float), eq.mixed_row)
-    col_first = np.where(has_pure, (cell % 2 == 0).astype(float), eq.mixed_col)
-    return Selected(
-        row_first=row_first,
-        col_first=col_first,
-        label=label.astype(np.int8),
-        n_equilibria=eq.count.astype(np.int8),
-        degenerate=eq.degenerate,
-    )
+    # No pure equilibrium: the completely mixed one (index 8).
+    choice = np.where(pure.any(axis=1), cell, 8)
+    return _pick(valid, row, col, label, choice, eq)
