@@ -324,6 +324,109 @@ def trace(
     _print_trace(result)
 
 
+def _print_game(game: dict) -> None:
+    row_player, col_player = game["players"]
+    _out.print("")
+    title = f"{game['game']}: {row_player} (rows) × {col_player} (columns)"
+    if game.get("explicit_table"):
+        title += " — table given in the scenario"
+    table = Table(title=title, title_justify="left")
+    table.add_column(f"{row_player} \\ {col_player}")
+    for action in game["col_actions"]:
+        table.add_column(action, justify="center")
+    for i, action in enumerate(game["row_actions"]):
+        table.add_row(
+            action,
+            *(
+                f"{game['row_payoffs'][i][j]:.4g} , {game['col_payoffs'][i][j]:.4g}"
+                for j in range(len(game["col_actions"]))
+            ),
+        )
+    _out.print(table)
+    _out.print(f"(cells: {row_player}'s payoff , {col_player}'s payoff)", markup=False)
+    note = " — degenerate game (payoff ties): continua are shown by their extreme points"
+    _out.print(
+        f"Nash equilibria: {len(game['equilibria'])}{note if game['degenerate'] else ''}",
+        markup=False,
+    )
+    for k, eq in enumerate(game["equilibria"], start=1):
+        extra = ""
+        if "risk_product" in eq:
+            extra = f"; risk product {eq['risk_product']:.4g}, payoff sum {eq['payoff_sum']:.4g}"
+        _out.print(
+            f"  {k}. {eq['kind']} {eq['profile']}: {row_player} {eq['row_payoff']:.4g}, "
+            f"{col_player} {eq['col_payoff']:.4g}{extra}",
+            markup=False,
+        )
+    played = game["played"]
+    profile = played["profile"] or "drawn at random"
+    _out.print(f"Played ({played['rule']}): {profile} — {played['reason']}", markup=False)
+    for player, entry in game["dominance"].items():
+        strict = ", ".join(entry["strictly_dominated"]) or "none"
+        weak = ", ".join(entry["weakly_dominated"]) or "none"
+        _out.print(f"Dominated for {player}: strictly {strict}; weakly {weak}", markup=False)
+    elimination = game["iterated_elimination"]
+    survivors = "; ".join(
+        f"{player}: {', '.join(actions)}" for player, actions in elimination["surviving"].items()
+    )
+    steps = ", then ".join(elimination["steps"]) or "nothing to eliminate"
+    _out.print(
+        f"Iterated elimination of strictly dominated strategies: {steps} → {survivors}",
+        markup=False,
+    )
+
+
+@app.command()
+def equilibria(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    run_index: Annotated[
+        int | None,
+        typer.Option(
+            "--run", min=0, help="Use this run's drawn parameters.", show_default="central values"
+        ),
+    ] = None,
+    runs: Annotated[
+        int | None, typer.Option(min=1, help="Runs in the batch.", show_default="the scenario's")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed.", show_default="the scenario's")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (docs/games.md).")] = False,
+) -> None:
+    """Print every payoff table of a scenario, all its Nash equilibria, and which is played."""
+    scenario = _load(file)
+    from sim.games.report import central_parameters, run_parameters, scenario_report
+
+    if run_index is None:
+        params, where = central_parameters(scenario), "the central values of the distributions"
+    else:
+        n_runs = scenario.simulation.runs if runs is None else runs
+        if run_index >= n_runs:
+            _fail(f"--run {run_index}: the batch has {n_runs} runs (0 to {n_runs - 1})")
+        batch_seed = scenario.simulation.seed if seed is None else seed
+        params = run_parameters(scenario, run_index, n_runs, batch_seed)
+        where = f"the parameters drawn for run {run_index} of {n_runs} (seed {batch_seed})"
+    report = scenario_report(scenario, params, where)
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        return
+    state = report["state"]
+    _out.print(f"Scenario '{scenario.name}': games with {where}.", markup=False)
+    _out.print(
+        f"State: {state['troops_committed']:,.0f} troops committed, "
+        f"{state['troops_deployed']:,.0f} deployed; ceasefire on its first day"
+        f"{' (within the agreed term)' if state['within_agreed_term'] else ''}; sanctions threat "
+        f"{'pending' if state['sanctions_threat_pending'] else 'not issued'}. "
+        f"Tripwire response probability {state['tripwire_response_probability']:.3g}, "
+        f"detection probability {state['detection_probability']:.3g}, expected sanctions "
+        f"cost to Russia {state['expected_sanctions_cost_to_russia']:.3g}.",
+        markup=False,
+    )
+    _out.print(f"Selection rule: {report['selection_rule']}", markup=False)
+    for game in report["games"]:
+        _print_game(game)
+
+
 @app.command()
 def plot(
     result_dir: Annotated[Path, typer.Argument(help="A result directory written by `sim run`.")],

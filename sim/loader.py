@@ -287,6 +287,8 @@ def _message(error: dict, loc: Path_) -> str:
         if valid:
             hint += " Valid keys: " + ", ".join(valid) + "."
         return f"unknown key{hint}"
+    if kind in ("too_long", "too_short", "missing") and any("payoffs" in str(p) for p in loc):
+        return "expected a 2×2 table: two rows of two numbers, e.g. [[3, 0], [5, 1]]"
     if kind == "missing":
         return "required key is missing"
     if kind == "union_tag_invalid":
@@ -298,6 +300,15 @@ def _message(error: dict, loc: Path_) -> str:
         )
     if kind == "finite_number":
         return "expected a finite number, got NaN or infinity"
+    if kind == "literal_error":
+        # e.g. a misspelt selection rule or game name: suggest the closest choice
+        expected = error.get("ctx", {}).get("expected", "")
+        choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",") if c.strip()]
+        given = error.get("input")
+        close = difflib.get_close_matches(str(given), choices, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"'{given}' is not one of: {', '.join(choices)}{hint}"
+
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]

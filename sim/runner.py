@@ -22,7 +22,15 @@ from sim.outcomes import OUTCOMES
 from sim.parameters import uncertain_parameters
 from sim.scenario import Scenario
 
-__all__ = ["CHUNK_RUNS", "SimulationResult", "TraceResult", "run", "simulate", "trace"]
+__all__ = [
+    "CHUNK_RUNS",
+    "SimulationResult",
+    "TraceResult",
+    "chunk_model",
+    "run",
+    "simulate",
+    "trace",
+]
 
 #: Runs per chunk: the unit of work and of seeding.  Changing it changes results.
 CHUNK_RUNS = 1000
@@ -88,6 +96,25 @@ def _simulate_chunk(
         if getattr(dist, "dist", "fixed") != "fixed":
             columns[f"param:{name}"] = model.params[name]
     return columns, model.trajectories(), model
+
+
+def chunk_model(
+    scenario: Scenario, run_index: int, runs: int, seed: int, trace: bool = False
+) -> tuple[CrisisModel, int]:
+    """The (not yet stepped) model of the chunk that holds run ``run_index``,
+    and the run's position in it.  ``trace`` records that run's story."""
+    chunks = _chunks(runs)
+    c = run_index // CHUNK_RUNS
+    start, stop = chunks[c]
+    seed_sequence = _chunk_seeds(seed, len(chunks))[c]
+    offset = run_index - start
+    model = CrisisModel(
+        scenario,
+        stop - start,
+        np.random.default_rng(seed_sequence),
+        trace_run=offset if trace else None,
+    )
+    return model, offset
 
 
 def _worker(scenario: Scenario, seed_sequence: np.random.SeedSequence, start: int, stop: int):

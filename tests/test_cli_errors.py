@@ -100,6 +100,19 @@ BAD_INPUTS = [
         4,
         ["levers.troops_pledged", "duplicate key", "line 3"],
     ),
+    (
+        "misspelt_selection_rule",
+        f"extends: {BASELINE}\ngames:\n  selection: risk_dominent\n",
+        3,
+        ["games.selection", "did you mean 'risk_dominant'"],
+    ),
+    (
+        "payoff_table_not_2x2",
+        f"extends: {BASELINE}\ngames:\n  tables:\n    deployment:\n"
+        "      row_payoffs: [[0, -1, 3], [1, -10]]\n      col_payoffs: [[0, 1], [-1, -10]]\n",
+        5,
+        ["games.tables.deployment.row_payoffs", "2×2 table"],
+    ),
     ("missing_extends", "extends: not_there.yaml\n", 1, ["extends", "not_there.yaml"]),
     ("extends_itself", "extends: scenario.yaml\n", 1, ["circular extends"]),
 ]
