@@ -29,7 +29,7 @@ import numpy as np
 from sim.agents import CoalitionState, Russia, Ukraine, UnitedStates
 from sim.games.scenario_games import GameState, build_tables
 from sim.games.selection import Selected, select_equilibrium
-from sim.games.tables import response_probability
+from sim.games.tables import GAME_ACTIONS, response_probability
 from sim.outcomes import ESCALATION_LEVELS, classify
 from sim.parameters import RunParameters, draw_parameters, scaled_pledges
 from sim.scenario import Scenario
@@ -148,6 +148,11 @@ class CrisisModel(mesa.Model):
         self.committed_troops = np.full(n, self.pledged_total)
         self.troops_deployed = np.zeros(n)
         self.games: dict[str, DayGames] = {}
+        # Per game and run: on how many days each profile label (0-3 pure cell,
+        # 4 mixed, 5 QRE) was played while the game was in play, and the most
+        # equilibria the game had on one of those days.
+        self.label_days = {name: np.zeros((n, 6), dtype=int) for name in GAME_ACTIONS}
+        self.most_equilibria = {name: np.zeros(n, dtype=int) for name in GAME_ACTIONS}
 
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -283,6 +288,23 @@ class CrisisModel(mesa.Model):
                 sanctions_game.selected.degenerate,
             ),
         )
+        self._record_equilibria()
+
+    def _record_equilibria(self) -> None:
+        # A game is "in play" when its outcome matters that day: the deployment game
+        # while a force is pledged, the ceasefire game while a ceasefire is in force,
+        # the sanctions game while a threat is pending.
+        in_play = {
+            "deployment": np.full(self.n_runs, self.pledged_total > 0),
+            "ceasefire": self.ceasefire_in_force,
+            "sanctions": self.threat_active,
+        }
+        rows = np.arange(self.n_runs)
+        for name, game in self.games.items():
+            playing = in_play[name]
+            np.add.at(self.label_days[name], (rows[playing], game.selected.label[playing]), 1)
+            count = np.where(playing, game.selected.n_equilibria, 0)
+            self.most_equilibria[name] = np.maximum(self.most_equilibria[name], count)
 
     def _solve(self, row: np.ndarray, col: np.ndarray) -> DayGames:
         games = self.scenario.games
@@ -479,6 +501,12 @@ class CrisisModel(mesa.Model):
             self.ever_ceasefire, end - self.first_ceasefire_day, -1
         )
         columns["first_ceasefire_ended"] = ended
+        for name, days in self.label_days.items():
+            _, row_actions, col_actions = GAME_ACTIONS[name]
+            names = [f"{r}/{c}" for r in row_actions for c in col_actions] + ["mixed", "qre"]
+            modal = np.array(names, dtype=object)[days.argmax(axis=1)]
+            columns[f"{name}_equilibrium_played"] = np.where(days.sum(axis=1) > 0, modal, None)
+            columns[f"{name}_equilibria_max"] = self.most_equilibria[name]
         columns["mean_escalation_level"] = trajectories["escalation_level"].mean(axis=0)
         columns["max_escalation_level"] = trajectories["escalation_level"].max(axis=0)
         return columns

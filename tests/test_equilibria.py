@@ -215,3 +215,18 @@ def test_larger_games_find_what_nashpy_finds():
         }
         assert theirs <= ours
         assert len(ours) % 2 == 1  # non-degenerate games have an odd number of equilibria
+
+
+def test_results_record_the_equilibrium_played_and_how_many(tmp_path: Path):
+    path = _explicit(
+        tmp_path,
+        "games:\n  selection: max_entropy\n  tables:\n    deployment:\n"
+        "      row_payoffs: [[0, -1], [1, -10]]\n      col_payoffs: [[0, 1], [-1, -10]]\n",
+    )
+    runs = simulate(load_scenario(path), runs=50, seed=1).runs
+    assert (runs["deployment_equilibrium_played"] == "mixed").all()
+    assert (runs["deployment_equilibria_max"] == 3).all()
+    # The ceasefire game is in play only in runs that had a ceasefire.
+    no_ceasefire = runs["first_ceasefire_day"].isna()
+    assert runs.loc[no_ceasefire, "ceasefire_equilibrium_played"].isna().all()
+    assert runs.loc[~no_ceasefire, "ceasefire_equilibrium_played"].notna().all()
