@@ -230,3 +230,25 @@ def test_results_record_the_equilibrium_played_and_how_many(tmp_path: Path):
     no_ceasefire = runs["first_ceasefire_day"].isna()
     assert runs.loc[no_ceasefire, "ceasefire_equilibrium_played"].isna().all()
     assert runs.loc[~no_ceasefire, "ceasefire_equilibrium_played"].notna().all()
+
+
+def test_the_worked_example_in_docs_games_md():
+    """The numbers docs/games.md derives by hand for combined.yaml's deployment game."""
+    report = json.loads(_invoke(SCENARIOS / "combined.yaml", "--json").stdout)
+    assert report["state"]["tripwire_response_probability"] == pytest.approx(0.4756, abs=5e-5)
+    assert report["state"]["expected_sanctions_cost_to_russia"] == pytest.approx(0.625)
+    game = report["games"][0]
+    np.testing.assert_allclose(game["row_payoffs"], [[0.8, -7.956], [0, 0]], atol=5e-4)
+    np.testing.assert_allclose(game["col_payoffs"], [[-2.1, -4.430], [0, 0]], atol=5e-4)
+    assert game["degenerate"]
+    by_profile = {eq["profile"]: eq for eq in game["equilibria"]}
+    assert by_profile["(deploy, accept)"]["risk_product"] == pytest.approx(1.864, abs=5e-4)
+    assert by_profile["(stay out, target)"]["risk_product"] == 0
+    partial = [eq for eq in game["equilibria"] if eq["kind"] == "partially mixed"]
+    assert partial[0]["col_strategy"]["target"] == pytest.approx(0.0914, abs=5e-5)
+    assert game["played"]["profile"] == "(deploy, accept)"
+    ceasefire = report["games"][1]
+    assert ceasefire["iterated_elimination"]["surviving"] == {
+        "russia": ["hold"],
+        "ukraine": ["hold"],
+    }
