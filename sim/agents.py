@@ -49,30 +49,37 @@ class CoalitionState(mesa.Agent):
         self.deployed = np.zeros(n)
         self.casualties = np.zeros(n)
 
-    def step(self) -> None:
-        """Re-decide participation, then move troops in (ramp) or out (withdrawal).
+    def participation_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """This state's benefit and cost of taking part today (arrays over runs).
 
-        A state evaluates its participation while the mission is under way: its
-        payoff for staying is ``support × guarantee_value × viable − risk ×
-        casualty_sensitivity × expected_casualties / 100`` where ``viable`` says
-        whether the others' committed troops plus its own reach the minimum
-        viable force, ``risk`` is the equilibrium probability that Russia
-        targets the force (or the exposure to renewed fighting, if larger), and
-        ``expected_casualties = pledge × casualty_rate_per_attack ×
-        risk_window_days``.  A negative payoff withdraws the state for good.
+        ``benefit = support × guarantee_value`` (received if the force is
+        viable); ``cost = risk × casualty_sensitivity × expected_casualties / 100``
+        with ``risk`` the probability the coalition expects Russia to target the
+        force (Russia's equilibrium targeting probability if its resolve is
+        known, the coalition's belief that it is resolute if not), or the
+        exposure to renewed fighting if larger, and ``expected_casualties =
+        pledge × casualty_rate_per_attack × risk_window_days``.  The model's
+        participation rule (docs/model.md, "Coalition states") weighs them.
         """
         m = self.model
         c = m.coalition_params
-        evaluating = m.mission_under_way & self.committed
-        others = m.committed_troops - self.pledge * self.committed
-        viable = (others + self.pledge) >= c.minimum_viable_force
-        risk = np.maximum(m.targeting_probability, m.war_exposure)
+        risk = np.maximum(m.perceived_targeting_probability, m.war_exposure)
         expected_casualties = self.pledge * c.casualty_rate_per_attack * c.risk_window_days
-        payoff = (
-            self.support * c.guarantee_value * viable
-            - risk * self.casualty_sensitivity * expected_casualties / 100.0
-        )
-        self.committed &= ~(evaluating & (payoff < 0))
+        benefit = self.support * c.guarantee_value
+        cost = risk * self.casualty_sensitivity * expected_casualties / 100.0
+        return benefit, cost
+
+    def step(self) -> None:
+        """Stay or withdraw as the day's participation decision says, then move troops.
+
+        While the mission is under way, a committed state leaves for good if
+        the model's participation rule (own benefit, or the threshold
+        public-good game) has it leave today.  Then its troops move in (ramp)
+        or out (withdrawal).
+        """
+        m = self.model
+        evaluating = m.mission_under_way & self.committed
+        self.committed &= ~(evaluating & ~m.stays[:, self.index])
         moving_in = m.deployment_moving & self.committed
         ramp = self.pledge / m.ramp_days
         self.deployed = np.where(

@@ -374,6 +374,137 @@ def _print_game(game: dict) -> None:
         f"Iterated elimination of strictly dominated strategies: {steps} → {survivors}",
         markup=False,
     )
+    for seq in game["sequential"]:
+        replies = ", ".join(f"{a} → {b}" for a, b in seq["follower_strategy"].items())
+        line = (
+            f"If {seq['leader']} moves first (subgame perfect): {seq['path']}, "
+            f"{row_player} {seq['row_payoff']:.4g}, {col_player} {seq['col_payoff']:.4g} "
+            f"({seq['follower']} replies {replies})"
+        )
+        if len(seq["all_paths"]) > 1:
+            line += f"; other subgame-perfect paths under other tie-breaks: {seq['all_paths']}"
+        if "commitment_value" in seq:
+            if seq["differs_from_simultaneous"]:
+                line += (
+                    f" — differs from simultaneous play; value of moving first to "
+                    f"{seq['leader']}: {seq['commitment_value']:+.4g}"
+                )
+            else:
+                line += " — same as simultaneous play"
+        _out.print(line, markup=False)
+    qre = game["qre"]
+    _out.print(
+        f"Logit QRE at precision {qre['precision']:g}: {row_player} "
+        + ", ".join(f"{a} {p:.3g}" for a, p in qre["row_strategy"].items())
+        + f"; {col_player} "
+        + ", ".join(f"{a} {p:.3g}" for a, p in qre["col_strategy"].items()),
+        markup=False,
+    )
+
+
+def _print_information(info: dict) -> None:
+    _out.print("")
+    _out.print(
+        "Incomplete information: the deployment game with a resolute Russia (targets a "
+        "deployed force) and a bluffing one (accepts it); the coalition moves first",
+        markup=False,
+    )
+    threshold = info["threshold"]
+    if threshold is None:
+        meaning = "none (the coalition's choice does not depend on its belief)"
+    elif threshold < 0:
+        meaning = f"{threshold:.4g}: the coalition stays out whatever it believes"
+    elif threshold >= 1:
+        meaning = f"{threshold:.4g}: the coalition deploys whatever it believes"
+    else:
+        meaning = f"{threshold:.4g}: it stays out if it believes Russia resolute with more"
+    _out.print(
+        f"  Russia's resolve: {info['russia_resolve']}; prior belief that Russia is resolute "
+        f"{info['prior_resolute']:.4g} (share of the scenario's draws in which it is: "
+        f"{info['resolute_share_of_draws']:.3g}; at these values Russia is "
+        f"{info['russia_type_here']})",
+        markup=False,
+    )
+    _out.print(f"  Belief threshold μ*: {meaning}", markup=False)
+    action = "deploys" if info["coalition_deploys_at_prior"] else "stays out"
+    _out.print(
+        f"  Perfect Bayesian equilibrium at the prior: the coalition {action} (expected payoff "
+        f"of deploying {info['expected_payoff_deploy']:.4g}, of staying out "
+        f"{info['expected_payoff_stay_out']:.4g}); resolute type: {info['resolute_reply']}, "
+        f"bluffing type: {info['bluffing_reply']}",
+        markup=False,
+    )
+    likely = info["incident_probability"]
+    line = (
+        f"  Bayes' rule: a hostile incident is seen with daily probability "
+        f"{likely['resolute']:.3g} (resolute) or {likely['bluffing']:.3g} (bluffing); "
+        "a strike on the force proves resolve"
+    )
+    if info["quiet_days_to_deploy"] is not None:
+        line += (
+            f"; {info['quiet_days_to_deploy']} days without an incident bring the belief "
+            "below the threshold"
+        )
+    _out.print(line, markup=False)
+
+
+def _print_coalition(report: dict) -> None:
+    _out.print("")
+    title = (
+        f"The coalition's threshold public-good game: the force works if committed troops "
+        f"reach {report['threshold_troops']:,} ({report['pledged_total']:,.0f} pledged; "
+        f"rule in the model: {report['participation_rule']})"
+    )
+    table = Table(title=title, title_justify="left")
+    indices = "banzhaf" in report["states"][0]
+    for column in ("state", "pledge", "benefit", "cost if targeted"):
+        table.add_column(column, justify="left" if column == "state" else "right")
+    if indices:
+        for column in ("pivotal", "Banzhaf", "Shapley–Shubik"):
+            table.add_column(column, justify="right")
+    for entry in report["states"]:
+        cells = [
+            entry["name"],
+            f"{entry['pledge']:,.0f}",
+            f"{entry['benefit']:.3g}",
+            f"{entry['cost_if_targeted']:.3g}",
+        ]
+        if indices:
+            cells += [
+                "yes" if entry["pivotal_in_full"] else "no",
+                f"{entry['banzhaf']:.3f}",
+                f"{entry['shapley_shubik']:.3f}",
+            ]
+        table.add_row(*cells)
+    _out.print(table)
+    _out.print(
+        "(benefit: support × guarantee value, received by every state if the force is viable; "
+        "cost: casualty sensitivity × expected casualties / 100, times the risk that Russia "
+        "targets the force; pivotal: the others alone fall short)",
+        markup=False,
+    )
+    for key in ("now", "if_targeted"):
+        entry = report[key]
+        label = (
+            "at the expected risk" if key == "now" else "if Russia targets the force"
+        ) + f" (risk {entry['risk']:.3g})"
+        for rule in ("public_good", "own_benefit"):
+            stay = entry[rule]
+            names = ", ".join(stay["stay"]) or "none"
+            _out.print(
+                f"Who stays {label}, {rule}: {len(stay['stay'])} states, "
+                f"{stay['troops']:,.0f} troops — {names}",
+                markup=False,
+            )
+    found = report.get("equilibria_if_targeted")
+    if found is not None:
+        _out.print(
+            f"Pure Nash equilibria of the threshold game if Russia targets: {found['count']:,} "
+            f"({found['winning']:,} reach the threshold, the smallest with "
+            f"{found['smallest_winning_states']} states; nobody contributing is "
+            f"{'an' if found['none_contribute_is_equilibrium'] else 'not an'} equilibrium)",
+            markup=False,
+        )
 
 
 @app.command()
@@ -425,6 +556,8 @@ def equilibria(
     _out.print(f"Selection rule: {report['selection_rule']}", markup=False)
     for game in report["games"]:
         _print_game(game)
+    _print_information(report["incomplete_information"])
+    _print_coalition(report["coalition"])
 
 
 @app.command()

@@ -11,12 +11,15 @@ files.
 A day (documented in ``docs/model.md``, "A day in the model"):
 
 1. dated events and talks: a ceasefire may start (timeline or negotiated), the
-   sanctions threat may be issued or its deadline pass, deployment may begin;
+   sanctions threat may be issued or its deadline pass;
 2. the three payoff tables are built for every run and solved (vectorised);
-3. coalition states, Russia and Ukraine act (in that fixed order);
-4. consequences: detection, casualties, military response, ceasefire collapse;
-5. the US decides on sanctions after observed defiance;
-6. bookkeeping: mission viability, counters, escalation level, data collection.
+3. the coalition's decisions: what it believes about Russia's resolve (when
+   that is private), whether deployment begins, which states stay (their own
+   payoffs, or the threshold public-good game);
+4. coalition states, Russia and Ukraine act (in that fixed order);
+5. consequences: detection, casualties, military response, ceasefire collapse;
+6. the US decides on sanctions after observed defiance;
+7. bookkeeping: mission viability, counters, escalation level, data collection.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import mesa
 import numpy as np
 
 from sim.agents import CoalitionState, Russia, Ukraine, UnitedStates
+from sim.games.bayesian import deterrence_threshold, update_belief
+from sim.games.coalition import best_response_withdrawals, pivotal_states
 from sim.games.scenario_games import GameState, build_tables
 from sim.games.selection import Selected, select_equilibrium
 from sim.games.tables import GAME_ACTIONS, response_probability
@@ -132,6 +137,18 @@ class CrisisModel(mesa.Model):
         self.targeting_probability = np.zeros(n)
         self.war_exposure = np.zeros(n)
         self.detection_probability = self.detection_base.copy()
+        self.deployment_start_day = np.full(n, -1)
+
+        # What the coalition believes about Russia's resolve (docs/games.md,
+        # "Incomplete information"): with private resolve a belief updated by
+        # Bayes' rule; with known resolve the coalition sees Russia's strategy.
+        self.resolve_private = scenario.information.russia_resolve == "private"
+        self.belief_resolute = (
+            p["information.prior_resolute"].copy() if self.resolve_private else np.zeros(n)
+        )
+        self.perceived_targeting_probability = np.zeros(n)
+        self.entry_threshold = np.full(n, np.inf)
+        self.incidents_observed = np.zeros(n, dtype=int)
 
         # Agents.  Creation order fixes the order of random draws.
         self.russia = Russia(self)
@@ -145,6 +162,9 @@ class CrisisModel(mesa.Model):
             )
         ]
         self.pledged_total = float(pledges.sum())
+        self.pledges = pledges.astype(float)
+        # Today's participation decision, per run and state (read by CoalitionState.step).
+        self.stays = np.ones((n, len(self.states)), dtype=bool)
         self.committed_troops = np.full(n, self.pledged_total)
         self.troops_deployed = np.zeros(n)
         self.games: dict[str, DayGames] = {}
@@ -194,6 +214,7 @@ class CrisisModel(mesa.Model):
         self._trace_notes: list[str] = []
         self._events()
         self._solve_games()
+        self._coalition_decisions()
         for state in self.states:
             state.step()
         self._update_force()
@@ -236,13 +257,6 @@ class CrisisModel(mesa.Model):
                 if self.trace_run is not None and missed[self.trace_run]:
                     self._note("sanctions deadline passes with no ceasefire in force")
 
-        started = t.deployment is not None and day >= t.deployment.day and self.pledged_total > 0
-        allowed = self.ceasefire_in_force | (not levers.deploy_only_during_ceasefire)
-        newly = started & allowed & ~self.mission_under_way & ~self.mission_abandoned
-        if self.trace_run is not None and newly[self.trace_run]:
-            self._note(f"deployment begins ({self.pledged_total:,.0f} troops pledged)")
-        self.mission_under_way |= newly
-        self.deployment_moving = self.mission_under_way & allowed & ~self.escalated
         # Troops in place during renewed fighting are exposed to it.
         self.war_exposure = np.where(
             self.ceasefire_in_force, 0.0, p["actors.coalition.war_casualty_exposure"]
@@ -289,6 +303,72 @@ class CrisisModel(mesa.Model):
             ),
         )
         self._record_equilibria()
+
+    def _coalition_decisions(self) -> None:
+        """Belief about Russia's resolve, the start of deployment, and who stays."""
+        p, t, levers = self.params, self.scenario.timeline, self.scenario.levers
+        coalition = self.games["deployment"].row_payoffs
+        # The one-shot deterrence game with types: deploy iff the belief that Russia is
+        # resolute is at most mu* (sim.games.bayesian); stay-out payoffs need not be 0
+        # in a table given explicitly, so compare deploying with staying out.
+        self.entry_threshold = deterrence_threshold(
+            coalition[:, 0, 0] - coalition[:, 1, 0], coalition[:, 0, 1] - coalition[:, 1, 1]
+        )
+        if self.resolve_private:
+            # A hostile incident is seen with a probability that depends on Russia's
+            # type; resolute with the probability that it targets a deployed force.
+            resolute = self.targeting_probability
+            likely_resolute = p["information.incident_probability_resolute"]
+            likely_bluffing = p["information.incident_probability_bluffing"]
+            chance = resolute * likely_resolute + (1.0 - resolute) * likely_bluffing
+            incident = self.rng.random(self.n_runs) < chance
+            self.incidents_observed += incident
+            self.belief_resolute = update_belief(
+                self.belief_resolute, incident, likely_resolute, likely_bluffing
+            )
+            self.perceived_targeting_probability = self.belief_resolute
+            enters = self.belief_resolute <= self.entry_threshold
+            if self.trace_run is not None and incident[self.trace_run]:
+                self._note(
+                    "a hostile incident is observed: the coalition's belief that Russia is "
+                    f"resolute is now {self.belief_resolute[self.trace_run]:.3f}"
+                )
+        else:
+            # Complete information: the coalition sees Russia's strategy.
+            self.belief_resolute = self.targeting_probability
+            self.perceived_targeting_probability = self.targeting_probability
+            enters = np.ones(self.n_runs, dtype=bool)
+
+        day = self.day
+        started = t.deployment is not None and day >= t.deployment.day and self.pledged_total > 0
+        allowed = self.ceasefire_in_force | (not levers.deploy_only_during_ceasefire)
+        newly = started & allowed & enters & ~self.mission_under_way & ~self.mission_abandoned
+        if self.trace_run is not None and newly[self.trace_run]:
+            self._note(f"deployment begins ({self.pledged_total:,.0f} troops pledged)")
+        self.deployment_start_day = np.where(newly, day, self.deployment_start_day)
+        self.mission_under_way |= newly
+        self.deployment_moving = self.mission_under_way & allowed & ~self.escalated
+        self._solve_participation()
+
+    def _solve_participation(self) -> None:
+        """Which committed states stay today (``self.stays``), by the scenario's rule."""
+        c = self.coalition_params
+        terms = [state.participation_terms() for state in self.states]
+        benefit = np.stack([b for b, _ in terms], axis=1)
+        cost = np.stack([k for _, k in terms], axis=1)
+        committed = np.stack([state.committed for state in self.states], axis=1)
+        if self.scenario.actors.coalition.participation == "public_good":
+            # The threshold public-good game: states leave one at a time, the one that
+            # gains most first, until every state left is pivotal or stays at no cost.
+            after = best_response_withdrawals(
+                committed, self.pledges, benefit, cost, c.minimum_viable_force
+            )
+            self.stays = after | ~committed
+        else:
+            # Each state weighs its own payoff of staying; all decide at once, from the
+            # start-of-day committed force.
+            viable = self.committed_troops >= c.minimum_viable_force
+            self.stays = benefit * viable[:, None] - cost >= 0
 
     def _record_equilibria(self) -> None:
         # A game is "in play" when its outcome matters that day: the deployment game
@@ -363,6 +443,10 @@ class CrisisModel(mesa.Model):
         )
         self.ceasefire_in_force &= ~collapse
         self.defiance_observed |= russia_detected
+        if self.resolve_private:
+            # A strike proves resolve (a bluffing type never strikes).  A quiet day with
+            # troops present is not read as evidence (docs/games.md).
+            self.belief_resolute = np.where(attacks, 1.0, self.belief_resolute)
         self.self_enforcing = self.games["ceasefire"].selected.label == 0
 
         if self.trace_run is not None:
@@ -448,6 +532,8 @@ class CrisisModel(mesa.Model):
             "escalation_level": int(self.escalation_level[k]),
             "targeting_probability": float(self.targeting_probability[k]),
             "detection_probability": float(self.detection_probability[k]),
+            "belief_resolute": float(self.belief_resolute[k]),
+            "entry_threshold": float(np.clip(self.entry_threshold[k], -1.0, 2.0)),
             "games": {
                 name: {
                     "label": int(g.selected.label[k]),
@@ -488,6 +574,14 @@ class CrisisModel(mesa.Model):
             "sanctions_imposed": imposed,
             "sanctions_imposed_day": self.sanctions_imposed_day,
             "escalation_day": self.escalation_day,
+            "deployment_start_day": self.deployment_start_day,
+            "incidents_observed": self.incidents_observed,
+            "belief_resolute_final": self.belief_resolute,
+            "states_pivotal_final": pivotal_states(
+                np.stack([s.committed for s in self.states], axis=1),
+                self.pledges,
+                self.coalition_params.minimum_viable_force,
+            ).sum(axis=1),
             "russia_violation_days": self.russia_violation_days,
             "ukraine_violation_days": self.ukraine_violation_days,
             "us_committed_type": self.united_states.committed_type,

@@ -41,6 +41,7 @@ _MISSING_IF_NEGATIVE = (
     "first_ceasefire_length_days",
     "sanctions_imposed_day",
     "escalation_day",
+    "deployment_start_day",
 )
 
 

@@ -27,12 +27,14 @@ from sim.distributions import Distribution, as_distribution_input
 
 __all__ = [
     "GAME_NAMES",
+    "PARTICIPATION_RULES",
     "SELECTION_RULES",
     "CeasefireDynamics",
     "Coalition",
     "CoalitionStateSpec",
     "ExplicitTable",
     "Games",
+    "Information",
     "Levers",
     "Russia",
     "Scenario",
@@ -153,7 +155,17 @@ class CoalitionStateSpec(_Section):
     casualty_sensitivity: NonNegative
 
 
+#: How coalition states decide to stay in or leave the mission (docs/model.md).
+PARTICIPATION_RULES = ("own_benefit", "public_good")
+
+
 class Coalition(_Section):
+    participation: Literal["own_benefit", "public_good"] = Field(
+        "own_benefit",
+        description="own_benefit: a state stays while its own payoff of staying is >= 0; "
+        "public_good: the threshold public-good game, a state stays only if it is pivotal "
+        "or staying costs it nothing",
+    )
     guarantee_value: NonNegative
     deployment_cost: NonNegative
     casualty_cost: NonNegative
@@ -233,6 +245,37 @@ class Games(_Section):
     )
 
 
+class Information(_Section):
+    """What the coalition knows about Russia's resolve (docs/games.md, "Incomplete information").
+
+    ``known`` (default): the coalition knows each run's Russian payoffs, and
+    deployment follows the timeline.  ``private``: Russia is *resolute* (it
+    targets a deployed force) or *bluffing*; the coalition holds a belief,
+    updated by Bayes' rule from incidents, and deploys only while that belief
+    is at or below the threshold of the one-shot deterrence game's perfect
+    Bayesian equilibrium.
+    """
+
+    russia_resolve: Literal["known", "private"] = Field(
+        "known", description="known: complete information; private: the coalition holds a belief"
+    )
+    prior_resolute: Probability = Field(
+        0.2,
+        validate_default=True,
+        description="the coalition's prior probability that Russia is resolute",
+    )
+    incident_probability_resolute: Probability = Field(
+        0.1,
+        validate_default=True,
+        description="daily probability of an observed hostile incident if Russia is resolute",
+    )
+    incident_probability_bluffing: Probability = Field(
+        0.03,
+        validate_default=True,
+        description="daily probability of an observed hostile incident if Russia is bluffing",
+    )
+
+
 class Scenario(_Section):
     """A complete, validated scenario."""
 
@@ -244,6 +287,7 @@ class Scenario(_Section):
     actors: Actors
     ceasefire: CeasefireDynamics
     games: Games = Games()
+    information: Information = Information()
 
 
 def scenario_json_schema() -> dict:

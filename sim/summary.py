@@ -31,6 +31,7 @@ METRICS = (
     "sanctions_imposed",
     "sanctions_imposed_day",
     "escalation_day",
+    "deployment_start_day",
     "russia_violation_days",
     "ukraine_violation_days",
     "mean_escalation_level",

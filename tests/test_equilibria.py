@@ -45,6 +45,10 @@ def test_equilibria_prints_every_game(path: Path):
     assert text.count("Nash equilibria: ") == 4
     assert text.count("Played (risk_dominant): ") == 4
     assert "Iterated elimination" in text
+    assert text.count("moves first (subgame perfect)") == 8  # both orders of each game
+    assert text.count("Logit QRE at precision") == 4
+    assert "Belief threshold μ*" in text
+    assert "threshold public-good game" in text
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
@@ -252,3 +256,31 @@ def test_the_worked_example_in_docs_games_md():
         "russia": ["hold"],
         "ukraine": ["hold"],
     }
+
+
+def test_logit_qre_selection_runs_the_whole_simulation(tmp_path: Path):
+    """Agents play the logit QRE: mixed play, labelled 'qre', recorded per run."""
+    path = _explicit(tmp_path, "games: {selection: logit_qre, qre_precision: 2.0}\n")
+    runs = simulate(load_scenario(path), runs=100, seed=1).runs
+    assert (runs["deployment_equilibrium_played"] == "qre").all()
+    report = json.loads(_invoke(path, "--json").stdout)
+    game = report["games"][0]
+    assert game["played"]["rule"] == "logit_qre"
+    assert game["played"]["row_strategy"] == game["qre"]["row_strategy"]
+    assert 0 < game["qre"]["col_strategy"]["target"] < 1  # noisy play at finite precision
+
+
+def test_sequential_play_of_the_deployment_game_in_the_worked_example():
+    """docs/games.md: coalition first -> (deploy, accept); Russia first -> it commits to
+    targeting and the coalition stays out, worth 2.1 to Russia."""
+    report = json.loads(_invoke(SCENARIOS / "combined.yaml", "--json").stdout)
+    coalition_first, russia_first = report["games"][0]["sequential"]
+    assert coalition_first["leader"] == "coalition"
+    assert coalition_first["path"] == "(deploy, accept)"
+    assert not coalition_first["differs_from_simultaneous"]
+    assert coalition_first["commitment_value"] == pytest.approx(0.0)
+    assert russia_first["leader"] == "russia"
+    assert russia_first["path"] == "(stay out, target)"
+    assert russia_first["follower_strategy"] == {"accept": "deploy", "target": "stay out"}
+    assert russia_first["differs_from_simultaneous"]
+    assert russia_first["commitment_value"] == pytest.approx(2.1, abs=5e-4)

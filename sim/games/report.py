@@ -4,28 +4,48 @@
 parameter point -- the central values of its distributions, or the draws of
 one Monte Carlo run -- in a representative state of play (documented in
 docs/games.md, "What `sim equilibria` shows"), and describes each game with
-:func:`game_report`.  The result is plain JSON-ready data; the command line
-prints it as tables or as JSON.
+:func:`game_report`: all Nash equilibria, the one played and why, dominance,
+sequential play (:mod:`sim.games.sequential`) and the logit QRE
+(:mod:`sim.games.qre`).  It adds the deterrence game with Russian types
+(:func:`information_report`, :mod:`sim.games.bayesian`) and the coalition's
+threshold public-good game (:func:`coalition_report`,
+:mod:`sim.games.coalition`).  The result is plain JSON-ready data; the
+command line prints it as tables or as JSON.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.games.analysis import all_equilibria, dominance, is_degenerate, iterated_elimination
+from sim.games.bayesian import deterrence_pbe
+from sim.games.coalition import (
+    best_response_withdrawals,
+    power_indices,
+    threshold_equilibria,
+)
+from sim.games.qre import logit_qre
 from sim.games.scenario_games import GameState, build_tables
 from sim.games.selection import QRE, select_equilibrium
+from sim.games.sequential import backward_induction, subgame_perfect_equilibria
 from sim.games.tables import GAME_ACTIONS
-from sim.parameters import RunParameters, uncertain_parameters
+from sim.parameters import RunParameters, draw_parameters, scaled_pledges, uncertain_parameters
 from sim.scenario import Scenario
 
 __all__ = [
     "central_parameters",
+    "coalition_report",
     "game_report",
+    "information_report",
     "representative_state",
     "run_parameters",
     "scenario_report",
 ]
+
+#: Parameter draws used to estimate how often Russia is resolute under the scenario.
+RESOLUTE_SHARE_DRAWS = 10_000
 
 
 def central_parameters(scenario: Scenario) -> RunParameters:
@@ -127,6 +147,15 @@ def game_report(
         played["reason"] = _reason(rule, listed, int(chosen.label[0]), precision)
     dominated = dominance(A, B)
     rows_left, cols_left, steps = iterated_elimination(A, B)
+    simultaneous = None
+    if "row_strategy" in played:
+        simultaneous = (
+            np.array(list(played["row_strategy"].values())),
+            np.array(list(played["col_strategy"].values())),
+        )
+    qre = logit_qre(A, B, precision)
+    qre_row = np.array([qre.row_first[0], 1 - qre.row_first[0]])
+    qre_col = np.array([qre.col_first[0], 1 - qre.col_first[0]])
     return {
         "game": name,
         "players": list(players),
@@ -158,7 +187,56 @@ def game_report(
                 for who, k in steps
             ],
         },
+        "sequential": [
+            _sequential(A, B, players, row_actions, col_actions, leader, simultaneous)
+            for leader in ("row", "col")
+        ],
+        "qre": {
+            "precision": precision,
+            "row_strategy": _strategy(row_actions, qre_row),
+            "col_strategy": _strategy(col_actions, qre_col),
+            "row_payoff": float(qre_row @ A @ qre_col),
+            "col_payoff": float(qre_row @ B @ qre_col),
+        },
     }
+
+
+def _sequential(A, B, players, row_actions, col_actions, leader, simultaneous) -> dict:
+    """Backward induction with ``leader`` moving first, compared with simultaneous play."""
+    play = backward_induction(A, B, leader)
+    lead, follow = (0, 1) if leader == "row" else (1, 0)
+    lead_actions = (row_actions, col_actions)[lead]
+    follow_actions = (row_actions, col_actions)[follow]
+    i, j = int(play.row_action[0]), int(play.col_action[0])
+    path = f"({row_actions[i]}, {col_actions[j]})"
+    paths = []
+    for spe in subgame_perfect_equilibria(A, B, leader):
+        r, c = spe.path
+        name = f"({row_actions[r]}, {col_actions[c]})"
+        if name not in paths:
+            paths.append(name)
+    entry = {
+        "leader": players[lead],
+        "follower": players[follow],
+        "follower_strategy": {
+            lead_actions[a]: follow_actions[int(play.follower_reply[0, a])] for a in (0, 1)
+        },
+        "path": path,
+        "row_payoff": float(play.row_payoff[0]),
+        "col_payoff": float(play.col_payoff[0]),
+        "all_paths": paths,
+    }
+    if simultaneous is not None:
+        row, col = simultaneous
+        leader_payoffs = (A, B)[lead]
+        before = float(row @ leader_payoffs @ col)
+        after = float((play.row_payoff, play.col_payoff)[lead][0])
+        entry["leader_payoff_simultaneous"] = before
+        entry["commitment_value"] = after - before
+        entry["differs_from_simultaneous"] = not (
+            math.isclose(row[i], 1.0, abs_tol=1e-12) and math.isclose(col[j], 1.0, abs_tol=1e-12)
+        )
+    return entry
 
 
 def _reason(rule: str, listed: list[dict], label: int, precision: float) -> str:
@@ -181,6 +259,151 @@ def _reason(rule: str, listed: list[dict], label: int, precision: float) -> str:
         )
     scores = ", ".join(f"{e['profile']} {e['payoff_sum']:.4g}" for e in pure)
     return f"largest payoff sum: {scores}; ties: risk dominance, then cell order"
+
+
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def resolute_share(scenario: Scenario, draws: int = RESOLUTE_SHARE_DRAWS) -> float:
+    """Share of the scenario's parameter draws in which Russia would target the force.
+
+    Parameters are drawn ``draws`` times (generator seeded with the scenario's
+    seed) and the deployment table is built in the representative state; Russia
+    is resolute in a draw when targeting a deployed force pays it more than
+    accepting it.  A coalition whose prior equals this share holds the common
+    prior of the model's own uncertainty.
+    """
+    params = draw_parameters(scenario, draws, np.random.default_rng(scenario.simulation.seed))
+    one = representative_state(scenario)
+    state = GameState(**{k: np.repeat(v, draws) for k, v in one.__dict__.items()})
+    russia = build_tables(params, scenario, state).tables["deployment"][1]
+    return float(np.mean(russia[:, 0, 1] > russia[:, 0, 0]))
+
+
+def information_report(
+    scenario: Scenario, params: RunParameters, coalition: np.ndarray, russia: np.ndarray
+) -> dict:
+    """The one-shot deterrence game with a resolute and a bluffing Russian type.
+
+    ``coalition`` and ``russia`` are the deployment game's 2×2 payoffs at this
+    parameter point.  The coalition moves first; the resolute type targets a
+    deployed force, the bluffing type accepts it; the coalition deploys iff
+    its belief that Russia is resolute is at most the threshold.
+    """
+    info = scenario.information
+    prior = float(params["information.prior_resolute"][0])
+    likely_resolute = float(params["information.incident_probability_resolute"][0])
+    likely_bluffing = float(params["information.incident_probability_bluffing"][0])
+    deploy_accept = coalition[0, 0] - coalition[1, 0]
+    deploy_target = coalition[0, 1] - coalition[1, 1]
+    pbe = deterrence_pbe(deploy_accept, deploy_target, prior)
+    threshold = pbe.threshold
+    quiet_days = None
+    if prior > threshold >= 0 and likely_resolute > likely_bluffing and likely_resolute < 1:
+        # Incident-free days multiply the odds of resolve by (1 - h_R) / (1 - h_B).
+        odds = math.log((threshold / (1 - threshold)) / (prior / (1 - prior)))
+        if threshold > 0:
+            quiet_days = math.ceil(odds / math.log((1 - likely_resolute) / (1 - likely_bluffing)))
+    return {
+        "russia_resolve": info.russia_resolve,
+        "prior_resolute": prior,
+        "threshold": _finite_or_none(threshold),
+        "coalition_deploys_at_prior": bool(pbe.coalition_deploys),
+        "expected_payoff_deploy": float((1 - prior) * coalition[0, 0] + prior * coalition[0, 1]),
+        "expected_payoff_stay_out": float((1 - prior) * coalition[1, 0] + prior * coalition[1, 1]),
+        "resolute_reply": pbe.resolute_reply,
+        "bluffing_reply": pbe.bluffing_reply,
+        "russia_type_here": "resolute" if russia[0, 1] > russia[0, 0] else "bluffing",
+        "resolute_share_of_draws": resolute_share(scenario),
+        "incident_probability": {"resolute": likely_resolute, "bluffing": likely_bluffing},
+        "quiet_days_to_deploy": quiet_days,
+    }
+
+
+def coalition_report(
+    scenario: Scenario, params: RunParameters, targeting_probability: float
+) -> dict:
+    """The coalition's threshold public-good game at this parameter point.
+
+    Each state's benefit (support × guarantee value, received by every state if
+    the committed force reaches ``minimum_viable_force``) and cost of taking
+    part (docs/model.md, "Coalition states"), power indices of the weighted game
+    [threshold; pledges], and who stays under both participation rules, at the
+    representative risk and if Russia targets the force (risk 1).
+    """
+    coalition = scenario.actors.coalition
+    names = list(coalition.states)
+    pledges = scaled_pledges(scenario)
+    threshold = coalition.minimum_viable_force
+    prefix = "actors.coalition"
+    support = np.array([params[f"{prefix}.states.{name}.domestic_support"][0] for name in names])
+    sensitivity = np.array(
+        [params[f"{prefix}.states.{name}.casualty_sensitivity"][0] for name in names]
+    )
+    exposure = (
+        pledges
+        * params[f"{prefix}.casualty_rate_per_attack"][0]
+        * coalition.risk_window_days
+        / 100.0
+    )
+    benefit = support * params[f"{prefix}.guarantee_value"][0]
+    cost_if_targeted = sensitivity * exposure
+    indices = power_indices(pledges, threshold) if threshold > 0 else None
+
+    def who_stays(risk: float) -> dict:
+        cost = risk * cost_if_targeted
+        everyone = pledges > 0
+        public = best_response_withdrawals(
+            everyone[None], pledges, benefit[None], cost[None], threshold
+        )[0]
+        viable = pledges.sum() >= threshold
+        own = everyone & (benefit * viable - cost >= 0)
+        return {
+            "risk": risk,
+            "public_good": {
+                "stay": [n for n, k in zip(names, public, strict=True) if k],
+                "troops": float(pledges[public].sum()),
+            },
+            "own_benefit": {
+                "stay": [n for n, k in zip(names, own, strict=True) if k],
+                "troops": float(pledges[own].sum()),
+            },
+        }
+
+    states = []
+    for k, name in enumerate(names):
+        entry = {
+            "name": name,
+            "pledge": float(pledges[k]),
+            "benefit": float(benefit[k]),
+            "cost_if_targeted": float(cost_if_targeted[k]),
+        }
+        if indices is not None:
+            entry["pivotal_in_full"] = bool(indices.pivotal_in_full[k])
+            entry["banzhaf"] = float(indices.banzhaf[k])
+            entry["shapley_shubik"] = float(indices.shapley_shubik[k])
+        states.append(entry)
+    report = {
+        "participation_rule": coalition.participation,
+        "threshold_troops": threshold,
+        "pledged_total": float(pledges.sum()),
+        "states": states,
+        "now": who_stays(targeting_probability),
+        "if_targeted": who_stays(1.0),
+    }
+    if threshold > 0 and len(names) <= 20:
+        found = threshold_equilibria(pledges, benefit, cost_if_targeted, threshold)
+        sizes = found.profiles.sum(axis=1)
+        report["equilibria_if_targeted"] = {
+            "count": int(found.profiles.shape[0]),
+            "winning": int(found.reaches_threshold.sum()),
+            "smallest_winning_states": int(sizes[found.reaches_threshold].min())
+            if found.reaches_threshold.any()
+            else None,
+            "none_contribute_is_equilibrium": bool((sizes == 0).any()),
+        }
+    return report
 
 
 def scenario_report(scenario: Scenario, params: RunParameters, where: str) -> dict:
@@ -209,6 +432,13 @@ def scenario_report(scenario: Scenario, params: RunParameters, where: str) -> di
         )
         report["explicit_table"] = explicit is not None
         games.append(report)
+    coalition_payoffs, russia_payoffs = (t[0] for t in committed.tables["deployment"])
+    # The risk the states weigh: Russia's targeting (its best reply to a deployed force)
+    # if its resolve is known, the coalition's prior belief if it is private.
+    if scenario.information.russia_resolve == "private":
+        risk = float(params["information.prior_resolute"][0])
+    else:
+        risk = float(russia_payoffs[0, 1] > russia_payoffs[0, 0])
     return {
         "scenario": scenario.name,
         "parameters": where,
@@ -225,4 +455,8 @@ def scenario_report(scenario: Scenario, params: RunParameters, where: str) -> di
         "selection_rule": rule,
         "qre_precision": precision,
         "games": games,
+        "incomplete_information": information_report(
+            scenario, params, coalition_payoffs, russia_payoffs
+        ),
+        "coalition": coalition_report(scenario, params, risk),
     }
