@@ -13,9 +13,12 @@ of the equilibrium set:
   *Economic Theory* 42, 2010), on payoffs shifted to be positive (nashpy fails
   on constant games otherwise; adding a constant changes no equilibrium),
   cross-checked with ``support_enumeration`` and the pure equilibria found by
-  brute force; anything either finds is kept.  nashpy's support enumeration
-  alone is not enough: it misses equilibria of degenerate games and, measured
-  on random 3×3 and 5×5 games, of some non-degenerate ones.  Results are
+  brute force; anything either finds is kept.  Should neither find an
+  equilibrium (numerically difficult degenerate games), Lemke–Howson is run
+  from every starting label (Lemke & Howson 1964), which finds at least one.
+  nashpy's support enumeration alone is not enough: it misses equilibria of
+  degenerate games and, measured on random 3×3 and 5×5 games, of some
+  non-degenerate ones.  Results are
   cached per distinct table.
 
 :func:`dominance` lists strictly and weakly dominated pure strategies
@@ -110,6 +113,15 @@ def _cached(shape: tuple[int, int], a_bytes: bytes, b_bytes: bytes) -> tuple[Equ
                 found.extend(method())
             except (ValueError, TypeError, np.linalg.LinAlgError):  # pragma: no cover
                 continue  # the other method, and the pure equilibria, remain
+        if not any(_is_nash(A, B, row, col) for row, col in found):  # pragma: no cover
+            # Every finite game has an equilibrium; should both enumerations fail (say,
+            # on a degenerate game's numerics), Lemke-Howson from every starting label
+            # finds at least one (Lemke & Howson 1964; not all of them).
+            for label in range(m + n):
+                try:
+                    found.append(game.lemke_howson(initial_dropped_label=label))
+                except (ValueError, TypeError, np.linalg.LinAlgError):
+                    continue
     unique: list[Equilibrium] = []
     seen: set[tuple] = set()
     for row, col in found:
