@@ -71,9 +71,9 @@ def coalition_deploys(
 ) -> np.ndarray:
     """Whether deploying pays at least as much as staying out: ``(1 − μ) a + μ t ≥ o``."""
     mu = np.asarray(belief, dtype=float)
-    return (1.0 - mu) * np.asarray(deploy_accept, float) + mu * np.asarray(
-        deploy_target, float
-    ) >= np.asarray(stay_out, float)
+    a = np.asarray(deploy_accept, dtype=float)
+    # (1 − μ) a + μ t − o written as (a − o) + μ (t − a): exact when a == t.
+    return (a - np.asarray(stay_out, float)) + mu * (np.asarray(deploy_target, float) - a) >= 0
 
 
 @dataclass(frozen=True)
