@@ -251,6 +251,7 @@ def _print_trace(result) -> None:
     previous = None
     quiet_from = None
     days = result.days
+    private = result.scenario.information.russia_resolve == "private"
     for i, day in enumerate(days):
         state = _day_state(day)
         changed = state != previous or day["events"] or i == len(days) - 1
@@ -266,7 +267,13 @@ def _print_trace(result) -> None:
             f"troops {day['troops_deployed']:,.0f} deployed of {day['troops_committed']:,.0f} "
             f"committed ({len(day['states_committed'])} states); "
             f"P(target force) {day['targeting_probability']:.2f}, "
-            f"P(detect violation) {day['detection_probability']:.2f}",
+            f"P(detect violation) {day['detection_probability']:.2f}"
+            + (
+                f"; coalition's belief Russia is resolute {day['belief_resolute']:.3f} "
+                f"(deploys at or below {day['entry_threshold']:.3f})"
+                if private
+                else ""
+            ),
             markup=False,
         )
         _out.print(f"         games: {_describe_games(day['games'])}", markup=False)
