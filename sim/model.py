@@ -28,12 +28,13 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+from scipy.special import expit
 
 from sim.agents import CoalitionState, Russia, Ukraine, UnitedStates
 from sim.games.bayesian import deterrence_threshold, update_belief
 from sim.games.coalition import best_response_withdrawals, pivotal_states
 from sim.games.scenario_games import GameState, build_tables
-from sim.games.selection import Selected, select_equilibrium
+from sim.games.selection import QRE, Selected, select_equilibrium
 from sim.games.tables import GAME_ACTIONS, response_probability
 from sim.outcomes import ESCALATION_LEVELS, classify
 from sim.parameters import RunParameters, draw_parameters, scaled_pledges
@@ -281,9 +282,17 @@ class CrisisModel(mesa.Model):
         # Russia's targeting probability against a force that is there: its equilibrium
         # strategy, or -- off the equilibrium path (coalition 'should' stay out) -- its best
         # response to a deployed force (ties: accept).
-        on_path = dep.selected.row_first > 0
-        best_reply = (dep.col_payoffs[:, 0, 1] > dep.col_payoffs[:, 0, 0]).astype(float)
-        self.targeting_probability = np.where(on_path, 1.0 - dep.selected.col_first, best_reply)
+        targeting_gain = dep.col_payoffs[:, 0, 1] - dep.col_payoffs[:, 0, 0]
+        if self.scenario.games.selection == "logit_qre":
+            # Noisy play: Russia's logit response to a force that is there.  (Its QRE
+            # strategy answers the coalition's QRE play, which may be to stay out --
+            # then Russia is indifferent and would "target" half the time.)
+            precision = self.scenario.games.qre_precision
+            self.targeting_probability = expit(precision * targeting_gain)
+        else:
+            on_path = dep.selected.row_first > 0
+            best_reply = (targeting_gain > 0).astype(float)
+            self.targeting_probability = np.where(on_path, 1.0 - dep.selected.col_first, best_reply)
 
         self.games["ceasefire"] = self._solve(*day.tables["ceasefire"])
 
@@ -447,7 +456,13 @@ class CrisisModel(mesa.Model):
             # A strike proves resolve (a bluffing type never strikes).  A quiet day with
             # troops present is not read as evidence (docs/games.md).
             self.belief_resolute = np.where(attacks, 1.0, self.belief_resolute)
-        self.self_enforcing = self.games["ceasefire"].selected.label == 0
+        # Self-enforcing: the selected play is (hold, hold) -- under logit QRE play,
+        # each side holds with probability above 1/2 (its modal action is to hold).
+        ceasefire = self.games["ceasefire"].selected
+        noisy_hold = (
+            (ceasefire.label == QRE) & (ceasefire.row_first > 0.5) & (ceasefire.col_first > 0.5)
+        )
+        self.self_enforcing = (ceasefire.label == 0) | noisy_hold
 
         if self.trace_run is not None:
             k = self.trace_run

@@ -13,7 +13,7 @@ that happened defines the run):
 5. ``war_continues`` -- fighting at the end, and no ceasefire ever took hold;
 6. ``durable_ceasefire`` -- a ceasefire in force at the end, unbroken for at
    least ``durable_after_days`` and self-enforcing (both sides' equilibrium
-   choice is to hold);
+   choice is to hold; under logit QRE play, both hold with probability > 1/2);
 7. ``frozen_conflict`` -- a ceasefire in force at the end that is younger or
    not self-enforcing: the front is frozen without a settlement.
 """

@@ -284,3 +284,21 @@ def test_sequential_play_of_the_deployment_game_in_the_worked_example():
     assert russia_first["follower_strategy"] == {"accept": "deploy", "target": "stay out"}
     assert russia_first["differs_from_simultaneous"]
     assert russia_first["commitment_value"] == pytest.approx(2.1, abs=5e-4)
+
+
+def test_logit_qre_play_approaches_nash_play_as_precision_grows(tmp_path: Path):
+    """At a high precision the agents' noisy play is (almost) the Nash play: the same
+    runs end the same way as under the default rule (QRE draws no extra random
+    numbers, so both use the same stream)."""
+    nash = simulate(load_scenario(SCENARIOS / "combined.yaml"), runs=300, seed=8).runs
+    path = tmp_path / "sharp.yaml"
+    path.write_text(
+        f"extends: {(SCENARIOS / 'combined.yaml').as_posix()}\nname: sharp\n"
+        "games: {selection: logit_qre, qre_precision: 1000000}\n"
+    )
+    sharp = simulate(load_scenario(path), runs=300, seed=8).runs
+    assert (sharp["outcome"] == nash["outcome"]).mean() > 0.95
+    noisy = tmp_path / "noisy.yaml"
+    noisy.write_text(path.read_text().replace("1000000", "0.5"))
+    blurred = simulate(load_scenario(noisy), runs=300, seed=8).runs
+    assert (blurred["outcome"] == nash["outcome"]).mean() < 0.9  # the precision matters
