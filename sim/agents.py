@@ -3,7 +3,8 @@
 A single model instance advances a whole batch of Monte Carlo runs; an agent's
 attribute such as ``CoalitionState.deployed`` is an array with one entry per
 run.  Agents decide in ``step``: they read the equilibria the model has solved
-for the day (``model.games``) and draw their actions from ``model.rng``.  The
+for the day (``model.games``) and draw their actions from the model's named
+random streams (one per purpose, :meth:`sim.model.CrisisModel.uniform`).  The
 consequences of the actions (detection, casualties, collapse, escalation) are
 worked out by the model.  Decision rules are documented in ``docs/model.md``
 ("Decision rules").
@@ -22,9 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["CoalitionState", "Russia", "Ukraine", "UnitedStates"]
 
 
-def _play(model: CrisisModel, probability: np.ndarray) -> np.ndarray:
-    """Bernoulli draws, one per run: True with the given probability."""
-    return model.rng.random(model.n_runs) < probability
+def _play(model: CrisisModel, purpose: str, probability: np.ndarray) -> np.ndarray:
+    """Bernoulli draws, one per run from ``purpose``'s stream: True with the given probability."""
+    return model.uniform(purpose) < probability
 
 
 class CoalitionState(mesa.Agent):
@@ -53,20 +54,21 @@ class CoalitionState(mesa.Agent):
         """This state's benefit and cost of taking part today (arrays over runs).
 
         ``benefit = support × guarantee_value`` (received if the force is
-        viable); ``cost = risk × casualty_sensitivity × expected_casualties / 100``
-        with ``risk`` the probability the coalition expects Russia to target the
-        force (Russia's equilibrium targeting probability if its resolve is
-        known, the coalition's belief that it is resolute if not), or the
-        exposure to renewed fighting if larger, and ``expected_casualties =
-        pledge × casualty_rate_per_attack × risk_window_days``.  The model's
-        participation rule (docs/model.md, "Coalition states") weighs them.
+        viable); ``cost = risk × casualty_sensitivity × expected_casualties /
+        casualty_scale`` with ``risk = 1 − (1 − τ̂)(1 − w)``: the chance of being
+        struck either by Russia (``τ̂``: its equilibrium targeting probability
+        if its resolve is known, the coalition's belief that it is resolute if
+        not) or by renewed fighting (``w``), two independent risks; and
+        ``expected_casualties = pledge × casualty_rate_per_attack ×
+        risk_window_days``.  The model's participation rule (docs/model.md,
+        "Coalition states") weighs them.
         """
         m = self.model
         c = m.coalition_params
-        risk = np.maximum(m.perceived_targeting_probability, m.war_exposure)
+        risk = 1.0 - (1.0 - m.perceived_targeting_probability) * (1.0 - m.war_exposure)
         expected_casualties = self.pledge * c.casualty_rate_per_attack * c.risk_window_days
         benefit = self.support * c.guarantee_value
-        cost = risk * self.casualty_sensitivity * expected_casualties / 100.0
+        cost = risk * self.casualty_sensitivity * expected_casualties / c.casualty_scale
         return benefit, cost
 
     def step(self) -> None:
@@ -88,35 +90,40 @@ class CoalitionState(mesa.Agent):
         self.deployed = np.where(self.committed, self.deployed, 0.0)
 
     def absorb_casualties(self, casualties: np.ndarray) -> None:
-        """Support falls by a factor exp(−casualty_sensitivity × casualties / 100)."""
+        """Support falls by a factor exp(−casualty_sensitivity × casualties / casualty_scale)."""
         self.casualties += casualties
-        self.support *= np.exp(-self.casualty_sensitivity * casualties / 100.0)
+        scale = self.model.coalition_params.casualty_scale
+        self.support *= np.exp(-self.casualty_sensitivity * casualties / scale)
 
 
 class Russia(mesa.Agent):
-    """Russia: decides whether to strike a deployed force and whether to violate a ceasefire."""
+    """Russia: decides each day whether to strike a deployed force and whether to violate."""
 
     def __init__(self, model: CrisisModel) -> None:
         super().__init__(model)
         n = model.n_runs
         self.attacks = np.zeros(n, dtype=bool)
         self.violates = np.zeros(n, dtype=bool)
+        self.deliberate = np.zeros(n, dtype=bool)
 
     def step(self) -> None:
-        """Strike with the equilibrium targeting probability; violate per the ceasefire game.
+        """Strike with today's targeting probability; violate per the ceasefire game.
 
-        Whether to target: Russia's strategy in the selected equilibrium of the
-        deployment game, or, if that equilibrium has the coalition staying out
-        while troops are in fact there, Russia's best response to a deployed
-        force.  Whether to violate: its strategy in the ceasefire game, plus an
-        accidental (unordered) violation with a small daily probability.
+        Whether to strike: Russia's best reply, in today's deployment game, to
+        a force that is there; the table reflects what it has seen (the force
+        left, whether it has already carried out its threat, unanswered
+        strikes, sanctions pending or in force).  Whether to violate: its
+        strategy in the ceasefire game, plus an accidental (unordered)
+        violation with a small daily probability.  A strike during a ceasefire
+        is a violation.
         """
         m = self.model
-        strike = _play(m, m.targeting_probability)
-        deliberate = _play(m, m.games["ceasefire"].violate_row)
-        accident = _play(m, m.accidental_violation_probability)
+        strike = _play(m, "russia.strike", m.targeting_probability)
+        deliberate = _play(m, "russia.violation", m.games["ceasefire"].violate_row)
+        accident = _play(m, "russia.accident", m.accidental_violation_probability)
         force_present = m.troops_deployed > 0
         self.attacks = strike & force_present & ~m.escalated
+        self.deliberate = m.ceasefire_in_force & deliberate
         self.violates = m.ceasefire_in_force & (deliberate | accident | self.attacks)
 
 
@@ -126,12 +133,14 @@ class Ukraine(mesa.Agent):
     def __init__(self, model: CrisisModel) -> None:
         super().__init__(model)
         self.violates = np.zeros(model.n_runs, dtype=bool)
+        self.deliberate = np.zeros(model.n_runs, dtype=bool)
 
     def step(self) -> None:
         """Violate with its equilibrium probability in the ceasefire game, or by accident."""
         m = self.model
-        deliberate = _play(m, m.games["ceasefire"].violate_col)
-        accident = _play(m, m.accidental_violation_probability)
+        deliberate = _play(m, "ukraine.violation", m.games["ceasefire"].violate_col)
+        accident = _play(m, "ukraine.accident", m.accidental_violation_probability)
+        self.deliberate = m.ceasefire_in_force & deliberate
         self.violates = m.ceasefire_in_force & (deliberate | accident)
 
 
@@ -146,11 +155,15 @@ class UnitedStates(mesa.Agent):
     def __init__(self, model: CrisisModel) -> None:
         super().__init__(model)
         credibility = model.params["levers.sanctions_credibility"]
-        self.committed_type = model.rng.random(model.n_runs) < credibility
+        self.committed_type = model.uniform("us.type") < credibility
         self.imposes = np.zeros(model.n_runs, dtype=bool)
 
     def step(self) -> None:
-        """After observed Russian defiance, impose sanctions if that is its equilibrium move."""
+        """After observed Russian defiance of a pending threat, play its subgame-perfect reply.
+
+        The reply of its type in the sanctions game with Russia moving first:
+        impose iff backing down (its audience cost, if committed) would cost it
+        more than imposing.
+        """
         m = self.model
-        impose = _play(m, m.games["sanctions"].impose_probability)
-        self.imposes = m.threat_active & m.defiance_observed & impose
+        self.imposes = m.threat_active & m.defiance_observed & m.tables.us_imposes_if_defied

@@ -3,23 +3,29 @@
 One :class:`CrisisModel` holds ``n_runs`` independent runs of one scenario.
 Every piece of state is a NumPy array over the runs, so a day of 10,000 runs is
 a handful of vectorised operations, not 10,000 Python objects.  The model owns
-the random generator (``model.rng``, one ``numpy.random.Generator``) and the
-data collection (a Mesa ``DataCollector`` of daily arrays); agents
-(:mod:`sim.agents`) make the decisions.  Nothing here draws plots or touches
-files.
+the random streams (one per purpose, :mod:`sim.streams`, derived from the
+batch's ``SeedSequence``) and the data collection (a Mesa ``DataCollector`` of
+daily arrays); agents (:mod:`sim.agents`) make the decisions.  Nothing here
+draws plots or touches files.
 
 A day (documented in ``docs/model.md``, "A day in the model"):
 
-1. dated events and talks: a ceasefire may start (timeline or negotiated), the
-   sanctions threat may be issued or its deadline pass;
-2. the three payoff tables are built for every run and solved (vectorised);
-3. the coalition's decisions: what it believes about Russia's resolve (when
-   that is private), whether deployment begins, which states stay (their own
-   payoffs, or the threshold public-good game);
-4. coalition states, Russia and Ukraine act (in that fixed order);
-5. consequences: detection, casualties, military response, ceasefire collapse;
-6. the US decides on sanctions after observed defiance;
-7. bookkeeping: mission viability, counters, escalation level, data collection.
+1. events: talks may produce a ceasefire; an agreed ceasefire may start;
+   events dated from a ceasefire's start are fixed; a sanctions threat may be
+   issued;
+2. the three payoff tables are built for every run from the day's state and
+   solved (vectorised);
+3. decisions at deadlines: Russia complies with a threat whose deadline falls
+   today (agrees to a ceasefire) or defies it; at the end of an agreed term
+   the ceasefire is renewed if holding is self-enforcing, else it lapses;
+4. the coalition's decisions: its belief about Russia's resolve (when that is
+   private), whether the force enters (its equilibrium strategy, unless the
+   scenario forces deployment), which states stay;
+5. coalition states, Russia and Ukraine act (in that fixed order);
+6. consequences: detection, casualties, a military response, ceasefire collapse;
+7. the US replies to observed defiance with its subgame-perfect move;
+   sanctions in force are lifted after enough compliant days;
+8. bookkeeping: mission viability, counters, escalation level, data collection.
 """
 
 from __future__ import annotations
@@ -33,12 +39,13 @@ from scipy.special import expit
 from sim.agents import CoalitionState, Russia, Ukraine, UnitedStates
 from sim.games.bayesian import deterrence_threshold, update_belief
 from sim.games.coalition import best_response_withdrawals, pivotal_states
-from sim.games.scenario_games import GameState, build_tables
+from sim.games.scenario_games import DayTables, GameState, build_tables
 from sim.games.selection import QRE, Selected, select_equilibrium
-from sim.games.tables import GAME_ACTIONS, response_probability
+from sim.games.tables import GAME_ACTIONS, provocation, response_probability
 from sim.outcomes import ESCALATION_LEVELS, classify
 from sim.parameters import RunParameters, draw_parameters, scaled_pledges
 from sim.scenario import Scenario
+from sim.streams import named_stream
 
 __all__ = ["CrisisModel", "DayGames"]
 
@@ -66,10 +73,6 @@ class DayGames:
     def violate_col(self) -> np.ndarray:
         return 1.0 - self.selected.col_first
 
-    @property
-    def impose_probability(self) -> np.ndarray:
-        return self.selected.row_first
-
 
 class _CoalitionParams:
     """Coalition-wide parameters as arrays over runs (attribute access for readability)."""
@@ -83,31 +86,47 @@ class _CoalitionParams:
         self.risk_window_days = scenario.actors.coalition.risk_window_days
 
 
+def _seed_sequence(seed) -> np.random.SeedSequence:
+    """The batch's SeedSequence from a SeedSequence, a seeded Generator or an integer."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        seq = seed.bit_generator.seed_seq
+        if isinstance(seq, np.random.SeedSequence):
+            return seq
+        return np.random.SeedSequence(int(seed.integers(2**63)))
+    return np.random.SeedSequence(int(seed))
+
+
 class CrisisModel(mesa.Model):
     """Russia, the coalition states, Ukraine and the US, over ``n_runs`` runs of a scenario.
 
+    ``seed``: the batch's ``numpy.random.SeedSequence`` (a seeded Generator or
+    an integer is accepted too); every purpose draws from its own stream of it.
     ``trace_run``: index (within this batch) of one run whose day-by-day story
-    is recorded in ``self.trace`` (see :mod:`sim.trace`).
+    is recorded in ``self.trace`` (see :func:`sim.runner.trace`).
     """
 
     def __init__(
         self,
         scenario: Scenario,
         n_runs: int,
-        rng: np.random.Generator,
+        seed: np.random.SeedSequence | np.random.Generator | int,
         trace_run: int | None = None,
     ) -> None:
-        super().__init__(rng=rng)
+        self.seed_sequence = _seed_sequence(seed)
+        self._streams: dict[str, np.random.Generator] = {}
+        super().__init__(rng=self.stream("mesa"))
         self.scenario = scenario
         self.n_runs = n = n_runs
         self.day = 0
-        self.params = draw_parameters(scenario, n, self.rng)
+        self.params = draw_parameters(scenario, n, self.seed_sequence)
         self.coalition_params = _CoalitionParams(self.params, scenario)
         self.trace_run = trace_run
         self.trace: list[dict] = []
+        self._trace_notes: list[str] = []
 
         p = self.params
-        self.detection_base = p["ceasefire.base_detection_probability"]
         self.accidental_violation_probability = p["ceasefire.accidental_violation_probability"]
         timeline = scenario.timeline
         self.ramp_days = timeline.deployment.ramp_days if timeline.deployment else 1
@@ -116,29 +135,58 @@ class CrisisModel(mesa.Model):
         self.ceasefire_in_force = np.zeros(n, dtype=bool)
         self.ever_ceasefire = np.zeros(n, dtype=bool)
         self.first_ceasefire_day = np.full(n, -1)
-        self.first_ceasefire_end_day = np.full(n, -1)  # day the first ceasefire collapsed
+        self.first_ceasefire_end_day = np.full(n, -1)  # day the first ceasefire ended
         self.term_end_day = np.full(n, -1)  # first day after an agreed term; -1: no term
+        self.terms_renewed = np.zeros(n, dtype=int)
+        self.terms_lapsed = np.zeros(n, dtype=int)
         self.days_held_consecutive = np.zeros(n, dtype=int)
         self.ceasefire_days_held = np.zeros(n, dtype=int)
         self.ceasefire_collapses = np.zeros(n, dtype=int)
         self.escalated = np.zeros(n, dtype=bool)
         self.escalation_day = np.full(n, -1)
-        self.threat_active = np.zeros(n, dtype=bool)
-        self.sanctions_imposed_day = np.full(n, -1)
-        self.defiance_observed = np.zeros(n, dtype=bool)
-        self.mission_under_way = np.zeros(n, dtype=bool)
-        self.mission_abandoned = np.zeros(n, dtype=bool)
-        self.deployment_moving = np.zeros(n, dtype=bool)
-        self.attacks_on_peacekeepers = np.zeros(n, dtype=int)
-        self.russia_violation_days = np.zeros(n, dtype=int)
-        self.ukraine_violation_days = np.zeros(n, dtype=int)
-        self.peak_troops_deployed = np.zeros(n)
-        self.escalation_level = np.zeros(n, dtype=np.int8)
         self.self_enforcing = np.zeros(n, dtype=bool)
         self.targeting_probability = np.zeros(n)
         self.war_exposure = np.zeros(n)
-        self.detection_probability = self.detection_base.copy()
+        self.detection_probability = p["ceasefire.base_detection_probability"].copy()
+
+        # Dated events: the day each happens in each run (-1: not (yet) known).
+        self.deployment_day = self._absolute_day(timeline.deployment)
+        self.threat_day = self._absolute_day(timeline.sanctions_threat)
+        self.deadline_day = np.full(n, -1)
+
+        # Sanctions: a pending threat, sanctions in force, what Russia believes of the US.
+        self.threat_active = np.zeros(n, dtype=bool)
+        self.threat_issued = np.zeros(n, dtype=bool)
+        self.sanctions_imposed = np.zeros(n, dtype=bool)
+        self.sanctions_imposed_day = np.full(n, -1)
+        self.sanctions_days_in_force = np.zeros(n, dtype=int)
+        self.sanctions_lifted = np.zeros(n, dtype=int)
+        self.compliance_days = np.zeros(n, dtype=int)
+        self.credibility_belief = p["levers.sanctions_credibility"].copy()
+        self.us_backed_down = np.zeros(n, dtype=bool)
+        self.deadline_complied = np.zeros(n, dtype=bool)
+        self.defiance_observed = np.zeros(n, dtype=bool)
+
+        # The mission.
+        self.mission_under_way = np.zeros(n, dtype=bool)
+        self.mission_abandoned = np.zeros(n, dtype=bool)
+        self.deployment_moving = np.zeros(n, dtype=bool)
         self.deployment_start_day = np.full(n, -1)
+        self.deployment_date_reached = np.zeros(n, dtype=bool)
+        self.entry_eligible_days = np.zeros(n, dtype=int)
+        self.attacks_on_peacekeepers = np.zeros(n, dtype=int)
+        self.russia_has_struck = np.zeros(n, dtype=bool)
+        self.unanswered_strikes = np.zeros(n, dtype=int)
+        self.peak_troops_deployed = np.zeros(n)
+        self.escalation_level = np.zeros(n, dtype=np.int8)
+
+        # Violations, deliberate (the equilibrium strategy) and in all.
+        self.russia_violation_days = np.zeros(n, dtype=int)
+        self.ukraine_violation_days = np.zeros(n, dtype=int)
+        self.russia_deliberate_days = np.zeros(n, dtype=int)
+        self.ukraine_deliberate_days = np.zeros(n, dtype=int)
+        self.russia_deliberate_under_sanctions = np.zeros(n, dtype=int)
+        self.ceasefire_days_under_sanctions = np.zeros(n, dtype=int)
 
         # What the coalition believes about Russia's resolve (docs/games.md,
         # "Incomplete information"): with private resolve a belief updated by
@@ -151,7 +199,7 @@ class CrisisModel(mesa.Model):
         self.entry_threshold = np.full(n, np.inf)
         self.incidents_observed = np.zeros(n, dtype=int)
 
-        # Agents.  Creation order fixes the order of random draws.
+        # Agents.  Each draws from its own named streams, so creation order is free.
         self.russia = Russia(self)
         self.ukraine = Ukraine(self)
         self.united_states = UnitedStates(self)
@@ -164,11 +212,13 @@ class CrisisModel(mesa.Model):
         ]
         self.pledged_total = float(pledges.sum())
         self.pledges = pledges.astype(float)
+        self.launchable = self.pledged_total >= scenario.actors.coalition.minimum_viable_force
         # Today's participation decision, per run and state (read by CoalitionState.step).
         self.stays = np.ones((n, len(self.states)), dtype=bool)
         self.committed_troops = np.full(n, self.pledged_total)
         self.troops_deployed = np.zeros(n)
         self.games: dict[str, DayGames] = {}
+        self.tables: DayTables | None = None
         # Per game and run: on how many days each profile label (0-3 pure cell,
         # 4 mixed, 5 QRE) was played while the game was in play, and the most
         # equilibria the game had on one of those days.
@@ -186,35 +236,64 @@ class CrisisModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers
 
+    def stream(self, purpose: str) -> np.random.Generator:
+        """The random stream of ``purpose`` (created on first use; :mod:`sim.streams`)."""
+        if purpose not in self._streams:
+            self._streams[purpose] = named_stream(self.seed_sequence, purpose)
+        return self._streams[purpose]
+
+    def uniform(self, purpose: str) -> np.ndarray:
+        """One uniform number per run from ``purpose``'s stream (drawn every day it is used)."""
+        return self.stream(purpose).random(self.n_runs)
+
+    def _absolute_day(self, event) -> np.ndarray:
+        if event is None or event.after != "start":
+            return np.full(self.n_runs, -1)
+        return np.full(self.n_runs, event.day)
+
     def total_casualties(self) -> np.ndarray:
         return sum((s.casualties for s in self.states), np.zeros(self.n_runs))
 
-    def _start_ceasefire(self, starting: np.ndarray, term_days: int | None) -> None:
+    def _start_ceasefire(self, starting: np.ndarray, term_days: int | None, kind: str) -> None:
         starting = starting & ~self.ceasefire_in_force & ~self.escalated
         self.ceasefire_in_force |= starting
-        self.first_ceasefire_day = np.where(
-            starting & ~self.ever_ceasefire, self.day, self.first_ceasefire_day
-        )
+        first = starting & ~self.ever_ceasefire
+        self.first_ceasefire_day = np.where(first, self.day, self.first_ceasefire_day)
         self.ever_ceasefire |= starting
         self.days_held_consecutive = np.where(starting, 0, self.days_held_consecutive)
         end = -1 if term_days is None else self.day + term_days
         self.term_end_day = np.where(starting, end, self.term_end_day)
+        # Events dated from the first ceasefire's start are fixed now.
+        t = self.scenario.timeline
+        for event, days in ((t.deployment, "deployment_day"), (t.sanctions_threat, "threat_day")):
+            if event is not None and event.after == "ceasefire_start":
+                setattr(self, days, np.where(first, self.day + event.day, getattr(self, days)))
         if self.trace_run is not None and starting[self.trace_run]:
-            kind = "agreed ceasefire" if term_days else "negotiated ceasefire"
             term = f" for {term_days} days" if term_days else " (open-ended)"
             self._note(f"{kind} begins{term}")
+
+    def _end_ceasefire(self, ending: np.ndarray) -> None:
+        self.ceasefire_collapses += ending
+        self.first_ceasefire_end_day = np.where(
+            ending & (self.first_ceasefire_end_day < 0), self.day, self.first_ceasefire_end_day
+        )
+        self.ceasefire_in_force &= ~ending
 
     def _note(self, text: str) -> None:
         if self.trace_run is not None:
             self._trace_notes.append(text)
 
+    def _traced(self, mask: np.ndarray) -> bool:
+        return self.trace_run is not None and bool(mask[self.trace_run])
+
     # ------------------------------------------------------------------ a day
 
     def step(self) -> None:
         """Advance every run by one day."""
-        self._trace_notes: list[str] = []
+        self._trace_notes = []
         self._events()
         self._solve_games()
+        self._deadlines_and_terms()
         self._coalition_decisions()
         for state in self.states:
             state.step()
@@ -234,88 +313,133 @@ class CrisisModel(mesa.Model):
         p, t, levers = self.params, self.scenario.timeline, self.scenario.levers
         day = self.day
         # Talks: a negotiated, open-ended ceasefire may be agreed while fighting goes on.
+        # A pledged force without a UN mandate deters talks ([S0]: Russia's "no" to the
+        # force "has stopped talks") in proportion to Russia's objection to its size;
+        # sanctions in force push Russia towards a deal.
         hazard = p["ceasefire.talks_daily_probability"] * (
-            1.0
-            + p["ceasefire.sanctions_talks_effect"]
-            * self.threat_active
-            * p["levers.sanctions_credibility"]
+            1.0 + p["ceasefire.imposed_sanctions_talks_effect"] * self.sanctions_imposed
         )
-        if levers.troops_pledged > 0 and not levers.un_mandate:
-            hazard = hazard * (1.0 - p["ceasefire.pledge_talks_penalty"])
-        talks = self.rng.random(self.n_runs) < np.clip(hazard, 0.0, 1.0)
+        if self.pledged_total > 0 and not levers.un_mandate:
+            size = provocation(
+                np.full(self.n_runs, self.pledged_total),
+                p["actors.russia.reference_force"],
+                p["actors.russia.force_size_elasticity"],
+            )
+            hazard = hazard * np.power(1.0 - p["ceasefire.pledge_talks_penalty"], size)
+        talks = self.uniform("talks") < np.clip(hazard, 0.0, 1.0)
         if t.ceasefire is not None and day == t.ceasefire.day:
-            self._start_ceasefire(np.ones(self.n_runs, bool), t.ceasefire.duration_days)
-        self._start_ceasefire(talks, None)
+            self._start_ceasefire(
+                np.ones(self.n_runs, bool), t.ceasefire.duration_days, "agreed ceasefire"
+            )
+        self._start_ceasefire(talks, None, "negotiated ceasefire")
 
         self.defiance_observed = np.zeros(self.n_runs, dtype=bool)
         if t.sanctions_threat is not None:
-            if day == t.sanctions_threat.day:
-                self.threat_active = self.sanctions_imposed_day < 0
-                self._note("US issues its sanctions threat")
-            if day == t.sanctions_threat.day + t.sanctions_threat.deadline_days:
-                missed = self.threat_active & ~self.ceasefire_in_force
-                self.defiance_observed |= missed
-                if self.trace_run is not None and missed[self.trace_run]:
-                    self._note("sanctions deadline passes with no ceasefire in force")
+            issued = (self.threat_day == day) & ~self.threat_issued
+            self.threat_issued |= issued
+            issued &= ~self.sanctions_imposed & ~self.escalated
+            self.threat_active |= issued
+            self.deadline_day = np.where(
+                issued, day + t.sanctions_threat.deadline_days, self.deadline_day
+            )
+            if self._traced(issued):
+                self._note("the US issues its sanctions threat")
 
         # Troops in place during renewed fighting are exposed to it.
         self.war_exposure = np.where(
             self.ceasefire_in_force, 0.0, p["actors.coalition.war_casualty_exposure"]
         )
 
-    def _solve_games(self) -> None:
-        state = GameState(
+    def _game_state(self) -> GameState:
+        return GameState(
             committed_troops=self.committed_troops,
             troops_deployed=self.troops_deployed,
             threat_active=self.threat_active,
             days_held=self.days_held_consecutive,
             in_term=(self.term_end_day > self.day) & self.ceasefire_in_force,
             us_committed=self.united_states.committed_type,
+            sanctions_imposed=self.sanctions_imposed,
+            credibility_belief=self.credibility_belief,
+            ceasefire_in_force=self.ceasefire_in_force,
+            russia_has_struck=self.russia_has_struck,
+            unanswered_strikes=self.unanswered_strikes,
         )
-        day = build_tables(self.params, self.scenario, state)
+
+    def _solve_games(self) -> None:
+        day = build_tables(self.params, self.scenario, self._game_state())
+        self.tables = day
         self.response_probability_today = day.response_probability
         self.detection_probability = day.detection_probability
-        self.russia_violation_gain_today = day.russia_violation_gain
 
         self.games["deployment"] = self._solve(*day.tables["deployment"])
         dep = self.games["deployment"]
-        # Russia's targeting probability against a force that is there: its equilibrium
-        # strategy, or -- off the equilibrium path (coalition 'should' stay out) -- its best
-        # response to a deployed force (ties: accept).
+        # Russia's targeting of a force that is there: its best reply to a deployed force
+        # today (ties: accept) -- on the equilibrium path once the coalition has entered.
         targeting_gain = dep.col_payoffs[:, 0, 1] - dep.col_payoffs[:, 0, 0]
         if self.scenario.games.selection == "logit_qre":
-            # Noisy play: Russia's logit response to a force that is there.  (Its QRE
-            # strategy answers the coalition's QRE play, which may be to stay out --
-            # then Russia is indifferent and would "target" half the time.)
+            # Noisy play: Russia's logit response to a force that is there.
             precision = self.scenario.games.qre_precision
             self.targeting_probability = expit(precision * targeting_gain)
         else:
-            on_path = dep.selected.row_first > 0
-            best_reply = (targeting_gain > 0).astype(float)
-            self.targeting_probability = np.where(on_path, 1.0 - dep.selected.col_first, best_reply)
+            self.targeting_probability = (targeting_gain > 0).astype(float)
 
         self.games["ceasefire"] = self._solve(*day.tables["ceasefire"])
+        ceasefire = self.games["ceasefire"].selected
+        hold = self.scenario.games.qre_hold_probability
+        noisy_hold = (
+            (ceasefire.label == QRE) & (ceasefire.row_first >= hold) & (ceasefire.col_first >= hold)
+        )
+        # Self-enforcing: the play selected for today is (hold, hold).
+        self.self_enforcing = (ceasefire.label == 0) | noisy_hold
 
-        sanctions_game = self._solve(*day.tables["sanctions"])
-        # After observed defiance the US best-responds to 'defy' (impose iff that pays more).
-        us = sanctions_game.row_payoffs
-        impose = (us[:, 0, 1] > us[:, 1, 1]).astype(float)
+        # The sanctions game is played with Russia moving first: its move, then the US's
+        # subgame-perfect reply (docs/games.md).  The path is recorded as the profile played.
+        us, russia = day.tables["sanctions"]
+        complies = day.russia_complies
+        imposes = np.where(complies, False, day.us_imposes_if_defied)
+        label = np.where(complies, 2, np.where(imposes, 1, 3))
         self.games["sanctions"] = DayGames(
             us,
-            sanctions_game.col_payoffs,
+            russia,
             Selected(
-                impose,
-                sanctions_game.selected.col_first,
-                sanctions_game.selected.label,
-                sanctions_game.selected.n_equilibria,
-                sanctions_game.selected.degenerate,
+                imposes.astype(float),
+                complies.astype(float),
+                label,
+                np.ones(self.n_runs, dtype=int),
+                np.zeros(self.n_runs, dtype=bool),
             ),
         )
         self._record_equilibria()
 
+    def _deadlines_and_terms(self) -> None:
+        """A threat's deadline (comply or defy) and the end of an agreed term (renew or lapse)."""
+        # The deadline: Russia agrees to a ceasefire if complying is its subgame-perfect
+        # move (the deal costs it no more than the sanctions it expects), else it defies.
+        due = self.threat_active & (self.deadline_day == self.day) & ~self.ceasefire_in_force
+        complies = due & self.tables.russia_complies
+        self.deadline_complied |= complies
+        self._start_ceasefire(complies, None, "ceasefire agreed under the sanctions deadline")
+        self.defiance_observed |= due & ~complies
+        if self._traced(due & ~complies):
+            self._note("the sanctions deadline passes: Russia defies the threat")
+
+        # The end of an agreed term: renewed, open-ended, if holding is self-enforcing
+        # without the term's extra penalties (today's game is built without them), else
+        # the ceasefire lapses and fighting resumes.
+        ending = self.ceasefire_in_force & (self.term_end_day == self.day)
+        renewed = ending & self.self_enforcing
+        lapsed = ending & ~self.self_enforcing
+        self.terms_renewed += renewed
+        self.terms_lapsed += lapsed
+        self._end_ceasefire(lapsed)
+        if self._traced(renewed):
+            self._note("the agreed term ends; holding is self-enforcing: the truce is renewed")
+        if self._traced(lapsed):
+            self._note("the agreed term ends and holding is not self-enforcing: it lapses")
+
     def _coalition_decisions(self) -> None:
         """Belief about Russia's resolve, the start of deployment, and who stays."""
-        p, t, levers = self.params, self.scenario.timeline, self.scenario.levers
+        p, levers = self.params, self.scenario.levers
         coalition = self.games["deployment"].row_payoffs
         # The one-shot deterrence game with types: deploy iff the belief that Russia is
         # resolute is at most mu* (sim.games.bayesian); stay-out payoffs need not be 0
@@ -323,6 +447,7 @@ class CrisisModel(mesa.Model):
         self.entry_threshold = deterrence_threshold(
             coalition[:, 0, 0] - coalition[:, 1, 0], coalition[:, 0, 1] - coalition[:, 1, 1]
         )
+        entry_draw = self.uniform("coalition.entry")
         if self.resolve_private:
             # A hostile incident is seen with a probability that depends on Russia's
             # type; resolute with the probability that it targets a deployed force.
@@ -330,30 +455,58 @@ class CrisisModel(mesa.Model):
             likely_resolute = p["information.incident_probability_resolute"]
             likely_bluffing = p["information.incident_probability_bluffing"]
             chance = resolute * likely_resolute + (1.0 - resolute) * likely_bluffing
-            incident = self.rng.random(self.n_runs) < chance
+            incident = self.uniform("coalition.incidents") < chance
             self.incidents_observed += incident
             self.belief_resolute = update_belief(
                 self.belief_resolute, incident, likely_resolute, likely_bluffing
             )
             self.perceived_targeting_probability = self.belief_resolute
-            enters = self.belief_resolute <= self.entry_threshold
-            if self.trace_run is not None and incident[self.trace_run]:
+            chooses = self.belief_resolute <= self.entry_threshold
+            if self._traced(incident):
                 self._note(
                     "a hostile incident is observed: the coalition's belief that Russia is "
                     f"resolute is now {self.belief_resolute[self.trace_run]:.3f}"
                 )
         else:
-            # Complete information: the coalition sees Russia's strategy.
+            # Complete information: the coalition sees Russia's strategy and plays its
+            # own strategy of the selected equilibrium (drawn if it is mixed).  Under
+            # logit QRE play it gives a logit response to Russia's noisy reply to a
+            # force that is there (the agent QRE of the game played in sequence, as for
+            # Russia's targeting): the QRE of the simultaneous game would have it
+            # answer Russia's play against a force that stays out, about which Russia
+            # is indifferent.
             self.belief_resolute = self.targeting_probability
             self.perceived_targeting_probability = self.targeting_probability
-            enters = np.ones(self.n_runs, dtype=bool)
+            deploy_probability = self.games["deployment"].selected.row_first
+            if self.scenario.games.selection == "logit_qre":
+                tau = self.targeting_probability
+                gain = (1.0 - tau) * (coalition[:, 0, 0] - coalition[:, 1, 0]) + tau * (
+                    coalition[:, 0, 1] - coalition[:, 1, 1]
+                )
+                deploy_probability = expit(self.scenario.games.qre_precision * gain)
+            chooses = entry_draw < deploy_probability
+        if levers.deployment == "forced":
+            chooses = np.ones(self.n_runs, dtype=bool)
+        self.belief_at_decision = self.belief_resolute.copy()
 
         day = self.day
-        started = t.deployment is not None and day >= t.deployment.day and self.pledged_total > 0
+        date = (self.deployment_day >= 0) & (day >= self.deployment_day)
+        self.deployment_date_reached |= date & self.launchable
         allowed = self.ceasefire_in_force | (not levers.deploy_only_during_ceasefire)
-        newly = started & allowed & enters & ~self.mission_under_way & ~self.mission_abandoned
-        if self.trace_run is not None and newly[self.trace_run]:
+        eligible = (
+            date
+            & self.launchable
+            & allowed
+            & ~self.mission_under_way
+            & ~self.mission_abandoned
+            & ~self.escalated
+        )
+        self.entry_eligible_days += eligible
+        newly = eligible & chooses
+        if self._traced(newly):
             self._note(f"deployment begins ({self.pledged_total:,.0f} troops pledged)")
+        elif self._traced(eligible):
+            self._note("the coalition could deploy today but its equilibrium is to stay out")
         self.deployment_start_day = np.where(newly, day, self.deployment_start_day)
         self.mission_under_way |= newly
         self.deployment_moving = self.mission_under_way & allowed & ~self.escalated
@@ -382,11 +535,11 @@ class CrisisModel(mesa.Model):
     def _record_equilibria(self) -> None:
         # A game is "in play" when its outcome matters that day: the deployment game
         # while a force is pledged, the ceasefire game while a ceasefire is in force,
-        # the sanctions game while a threat is pending.
+        # the sanctions game while a threat is pending or sanctions are in force.
         in_play = {
             "deployment": np.full(self.n_runs, self.pledged_total > 0),
             "ceasefire": self.ceasefire_in_force,
-            "sanctions": self.threat_active,
+            "sanctions": self.threat_active | self.sanctions_imposed,
         }
         rows = np.arange(self.n_runs)
         for name, game in self.games.items():
@@ -398,7 +551,11 @@ class CrisisModel(mesa.Model):
     def _solve(self, row: np.ndarray, col: np.ndarray) -> DayGames:
         games = self.scenario.games
         selected = select_equilibrium(
-            row, col, rule=games.selection, rng=self.rng, precision=games.qre_precision
+            row,
+            col,
+            rule=games.selection,
+            rng=self.stream("selection"),
+            precision=games.qre_precision,
         )
         return DayGames(row, col, selected)
 
@@ -411,20 +568,30 @@ class CrisisModel(mesa.Model):
 
     def _consequences(self) -> None:
         p, c = self.params, self.coalition_params
-        n = self.n_runs
         attacks = self.russia.attacks
         russia_violates, ukraine_violates = self.russia.violates, self.ukraine.violates
         detect = self.detection_probability
-        russia_detected = russia_violates & ((self.rng.random(n) < detect) | attacks)
-        ukraine_detected = ukraine_violates & (self.rng.random(n) < detect)
+        # A strike on the force is always attributed; a violation with probability p.
+        russia_detected = (russia_violates & (self.uniform("detection.russia") < detect)) | attacks
+        ukraine_detected = ukraine_violates & (self.uniform("detection.ukraine") < detect)
         self.russia_violation_days += russia_violates
         self.ukraine_violation_days += ukraine_violates
+        self.russia_deliberate_days += self.russia.deliberate
+        self.ukraine_deliberate_days += self.ukraine.deliberate
+        under = self.sanctions_imposed & self.ceasefire_in_force
+        self.ceasefire_days_under_sanctions += under
+        self.russia_deliberate_under_sanctions += under & self.russia.deliberate
 
         # Attacks on peacekeepers: casualties in proportion to each contingent.
         troops_hit = self.troops_deployed.copy()
+        casualty_stream = self.stream("casualties")
+        attacked = np.flatnonzero(attacks)
         for state in self.states:
-            expected = np.where(attacks, state.deployed * c.casualty_rate_per_attack, 0.0)
-            state.absorb_casualties(self.rng.poisson(expected).astype(float))
+            drawn = np.zeros(self.n_runs)
+            if attacked.size:
+                expected = state.deployed[attacked] * c.casualty_rate_per_attack[attacked]
+                drawn[attacked] = casualty_stream.poisson(expected)
+            state.absorb_casualties(drawn)
         self.attacks_on_peacekeepers += attacks
         reply = response_probability(
             troops_hit,
@@ -433,36 +600,42 @@ class CrisisModel(mesa.Model):
             self.scenario.levers.us_backstop,
             p["actors.united_states.backstop_response_probability"],
         )
-        clash = attacks & (self.rng.random(n) < reply)
+        clash = attacks & (self.uniform("response") < reply)
         self.escalation_day = np.where(clash & ~self.escalated, self.day, self.escalation_day)
         self.escalated |= clash
+        # Russia has carried out its threat; a strike that drew no response teaches it
+        # that the next one may not either.
+        self.russia_has_struck |= attacks
+        self.unanswered_strikes += attacks & ~clash
 
-        # Ceasefire collapse: both violate, or one does and it spirals (less likely when
-        # monitors attribute the violation), or a NATO-Russia clash.
-        one_side = russia_violates ^ ukraine_violates
-        spiral = one_side & (
-            self.rng.random(n) < p["ceasefire.spiral_probability"] * (1.0 - detect)
+        # Ceasefire collapse: a unilateral violation spirals with probability
+        # s (1 - a [attributed]); both violating ends it with probability q; a clash ends it.
+        spiral = p["ceasefire.spiral_probability"]
+        reduction = p["ceasefire.attribution_spiral_reduction"]
+        russia_only = russia_violates & ~ukraine_violates
+        ukraine_only = ukraine_violates & ~russia_violates
+        spiral_chance = np.where(
+            russia_only,
+            spiral * (1.0 - reduction * russia_detected),
+            np.where(ukraine_only, spiral * (1.0 - reduction * ukraine_detected), 0.0),
         )
-        collapse = self.ceasefire_in_force & (
-            (russia_violates & ukraine_violates) | spiral | self.escalated
+        spirals = self.uniform("spiral") < spiral_chance
+        mutual = (russia_violates & ukraine_violates) & (
+            self.uniform("mutual_collapse") < p["ceasefire.mutual_violation_collapse_probability"]
         )
-        self.ceasefire_collapses += collapse
-        self.first_ceasefire_end_day = np.where(
-            collapse & (self.first_ceasefire_end_day < 0), self.day, self.first_ceasefire_end_day
-        )
-        self.ceasefire_in_force &= ~collapse
-        self.defiance_observed |= russia_detected
+        collapse = self.ceasefire_in_force & (spirals | mutual | self.escalated)
+        self._end_ceasefire(collapse)
+
+        # Defiance of a pending threat: an attributed violation or a strike.
+        self.defiance_observed |= self.threat_active & russia_detected
+        # Sanctions in force are lifted after enough compliant days of a ceasefire; an
+        # attributed violation or a strike restarts the clock.
+        compliant = self.sanctions_imposed & self.ceasefire_in_force & ~russia_detected
+        self.compliance_days = np.where(russia_detected, 0, self.compliance_days + compliant)
         if self.resolve_private:
             # A strike proves resolve (a bluffing type never strikes).  A quiet day with
             # troops present is not read as evidence (docs/games.md).
             self.belief_resolute = np.where(attacks, 1.0, self.belief_resolute)
-        # Self-enforcing: the selected play is (hold, hold) -- under logit QRE play,
-        # each side holds with probability above 1/2 (its modal action is to hold).
-        ceasefire = self.games["ceasefire"].selected
-        noisy_hold = (
-            (ceasefire.label == QRE) & (ceasefire.row_first > 0.5) & (ceasefire.col_first > 0.5)
-        )
-        self.self_enforcing = (ceasefire.label == 0) | noisy_hold
 
         if self.trace_run is not None:
             k = self.trace_run
@@ -475,30 +648,51 @@ class CrisisModel(mesa.Model):
                 self._note(
                     "the coalition and its backers respond militarily: direct NATO-Russia clash"
                 )
-            if russia_violates[k]:
-                self._note(
-                    "Russia violates the ceasefire"
-                    + (" (detected)" if russia_detected[k] else " (undetected)")
-                )
-            if ukraine_violates[k]:
-                self._note(
-                    "Ukraine violates the ceasefire"
-                    + (" (detected)" if ukraine_detected[k] else " (undetected)")
-                )
+            for who, violates, deliberate, detected in (
+                ("Russia", russia_violates, self.russia.deliberate, russia_detected),
+                ("Ukraine", ukraine_violates, self.ukraine.deliberate, ukraine_detected),
+            ):
+                if violates[k]:
+                    how = "deliberately" if deliberate[k] else "by accident"
+                    seen = "detected" if detected[k] else "undetected"
+                    self._note(f"{who} violates the ceasefire {how} ({seen})")
             if collapse[k]:
                 self._note("the ceasefire collapses: fighting resumes")
 
     def _sanctions_bookkeeping(self) -> None:
         imposes = self.united_states.imposes
-        self.sanctions_imposed_day = np.where(imposes, self.day, self.sanctions_imposed_day)
+        relief = self.scenario.sanctions.relief_after_days
+        self.sanctions_imposed_day = np.where(
+            imposes & (self.sanctions_imposed_day < 0), self.day, self.sanctions_imposed_day
+        )
+        self.sanctions_imposed |= imposes
+        backs_down = self.threat_active & self.defiance_observed & ~imposes
+        self.us_backed_down |= backs_down
+        # Russia learns the US's type from its reply: a US that imposed will impose again;
+        # one that backed down will not.  Either way the pending threat is spent.
+        self.credibility_belief = np.where(imposes, 1.0, self.credibility_belief)
+        self.credibility_belief = np.where(backs_down, 0.0, self.credibility_belief)
+        self.threat_active &= ~self.defiance_observed
+        self.compliance_days = np.where(imposes, 0, self.compliance_days)
+        # Relief tied to compliance; the threat then stands again (snap-back).
+        lifted = self.sanctions_imposed & (self.compliance_days >= relief)
+        self.sanctions_imposed &= ~lifted
+        self.sanctions_lifted += lifted
+        self.threat_active |= lifted
+        self.compliance_days = np.where(lifted, 0, self.compliance_days)
+        self.sanctions_days_in_force += self.sanctions_imposed
         if self.trace_run is not None:
             k = self.trace_run
             if imposes[k]:
-                self._note("the US imposes sanctions")
-            elif self.threat_active[k] and self.defiance_observed[k]:
-                self._note("the US does not carry out its threat")
-        # A threat is spent once carried out, or once the US has backed down from it.
-        self.threat_active &= ~self.defiance_observed
+                self._note(
+                    "the US imposes sanctions: Russia's cost of an attributed violation is now "
+                    f"{self.params['actors.russia.sanctions_cost'][k]:.3g} (relief after "
+                    f"{relief} compliant ceasefire days)"
+                )
+            if backs_down[k]:
+                self._note("the US does not carry out its threat: the threat is spent")
+            if lifted[k]:
+                self._note("sanctions are lifted after compliance; the threat stands again")
 
     def _end_of_day(self) -> None:
         c = self.coalition_params
@@ -513,7 +707,7 @@ class CrisisModel(mesa.Model):
             for state in self.states:
                 state.committed &= ~failing
                 state.deployed = np.where(failing, 0.0, state.deployed)
-            if self.trace_run is not None and failing[self.trace_run]:
+            if self._traced(failing):
                 self._note(
                     "the committed force falls below the minimum viable size: "
                     "the mission is abandoned"
@@ -525,10 +719,6 @@ class CrisisModel(mesa.Model):
         held = self.ceasefire_in_force
         self.ceasefire_days_held += held
         self.days_held_consecutive = np.where(held, self.days_held_consecutive + 1, 0)
-        if self.trace_run is not None:
-            k = self.trace_run
-            if held[k] and self.term_end_day[k] == self.day + 1:
-                self._note("the agreed ceasefire term ends; the truce continues without it")
 
         level = np.where(held, ESCALATION_LEVELS["ceasefire_holding"], ESCALATION_LEVELS["war"])
         violated = self.russia.violates | self.ukraine.violates
@@ -539,6 +729,8 @@ class CrisisModel(mesa.Model):
 
     def _record_trace(self) -> None:
         k = self.trace_run
+        tables = self.tables
+        russia_ceasefire = self.games["ceasefire"].row_payoffs[k]
         entry = {
             "day": self.day,
             "ceasefire_in_force": bool(self.ceasefire_in_force[k]),
@@ -546,9 +738,17 @@ class CrisisModel(mesa.Model):
             "troops_deployed": float(self.troops_deployed[k]),
             "escalation_level": int(self.escalation_level[k]),
             "targeting_probability": float(self.targeting_probability[k]),
+            "russia_expected_response": float(tables.russia_expected_response[k]),
             "detection_probability": float(self.detection_probability[k]),
-            "belief_resolute": float(self.belief_resolute[k]),
+            # The belief the coalition decided on today (before any strike revealed more).
+            "belief_resolute": float(self.belief_at_decision[k]),
             "entry_threshold": float(np.clip(self.entry_threshold[k], -1.0, 2.0)),
+            "coalition_deploy_probability": float(self.games["deployment"].selected.row_first[k]),
+            "sanctions_threat_pending": bool(self.threat_active[k]),
+            "sanctions_in_force": bool(self.sanctions_imposed[k]),
+            "russia_sanctions_penalty": float(tables.sanctions_penalty[k]),
+            "russia_violation_payoff": float(russia_ceasefire[1, 0]),
+            "russia_credibility_belief": float(self.credibility_belief[k]),
             "games": {
                 name: {
                     "label": int(g.selected.label[k]),
@@ -570,15 +770,44 @@ class CrisisModel(mesa.Model):
         for _ in range(self.scenario.simulation.horizon_days):
             self.step()
 
+    def not_deployed_reason(self) -> np.ndarray:
+        """Why the force never entered, per run ("" where it did); docs/model.md, "Outcomes"."""
+        levers = self.scenario.levers
+        reason = np.full(self.n_runs, "", dtype=object)
+        entered = self.deployment_start_day >= 0
+        if self.pledged_total <= 0:
+            reason[:] = "no_force_pledged"
+        elif not self.launchable:
+            reason[:] = "below_minimum_viable_force"
+        else:
+            deterred = "belief_above_threshold" if self.resolve_private else "deterred"
+            no_ceasefire = (
+                "no_ceasefire" if levers.deploy_only_during_ceasefire else "not_scheduled"
+            )
+            reason = np.where(
+                self.entry_eligible_days > 0,
+                deterred,
+                np.where(self.deployment_date_reached, no_ceasefire, "not_scheduled"),
+            ).astype(object)
+        reason[entered] = ""
+        return reason
+
     def run_table(self) -> dict[str, np.ndarray]:
-        """Per-run metrics and outcome class, one array per column."""
+        """Per-run metrics and outcome classes, one array per column."""
         imposed = self.sanctions_imposed_day >= 0
         outcome = classify(self)
         columns: dict[str, np.ndarray] = {
-            "outcome": outcome,
+            "outcome": outcome["outcome"],
+            "conflict_state": outcome["conflict_state"],
+            "force_fate": outcome["force_fate"],
+            "not_deployed_reason": self.not_deployed_reason(),
+            "force_attacked": self.attacks_on_peacekeepers > 0,
+            "force_withdrawn": self.mission_abandoned.copy(),
             "ceasefire_days_held": self.ceasefire_days_held,
             "first_ceasefire_day": np.where(self.ever_ceasefire, self.first_ceasefire_day, -1),
             "ceasefire_collapses": self.ceasefire_collapses,
+            "terms_renewed": self.terms_renewed,
+            "terms_lapsed": self.terms_lapsed,
             "peak_troops_deployed": np.rint(self.peak_troops_deployed).astype(int),
             "final_troops_deployed": np.rint(self.troops_deployed).astype(int),
             "states_committed_final": sum(
@@ -588,6 +817,10 @@ class CrisisModel(mesa.Model):
             "attacks_on_peacekeepers": self.attacks_on_peacekeepers,
             "sanctions_imposed": imposed,
             "sanctions_imposed_day": self.sanctions_imposed_day,
+            "sanctions_days_in_force": self.sanctions_days_in_force,
+            "sanctions_lifted": self.sanctions_lifted,
+            "us_backed_down": self.us_backed_down,
+            "deadline_complied": self.deadline_complied,
             "escalation_day": self.escalation_day,
             "deployment_start_day": self.deployment_start_day,
             "incidents_observed": self.incidents_observed,
@@ -599,11 +832,15 @@ class CrisisModel(mesa.Model):
             ).sum(axis=1),
             "russia_violation_days": self.russia_violation_days,
             "ukraine_violation_days": self.ukraine_violation_days,
+            "russia_deliberate_violation_days": self.russia_deliberate_days,
+            "ukraine_deliberate_violation_days": self.ukraine_deliberate_days,
+            "ceasefire_days_under_sanctions": self.ceasefire_days_under_sanctions,
+            "russia_deliberate_days_under_sanctions": self.russia_deliberate_under_sanctions,
             "us_committed_type": self.united_states.committed_type,
         }
         trajectories = self.trajectories()
-        # The first ceasefire's length in days, and whether it collapsed before the
-        # horizon (if not, the length is right-censored: still holding at the end).
+        # The first ceasefire's length in days, and whether it ended before the horizon
+        # (if not, the length is right-censored: still holding at the end).
         ended = self.first_ceasefire_end_day >= 0
         end = np.where(ended, self.first_ceasefire_end_day, self.day)
         columns["first_ceasefire_length_days"] = np.where(

@@ -1,21 +1,38 @@
-"""Outcome classes and the daily escalation ladder.
+"""Outcome classes of a run, in two dimensions and one headline, and the daily escalation ladder.
 
-Every run ends in exactly one outcome class, assigned by the first rule that
-applies, in this order (the order is a modelling choice: the most serious event
-that happened defines the run):
+Every run ends with two labels (docs/model.md, "Outcomes"):
+
+**Conflict state at the horizon** (:data:`CONFLICT_STATES`), the first that applies:
 
 1. ``nato_russia_escalation`` -- an attack on the force drew a military
    response: a direct NATO–Russia clash;
-2. ``peacekeepers_attacked`` -- Russia struck the force at least once;
-3. ``deployment_abandoned`` -- the mission began but the committed force fell
-   below the minimum viable size (states withdrew);
-4. ``ceasefire_collapse`` -- fighting at the end, after a ceasefire that broke down;
-5. ``war_continues`` -- fighting at the end, and no ceasefire ever took hold;
-6. ``durable_ceasefire`` -- a ceasefire in force at the end, unbroken for at
-   least ``durable_after_days`` and self-enforcing (both sides' equilibrium
-   choice is to hold; under logit QRE play, both hold with probability > 1/2);
-7. ``frozen_conflict`` -- a ceasefire in force at the end that is younger or
-   not self-enforcing: the front is frozen without a settlement.
+2. ``durable_ceasefire`` -- a ceasefire in force at the end, unbroken for at
+   least ``durable_after_days`` and self-enforcing (both sides' selected play
+   is to hold; under logit QRE play, both hold with probability at least
+   ``games.qre_hold_probability``);
+3. ``frozen_conflict`` -- a ceasefire in force at the end that is younger or
+   not self-enforcing: the front is frozen without a settlement;
+4. ``ceasefire_collapse`` -- fighting at the end, after a ceasefire that broke
+   down or lapsed;
+5. ``war_continues`` -- fighting at the end, and no ceasefire ever took hold.
+
+**The force's fate** (:data:`FORCE_FATES`):
+
+* ``no_force`` -- nothing pledged;
+* ``not_deployed`` -- pledged but never entered (the run's
+  ``not_deployed_reason`` says why: below the minimum viable force, no
+  ceasefire to deploy into, deterred by the deployment game's equilibrium,
+  the coalition's belief above the entry threshold, or not scheduled);
+* ``withdrawn`` -- entered, then the committed force fell below the minimum
+  viable size and the mission was abandoned (whether or not it was attacked:
+  the ``force_attacked`` column says);
+* ``attacked`` -- in place at the end, struck at least once;
+* ``deployed_intact`` -- in place at the end, never struck.
+
+**Headline class** (:data:`OUTCOMES`, one per run, kept for continuity),
+defined from the two: ``nato_russia_escalation`` if that is the conflict
+state; else ``deployment_abandoned`` if the force was withdrawn; else
+``peacekeepers_attacked`` if it was attacked; else the conflict state.
 """
 
 from __future__ import annotations
@@ -27,7 +44,14 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import CrisisModel
 
-__all__ = ["ESCALATION_LEVELS", "OUTCOMES", "classify"]
+__all__ = [
+    "CONFLICT_STATES",
+    "ESCALATION_LEVELS",
+    "FORCE_FATES",
+    "NOT_DEPLOYED_REASONS",
+    "OUTCOMES",
+    "classify",
+]
 
 OUTCOMES: tuple[str, ...] = (
     "durable_ceasefire",
@@ -37,6 +61,31 @@ OUTCOMES: tuple[str, ...] = (
     "deployment_abandoned",
     "peacekeepers_attacked",
     "nato_russia_escalation",
+)
+
+CONFLICT_STATES: tuple[str, ...] = (
+    "durable_ceasefire",
+    "frozen_conflict",
+    "ceasefire_collapse",
+    "war_continues",
+    "nato_russia_escalation",
+)
+
+FORCE_FATES: tuple[str, ...] = (
+    "no_force",
+    "not_deployed",
+    "deployed_intact",
+    "attacked",
+    "withdrawn",
+)
+
+NOT_DEPLOYED_REASONS: tuple[str, ...] = (
+    "no_force_pledged",
+    "below_minimum_viable_force",
+    "not_scheduled",
+    "no_ceasefire",
+    "deterred",
+    "belief_above_threshold",
 )
 
 #: Daily escalation ladder (an ordinal scale).
@@ -49,24 +98,53 @@ ESCALATION_LEVELS: dict[str, int] = {
 }
 
 
-def classify(model: CrisisModel) -> np.ndarray:
-    """Outcome class of every run at the end of the horizon (array of strings)."""
+def _first(n: int, rules: list[tuple[str, np.ndarray]], default: str) -> np.ndarray:
+    label = np.full(n, default, dtype=object)
+    decided = np.zeros(n, dtype=bool)
+    for name, condition in rules:
+        label[condition & ~decided] = name
+        decided |= condition
+    return label
+
+
+def classify(model: CrisisModel) -> dict[str, np.ndarray]:
+    """``{"conflict_state", "force_fate", "outcome"}`` of every run at the end of the horizon."""
+    n = model.n_runs
     durable_days = model.scenario.ceasefire.durable_after_days
     holding = model.ceasefire_in_force
-    rules = [
-        ("nato_russia_escalation", model.escalated),
-        ("peacekeepers_attacked", model.attacks_on_peacekeepers > 0),
-        ("deployment_abandoned", model.mission_abandoned),
-        ("ceasefire_collapse", ~holding & model.ever_ceasefire),
-        ("war_continues", ~holding),
-        (
-            "durable_ceasefire",
-            holding & (model.days_held_consecutive >= durable_days) & model.self_enforcing,
-        ),
-    ]
-    outcome = np.full(model.n_runs, "frozen_conflict", dtype=object)
-    decided = np.zeros(model.n_runs, dtype=bool)
-    for name, condition in rules:
-        outcome[condition & ~decided] = name
-        decided |= condition
-    return outcome
+    conflict = _first(
+        n,
+        [
+            ("nato_russia_escalation", model.escalated),
+            (
+                "durable_ceasefire",
+                holding & (model.days_held_consecutive >= durable_days) & model.self_enforcing,
+            ),
+            ("frozen_conflict", holding),
+            ("ceasefire_collapse", model.ever_ceasefire),
+        ],
+        "war_continues",
+    )
+    entered = model.deployment_start_day >= 0
+    attacked = model.attacks_on_peacekeepers > 0
+    fate = _first(
+        n,
+        [
+            ("no_force", np.full(n, model.pledged_total <= 0)),
+            ("not_deployed", ~entered),
+            ("withdrawn", model.mission_abandoned),
+            ("attacked", attacked),
+        ],
+        "deployed_intact",
+    )
+    outcome = _first(
+        n,
+        [
+            ("nato_russia_escalation", conflict == "nato_russia_escalation"),
+            ("deployment_abandoned", fate == "withdrawn"),
+            ("peacekeepers_attacked", fate == "attacked"),
+        ],
+        "",
+    )
+    outcome = np.where(outcome == "", conflict, outcome).astype(object)
+    return {"conflict_state": conflict, "force_fate": fate, "outcome": outcome}

@@ -3,9 +3,12 @@
 ``uncertain_parameters(scenario)`` lists the scenario's distributions with a
 dotted name (``actors.russia.resolve``,
 ``actors.coalition.states.United Kingdom.domestic_support``) in a fixed order,
-the order of the scenario schema; ``draw_parameters`` samples them, in that
-order, from one :class:`numpy.random.Generator`, so the same generator state
-always gives the same values.
+the order of the scenario schema.  ``draw_parameters`` samples each one from
+its own random stream, keyed by the parameter's name
+(:func:`sim.streams.named_stream`): what a parameter draws does not depend on
+which other parameters the scenario has, or whether they are fixed, so two
+scenarios that differ in one parameter share the draws of all the others
+(common random numbers).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pydantic import BaseModel
 
 from sim.distributions import Beta, Fixed, Normal, Triangular, Uniform
 from sim.scenario import Scenario
+from sim.streams import named_stream
 
 __all__ = ["RunParameters", "draw_parameters", "scaled_pledges", "uncertain_parameters"]
 
@@ -68,7 +72,13 @@ class RunParameters:
         return self.values[name]
 
 
-def draw_parameters(scenario: Scenario, n_runs: int, rng: np.random.Generator) -> RunParameters:
-    """Sample each parameter of ``scenario`` ``n_runs`` times, in schema order."""
-    values = {name: dist.sample(rng, n_runs) for name, dist in uncertain_parameters(scenario)}
+def draw_parameters(scenario: Scenario, n_runs: int, seed: np.random.SeedSequence) -> RunParameters:
+    """Sample each parameter of ``scenario`` ``n_runs`` times, each from its own stream.
+
+    The stream of parameter ``name`` is ``named_stream(seed, "param:" + name)``.
+    """
+    values = {
+        name: dist.sample(named_stream(seed, f"param:{name}"), n_runs)
+        for name, dist in uncertain_parameters(scenario)
+    }
     return RunParameters(values=values, n_runs=n_runs)

@@ -26,6 +26,7 @@ from pydantic import (
 from sim.distributions import Distribution, as_distribution_input
 
 __all__ = [
+    "EVENT_ANCHORS",
     "GAME_NAMES",
     "PARTICIPATION_RULES",
     "SELECTION_RULES",
@@ -37,6 +38,7 @@ __all__ = [
     "Information",
     "Levers",
     "Russia",
+    "Sanctions",
     "Scenario",
     "Simulation",
     "Timeline",
@@ -96,23 +98,56 @@ class Levers(_Section):
     deploy_only_during_ceasefire: bool = Field(
         True, description="troops move in only while a ceasefire is in force"
     )
+    deployment: Literal["equilibrium", "forced"] = Field(
+        "equilibrium",
+        description="equilibrium: the coalition enters only when its strategy in the day's "
+        "deployment game is to deploy; forced: it enters whenever the timeline allows "
+        "(a what-if that ignores the game)",
+    )
+
+
+#: What a dated event's ``day`` counts from: the first day of the run, or the
+#: first day a ceasefire is in force in that run (the event then never happens in
+#: a run without a ceasefire).
+EVENT_ANCHORS = ("start", "ceasefire_start")
+
+_HORIZON_MAX = 3650
 
 
 class CeasefireEvent(_Section):
-    day: int = Field(ge=0, description="day the ceasefire starts")
-    duration_days: int = Field(ge=1, description="length of the agreed term")
+    day: int = Field(ge=0, le=_HORIZON_MAX, description="day the ceasefire starts")
+    duration_days: int = Field(
+        ge=1,
+        le=_HORIZON_MAX,
+        description="length of the agreed term; renewed at its end "
+        "only if holding is then self-enforcing",
+    )
 
 
 class SanctionsThreatEvent(_Section):
-    day: int = Field(ge=0, description="day the US issues its threat")
+    day: int = Field(
+        ge=0, le=_HORIZON_MAX, description="day the US issues its threat (counted from `after`)"
+    )
+    after: Literal["start", "ceasefire_start"] = Field(
+        "start", description="what `day` counts from: the run's start or the ceasefire's start"
+    )
     deadline_days: int = Field(
-        ge=1, description="days after the threat by which a ceasefire must be in force"
+        ge=1,
+        le=_HORIZON_MAX,
+        description="days after the threat by which a ceasefire must be in force",
     )
 
 
 class DeploymentEvent(_Section):
-    day: int = Field(ge=0, description="first day troops may move in")
-    ramp_days: int = Field(ge=1, description="days to bring each contingent to full strength")
+    day: int = Field(
+        ge=0, le=_HORIZON_MAX, description="first day troops may move in (counted from `after`)"
+    )
+    after: Literal["start", "ceasefire_start"] = Field(
+        "start", description="what `day` counts from: the run's start or the ceasefire's start"
+    )
+    ramp_days: int = Field(
+        ge=1, le=_HORIZON_MAX, description="days to bring each contingent to full strength"
+    )
 
 
 class Timeline(_Section):
@@ -125,9 +160,13 @@ class Timeline(_Section):
 
 class Russia(_Section):
     resolve: NonNegative
+    reference_force: NonNegative
+    force_size_elasticity: NonNegative
     audience_cost: NonNegative
     nato_war_cost: NonNegative
+    response_prior_strength: NonNegative
     sanctions_cost: NonNegative
+    deal_cost: NonNegative
     violation_gain: NonNegative
     exploited_cost: NonNegative
     war_cost: NonNegative
@@ -169,12 +208,13 @@ class Coalition(_Section):
     guarantee_value: NonNegative
     deployment_cost: NonNegative
     casualty_cost: NonNegative
+    casualty_scale: Annotated[Distribution, _coerce, _within(1e-9, math.inf, "casualty_scale")]
     nato_war_cost: NonNegative
-    minimum_viable_force: int = Field(ge=0)
+    minimum_viable_force: int = Field(ge=0, le=1_000_000)
     max_response_probability: Probability
     tripwire_scale: NonNegative
     casualty_rate_per_attack: Probability
-    risk_window_days: int = Field(ge=1)
+    risk_window_days: int = Field(ge=1, le=_HORIZON_MAX)
     war_casualty_exposure: Probability
     states: dict[str, CoalitionStateSpec] = Field(min_length=1)
 
@@ -190,13 +230,27 @@ class CeasefireDynamics(_Section):
     max_detection_probability: Probability
     monitoring_scale: NonNegative
     spiral_probability: Probability
+    attribution_spiral_reduction: Probability
+    mutual_violation_collapse_probability: Probability
     accidental_violation_probability: Probability
     violation_gain_halflife_days: NonNegative
-    durable_after_days: int = Field(ge=1)
+    durable_after_days: int = Field(ge=1, le=_HORIZON_MAX)
     talks_daily_probability: Probability
-    sanctions_talks_effect: NonNegative
+    imposed_sanctions_talks_effect: NonNegative
     pledge_talks_penalty: Probability
     un_mandate_discount: Probability
+
+
+class Sanctions(_Section):
+    """What imposed sanctions do (docs/model.md, "Sanctions")."""
+
+    relief_after_days: int = Field(
+        60,
+        ge=1,
+        le=_HORIZON_MAX,
+        description="days of Russian compliance (no detected violation, no strike) after "
+        "which imposed sanctions are lifted; the threat then stands again",
+    )
 
 
 class Actors(_Section):
@@ -238,7 +292,14 @@ class Games(_Section):
         Field("risk_dominant", description="rule used when a game has several equilibria")
     )
     qre_precision: float = Field(
-        10.0, ge=0, description="precision lambda of the logit QRE (selection: logit_qre)"
+        10.0, ge=0, le=1e6, description="precision lambda of the logit QRE (selection: logit_qre)"
+    )
+    qre_hold_probability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="under logit_qre play a ceasefire counts as self-enforcing when each side "
+        "holds with at least this probability",
     )
     tables: dict[Literal["deployment", "ceasefire", "sanctions"], ExplicitTable] = Field(
         default_factory=dict, description="payoff tables replacing the computed ones"
@@ -286,6 +347,7 @@ class Scenario(_Section):
     timeline: Timeline = Timeline()
     actors: Actors
     ceasefire: CeasefireDynamics
+    sanctions: Sanctions = Sanctions()
     games: Games = Games()
     information: Information = Information()
 

@@ -128,14 +128,16 @@ def test_explicit_table_drives_the_simulation(tmp_path: Path):
         tmp_path,
         "levers: {deploy_only_during_ceasefire: false}\n"
         "actors:\n  coalition: {max_response_probability: 0.0}\n"
-        "timeline:\n  deployment: {day: 0, ramp_days: 1}\n"
+        "timeline:\n  deployment: {after: start, day: 0, ramp_days: 1}\n"
         "games:\n  tables:\n    deployment:\n"
         "      row_payoffs: [[1, 1], [0, 0]]\n      col_payoffs: [[0, 1], [0, 1]]\n",
     )
     result = simulate(load_scenario(path), runs=300, seed=2)
     runs = result.runs
     assert (runs["peak_troops_deployed"] > 0).all()
-    assert (runs["outcome"] == "peacekeepers_attacked").all()
+    assert runs["force_attacked"].all()
+    # Struck from the first day, most forces shrink below the viable size and leave.
+    assert runs["outcome"].isin(["peacekeepers_attacked", "deployment_abandoned"]).all()
 
 
 def test_selection_rules_on_textbook_games():

@@ -34,15 +34,21 @@ def _deployed_force(casualty_sensitivity: float) -> dict:
     return data
 
 
-def test_targeting_strictly_dominant_means_every_deployed_run_is_attacked():
+def test_targeting_strictly_dominant_deters_entry_or_every_forced_force_is_attacked():
     # No military response and no sanctions: targeting costs Russia nothing, while
     # accepting costs resolve x size + audience cost > 0 -- targeting strictly dominates.
     data = _deployed_force(casualty_sensitivity=0.0)  # and no state ever withdraws
     data["actors"]["coalition"]["max_response_probability"] = 0.0
     data["levers"]["us_backstop"] = False
     data["actors"]["russia"]["resolve"] = {"dist": "uniform", "low": 0.5, "high": 4.0}
-    result = simulate(Scenario.model_validate(data), runs=400, seed=11)
-    runs = result.runs
+    # The coalition foresees it: its equilibrium strategy is to stay out, in every run.
+    runs = simulate(Scenario.model_validate(data), runs=400, seed=11).runs
+    assert (runs["peak_troops_deployed"] == 0).all()
+    assert (runs["force_fate"] == "not_deployed").all()
+    assert (runs["not_deployed_reason"] == "deterred").all()
+    # Forced in anyway (the what-if), every force is struck.
+    data["levers"]["deployment"] = "forced"
+    runs = simulate(Scenario.model_validate(data), runs=400, seed=11).runs
     deployed = runs["peak_troops_deployed"] > 0
     assert deployed.mean() > 0.95  # the case is not vacuous
     assert (runs.loc[deployed, "outcome"] == "peacekeepers_attacked").all()
@@ -91,6 +97,8 @@ def _sanctions_case(sanctions_cost: float | dict) -> Scenario:
     data["simulation"]["horizon_days"] = 60
     data["levers"]["troops_pledged"] = 0
     data["levers"]["sanctions_credibility"] = 1.0
+    # A committed US that would carry the threat out (backing down costs it more).
+    data["actors"]["united_states"].update(sanctions_cost_to_us=1.0, audience_cost=2.0)
     data["timeline"] = {
         "ceasefire": {"day": 0, "duration_days": 60},
         "sanctions_threat": {"day": 0, "deadline_days": 60},

@@ -176,5 +176,6 @@ def test_zero_scales_and_half_life_give_well_defined_games():
         # no monitors, no extra detection; any monitor at all, the maximum
         no_monitors = model.troops_deployed == 0
         np.testing.assert_allclose(
-            model.detection_probability[no_monitors], model.detection_base[no_monitors]
+            model.detection_probability[no_monitors],
+            model.params["ceasefire.base_detection_probability"][no_monitors],
         )

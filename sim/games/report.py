@@ -73,6 +73,7 @@ def representative_state(scenario: Scenario) -> GameState:
     """
     timeline, pledged = scenario.timeline, float(scenario.levers.troops_pledged)
     deployed = pledged if timeline.deployment is not None else 0.0
+    credibility = scenario.levers.sanctions_credibility.central()
     return GameState(
         committed_troops=np.array([pledged]),
         troops_deployed=np.array([deployed]),
@@ -80,6 +81,11 @@ def representative_state(scenario: Scenario) -> GameState:
         days_held=np.array([0]),
         in_term=np.array([timeline.ceasefire is not None]),
         us_committed=np.array([True]),
+        sanctions_imposed=np.array([False]),
+        credibility_belief=np.array([credibility]),
+        ceasefire_in_force=np.array([True]),
+        russia_has_struck=np.array([False]),
+        unanswered_strikes=np.array([0]),
     )
 
 
@@ -274,7 +280,7 @@ def resolute_share(scenario: Scenario, draws: int = RESOLUTE_SHARE_DRAWS) -> flo
     accepting it.  A coalition whose prior equals this share holds the common
     prior of the model's own uncertainty.
     """
-    params = draw_parameters(scenario, draws, np.random.default_rng(scenario.simulation.seed))
+    params = draw_parameters(scenario, draws, np.random.SeedSequence(scenario.simulation.seed))
     one = representative_state(scenario)
     state = GameState(**{k: np.repeat(v, draws) for k, v in one.__dict__.items()})
     russia = build_tables(params, scenario, state).tables["deployment"][1]
@@ -345,7 +351,7 @@ def coalition_report(
         pledges
         * params[f"{prefix}.casualty_rate_per_attack"][0]
         * coalition.risk_window_days
-        / 100.0
+        / params[f"{prefix}.casualty_scale"][0]
     )
     benefit = support * params[f"{prefix}.guarantee_value"][0]
     cost_if_targeted = sensitivity * exposure
@@ -410,6 +416,10 @@ def scenario_report(scenario: Scenario, params: RunParameters, where: str) -> di
     """Reports of the deployment, ceasefire and sanctions games (the latter for both US types)."""
     rule, precision = scenario.games.selection, scenario.games.qre_precision
     state = representative_state(scenario)
+    # Russia's belief that the US is committed: this parameter point's credibility.
+    state = GameState(
+        **{**state.__dict__, "credibility_belief": params["levers.sanctions_credibility"]}
+    )
     committed = build_tables(params, scenario, state)
     uncommitted_state = GameState(**{**state.__dict__, "us_committed": np.array([False])})
     uncommitted = build_tables(params, scenario, uncommitted_state)

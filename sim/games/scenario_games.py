@@ -19,19 +19,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.games.sequential import backward_induction
 from sim.games.tables import (
     CeasefireInputs,
     DeploymentInputs,
     SanctionsInputs,
     ceasefire_table,
     deployment_table,
+    provocation,
     response_probability,
     sanctions_table,
 )
 from sim.parameters import RunParameters
 from sim.scenario import Scenario
 
-__all__ = ["DayTables", "GameState", "build_tables", "detection_probability"]
+__all__ = [
+    "DayTables",
+    "GameState",
+    "build_tables",
+    "detection_probability",
+    "expected_response",
+    "us_imposes_after_defiance",
+]
 
 
 @dataclass(frozen=True)
@@ -41,8 +50,13 @@ class GameState:
     ``committed_troops``: troops of the states still in the mission (the
     pledge, before and during deployment); ``troops_deployed``: troops in
     place (they monitor); ``threat_active``: a US sanctions threat is pending;
-    ``days_held``: completed days of the current ceasefire; ``in_term``: an
-    agreed ceasefire term is running; ``us_committed``: the US's type.
+    ``sanctions_imposed``: sanctions are in force; ``credibility_belief``:
+    Russia's belief that the US is a committed type; ``days_held``: completed
+    days of the current ceasefire; ``in_term``: an agreed ceasefire term is
+    running; ``ceasefire_in_force``; ``us_committed``: the US's type;
+    ``russia_has_struck``: Russia has carried out its threat against the force
+    at least once; ``unanswered_strikes``: strikes on the force that drew no
+    military response.
     """
 
     committed_troops: np.ndarray
@@ -51,18 +65,39 @@ class GameState:
     days_held: np.ndarray
     in_term: np.ndarray
     us_committed: np.ndarray
+    sanctions_imposed: np.ndarray
+    credibility_belief: np.ndarray
+    ceasefire_in_force: np.ndarray
+    russia_has_struck: np.ndarray
+    unanswered_strikes: np.ndarray
 
 
 @dataclass(frozen=True)
 class DayTables:
     """The three games' payoff tables, ``{name: (row payoffs, column payoffs)}``,
-    each of shape ``(n, 2, 2)``, and the quantities they were built from."""
+    each of shape ``(n, 2, 2)``, and the quantities they were built from.
+
+    ``us_imposes_if_defied``: the US's subgame-perfect reply to Russian
+    defiance, for its actual type; ``impose_probability_expected``: the
+    probability Russia gives that reply (its belief over US types);
+    ``russia_complies``: Russia's subgame-perfect first move in the sanctions
+    game; ``sanctions_penalty``: Russia's expected sanctions cost of an
+    attributed violation or strike today.
+    """
 
     tables: dict[str, tuple[np.ndarray, np.ndarray]]
     response_probability: np.ndarray
+    russia_expected_response: np.ndarray
     detection_probability: np.ndarray
-    expected_sanctions: np.ndarray
+    sanctions_penalty: np.ndarray
     russia_violation_gain: np.ndarray
+    us_imposes_if_defied: np.ndarray
+    impose_probability_expected: np.ndarray
+    russia_complies: np.ndarray
+
+    @property
+    def expected_sanctions(self) -> np.ndarray:  # the name used by reports before v2
+        return self.sanctions_penalty
 
 
 def detection_probability(params: RunParameters, troops_deployed: np.ndarray) -> np.ndarray:
@@ -82,6 +117,36 @@ def detection_probability(params: RunParameters, troops_deployed: np.ndarray) ->
     return base + (maximum - base) * (1.0 - np.exp(-ratio))
 
 
+def expected_response(
+    response: np.ndarray, prior_strength: np.ndarray, unanswered_strikes: np.ndarray
+) -> np.ndarray:
+    """Russia's expected probability of a military response to its next strike.
+
+    Its prior is a Beta distribution with mean ``r(T)`` worth ``n0 =
+    response_prior_strength`` observations; after ``k`` strikes that drew no
+    response the posterior mean is ``n0 r(T) / (n0 + k)`` (with ``n0 = 0``,
+    one unanswered strike convinces Russia there will be none).
+    """
+    k = np.asarray(unanswered_strikes, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(k > 0, prior_strength / (prior_strength + k), 1.0)
+    return response * weight
+
+
+def us_imposes_after_defiance(us_sanctions_cost: np.ndarray, audience_cost: np.ndarray):
+    """The US's subgame-perfect reply to Russian defiance: impose iff refraining costs more.
+
+    Solved by backward induction on the sanctions table with Russia moving
+    first (:func:`sim.games.sequential.backward_induction`; an indifferent US
+    refrains).  ``audience_cost`` is 0 for an uncommitted type.
+    """
+    n = us_sanctions_cost.shape[0]
+    zeros = np.zeros(n)
+    us, russia = sanctions_table(SanctionsInputs(us_sanctions_cost, audience_cost, zeros, zeros))
+    play = backward_induction(us, russia, leader="col")
+    return play.follower_reply[:, 1] == 0
+
+
 def build_tables(params: RunParameters, scenario: Scenario, state: GameState) -> DayTables:
     """Build the deployment, ceasefire and sanctions tables of every run."""
     p, levers, coalition = params, scenario.levers, scenario.actors.coalition
@@ -94,20 +159,47 @@ def build_tables(params: RunParameters, scenario: Scenario, state: GameState) ->
         levers.us_backstop,
         p["actors.united_states.backstop_response_probability"],
     )
-    credibility = p["levers.sanctions_credibility"]
-    expected_sanctions = state.threat_active * credibility * p["actors.russia.sanctions_cost"]
+    russia_reply = expected_response(
+        reply, p["actors.russia.response_prior_strength"], state.unanswered_strikes
+    )
+
+    # Sanctions: the US's reply to defiance by type, what Russia expects of it, and the
+    # expected cost to Russia of an attributed violation or strike today.
+    us_cost = p["actors.united_states.sanctions_cost_to_us"]
+    audience = p["actors.united_states.audience_cost"]
+    imposes_committed = us_imposes_after_defiance(us_cost, audience)
+    imposes_uncommitted = us_imposes_after_defiance(us_cost, np.zeros(n))
+    belief = state.credibility_belief
+    impose_expected = belief * imposes_committed + (1.0 - belief) * imposes_uncommitted
+    us_imposes = np.where(state.us_committed, imposes_committed, imposes_uncommitted)
+    russia_sanctions_cost = p["actors.russia.sanctions_cost"]
+    # Pending threat: sanctions follow with the expected probability.  Sanctions in force:
+    # an attributed violation restarts the compliance clock that lifts them, which Russia
+    # values at their full cost (docs/model.md, "Sanctions").
+    sanctions_penalty = np.where(
+        state.sanctions_imposed,
+        russia_sanctions_cost,
+        state.threat_active * impose_expected * russia_sanctions_cost,
+    )
+
     un_discount = p["ceasefire.un_mandate_discount"] if levers.un_mandate else 0.0
+    size = provocation(
+        troops, p["actors.russia.reference_force"], p["actors.russia.force_size_elasticity"]
+    )
+    casualty_scale = p["actors.coalition.casualty_scale"]
     deployment = DeploymentInputs(
         troops=troops,
         viable=(troops >= coalition.minimum_viable_force).astype(float),
         response_probability=reply,
-        russia_resolve=p["actors.russia.resolve"] * (1.0 - un_discount),
-        russia_audience_cost=p["actors.russia.audience_cost"],
+        russia_expected_response=russia_reply,
+        russia_tolerance_cost=p["actors.russia.resolve"] * (1.0 - un_discount) * size,
+        russia_audience_cost=p["actors.russia.audience_cost"] * ~state.russia_has_struck,
         russia_nato_war_cost=p["actors.russia.nato_war_cost"],
-        russia_expected_sanctions=expected_sanctions,
+        russia_sanctions_penalty=sanctions_penalty,
         guarantee_value=p["actors.coalition.guarantee_value"],
         deployment_cost=p["actors.coalition.deployment_cost"],
         casualty_cost=p["actors.coalition.casualty_cost"],
+        casualty_scale=casualty_scale,
         expected_casualties_if_targeted=troops
         * p["actors.coalition.casualty_rate_per_attack"]
         * coalition.risk_window_days,
@@ -127,7 +219,7 @@ def build_tables(params: RunParameters, scenario: Scenario, state: GameState) ->
     russia_penalty = (
         p["actors.russia.detected_violation_cost"]
         + state.in_term * p["actors.russia.agreement_violation_cost"]
-        + expected_sanctions
+        + sanctions_penalty
     )
     ukraine_penalty = (
         p["actors.ukraine.support_loss_if_detected"]
@@ -144,13 +236,23 @@ def build_tables(params: RunParameters, scenario: Scenario, state: GameState) ->
         ukraine_war_cost=p["actors.ukraine.war_cost"],
         detection_probability=detection,
         spiral_probability=p["ceasefire.spiral_probability"],
+        attribution_spiral_reduction=p["ceasefire.attribution_spiral_reduction"],
+        mutual_collapse_probability=p["ceasefire.mutual_violation_collapse_probability"],
+    )
+    # Russia's defiance: with no ceasefire in force, refusing a deal (it saves the deal's
+    # cost to it); with one, violating it (today's violation gain).
+    defiance_gain = np.where(
+        state.ceasefire_in_force, ceasefire.russia_gain, p["actors.russia.deal_cost"]
     )
     sanctions = SanctionsInputs(
-        us_sanctions_cost=p["actors.united_states.sanctions_cost_to_us"],
-        us_audience_cost=state.us_committed * p["actors.united_states.audience_cost"],
-        russia_sanctions_cost=p["actors.russia.sanctions_cost"],
-        russia_defiance_gain=ceasefire.russia_gain,
+        us_sanctions_cost=us_cost,
+        us_audience_cost=state.us_committed * audience,
+        russia_sanctions_cost=russia_sanctions_cost,
+        russia_defiance_gain=defiance_gain,
     )
+    # Russia moves first, not knowing the US type: it complies when defying gains it no
+    # more than the sanctions it expects (an indifferent leader takes its first action).
+    russia_complies = defiance_gain <= impose_expected * russia_sanctions_cost
     tables = {
         "deployment": deployment_table(deployment),
         "ceasefire": ceasefire_table(ceasefire),
@@ -162,10 +264,21 @@ def build_tables(params: RunParameters, scenario: Scenario, state: GameState) ->
             np.broadcast_to(np.asarray(table.row_payoffs, float), (n, 2, 2)).copy(),
             np.broadcast_to(np.asarray(table.col_payoffs, float), (n, 2, 2)).copy(),
         )
+    if "sanctions" in explicit:
+        # A sanctions table given explicitly is the game both sides play, whatever the
+        # US's type: Russia's move and the US's reply are its subgame-perfect play.
+        play = backward_induction(*tables["sanctions"], leader="col")
+        us_imposes = play.follower_reply[:, 1] == 0
+        impose_expected = us_imposes.astype(float)
+        russia_complies = play.leader_action == 0
     return DayTables(
         tables=tables,
         response_probability=reply,
+        russia_expected_response=russia_reply,
         detection_probability=detection,
-        expected_sanctions=expected_sanctions,
+        sanctions_penalty=sanctions_penalty,
         russia_violation_gain=ceasefire.russia_gain,
+        us_imposes_if_defied=us_imposes,
+        impose_probability_expected=impose_expected,
+        russia_complies=russia_complies,
     )

@@ -7,13 +7,20 @@ written out, with the meaning and source of every term, in ``docs/model.md``
 (section "Payoff tables"); keep the two in step.
 
 * **Deployment vs. deterrence** -- coalition (deploy / stay out) × Russia
-  (accept the force / treat it as a target).  A force is a *tripwire*
-  (Schelling, *Arms and Influence*, 1966): attacking it risks a military
-  response whose probability grows with its size and with a US backstop.
+  (accept the force / treat it as a target).  The force cuts both ways, and
+  how each side scales with its size is explicit (docs/model.md, "Force
+  size: tripwire and provocation"): as a *tripwire* (Schelling, *Arms and
+  Influence*, 1966) attacking it risks a military response whose probability
+  rises with its size towards a ceiling and with a US backstop; as a
+  *provocation* Russia's cost of tolerating it grows as ``(T / T_ref)^β``,
+  with ``β = force_size_elasticity`` (< 1: Russia objects to Western troops
+  as such -- "any" Western troops [S0] -- more than to their number).
 * **Ceasefire** -- Russia × Ukraine (hold / violate).  Monitors raise the
   probability that a violation is detected and punished (Fortna, *Peace Time*,
-  2004); the temptation to violate fades as the ceasefire holds.
-* **Sanctions** -- US (impose / refrain) × Russia (comply / defy).  A US that
+  2004) and keep an attributed incident from spiralling; the temptation to
+  violate fades as the ceasefire holds.
+* **Sanctions** -- US (impose / refrain) × Russia (comply / defy), played
+  with Russia moving first (a threat is a conditional move).  A US that
   refrains after a public threat pays an audience cost (Fearon 1994) only if it
   is a committed type; the probability of that type is the threat's credibility.
 """
@@ -31,8 +38,10 @@ __all__ = [
     "SanctionsInputs",
     "ceasefire_table",
     "deployment_table",
+    "provocation",
     "response_probability",
     "sanctions_table",
+    "unilateral_collapse_probability",
 ]
 
 #: (row player, column player), (row actions, column actions) of each game.
@@ -41,8 +50,6 @@ GAME_ACTIONS: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]]
     "ceasefire": (("russia", "ukraine"), ("hold", "violate"), ("hold", "violate")),
     "sanctions": (("united_states", "russia"), ("impose", "refrain"), ("comply", "defy")),
 }
-
-REFERENCE_FORCE = 10_000.0  # troops; the coalition's planned force in the seed reports
 
 
 def _table(n: int) -> np.ndarray:
@@ -72,20 +79,34 @@ def response_probability(
     return 1.0 - (1.0 - coalition) * (1.0 - us)
 
 
+def provocation(troops: np.ndarray, reference_force: np.ndarray, elasticity: np.ndarray):
+    """Size factor of Russia's cost of tolerating a force of ``troops``: ``(T / T_ref)^β``.
+
+    1 at the reference force; 0 without troops; a reference force of 0 means
+    any force counts as one reference force.
+    """
+    troops = np.asarray(troops, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(reference_force > 0, troops / reference_force, 1.0)
+    return np.where(troops > 0, np.power(ratio, elasticity), 0.0)
+
+
 @dataclass(frozen=True)
 class DeploymentInputs:
     """Per-run inputs of the deployment game (arrays of length n)."""
 
     troops: np.ndarray  # force committed, T
     viable: np.ndarray  # T >= minimum viable force (0/1)
-    response_probability: np.ndarray  # see response_probability()
-    russia_resolve: np.ndarray  # cost to Russia per 10,000 troops tolerated (after UN discount)
-    russia_audience_cost: np.ndarray
+    response_probability: np.ndarray  # r(T), see response_probability(): the coalition's view
+    russia_expected_response: np.ndarray  # r̂: what Russia expects, after what it has seen
+    russia_tolerance_cost: np.ndarray  # R (T / T_ref)^β, after any UN discount
+    russia_audience_cost: np.ndarray  # paid for backing down; 0 once Russia has struck
     russia_nato_war_cost: np.ndarray
-    russia_expected_sanctions: np.ndarray  # threat active × credibility × sanctions cost
+    russia_sanctions_penalty: np.ndarray  # expected sanctions cost of an attributed attack
     guarantee_value: np.ndarray
-    deployment_cost: np.ndarray  # per 10,000 troops
-    casualty_cost: np.ndarray  # per 100 casualties
+    deployment_cost: np.ndarray  # coalition's cost, per 10,000 troops deployed
+    casualty_cost: np.ndarray  # per casualty_scale casualties
+    casualty_scale: np.ndarray
     expected_casualties_if_targeted: np.ndarray
     coalition_nato_war_cost: np.ndarray
 
@@ -93,18 +114,20 @@ class DeploymentInputs:
 def deployment_table(x: DeploymentInputs) -> tuple[np.ndarray, np.ndarray]:
     """Coalition (row: deploy, stay out) × Russia (column: accept, target)."""
     n = x.troops.shape[0]
-    size = x.troops / REFERENCE_FORCE
+    cost = x.deployment_cost * x.troops / 10_000.0  # a unit: deployment_cost is per 10,000
     coalition, russia = _table(n), _table(n)
     # Deploy, Russia accepts: the guarantee is worth something only if the force is viable.
-    coalition[:, 0, 0] = x.guarantee_value * x.viable - x.deployment_cost * size
-    russia[:, 0, 0] = -x.russia_resolve * size - x.russia_audience_cost
+    coalition[:, 0, 0] = x.guarantee_value * x.viable - cost
+    russia[:, 0, 0] = -x.russia_tolerance_cost - x.russia_audience_cost
     # Deploy, Russia targets it: casualties, and the risk of a direct NATO-Russia war.
     coalition[:, 0, 1] = (
-        -x.deployment_cost * size
-        - x.casualty_cost * x.expected_casualties_if_targeted / 100.0
+        -cost
+        - x.casualty_cost * x.expected_casualties_if_targeted / x.casualty_scale
         - x.response_probability * x.coalition_nato_war_cost
     )
-    russia[:, 0, 1] = -x.response_probability * x.russia_nato_war_cost - x.russia_expected_sanctions
+    russia[:, 0, 1] = (
+        -x.russia_expected_response * x.russia_nato_war_cost - x.russia_sanctions_penalty
+    )
     # Stay out: the status quo, 0 for both whatever Russia's declared posture.
     return coalition, russia
 
@@ -122,7 +145,20 @@ class CeasefireInputs:
     ukraine_exploited_cost: np.ndarray
     ukraine_war_cost: np.ndarray
     detection_probability: np.ndarray  # p: a violation is detected and attributed
-    spiral_probability: np.ndarray  # s: an undetected unilateral violation ends the ceasefire
+    spiral_probability: np.ndarray  # s: an unattributed unilateral violation ends the ceasefire
+    attribution_spiral_reduction: np.ndarray  # a: share of the spiral risk attribution removes
+    mutual_collapse_probability: np.ndarray  # q: both violate on the same day
+
+
+def unilateral_collapse_probability(
+    spiral: np.ndarray, detection: np.ndarray, attribution_reduction: np.ndarray
+) -> np.ndarray:
+    """``s (1 - a p)``: chance that one side's violation ends the ceasefire.
+
+    Attribution by monitors keeps an incident from spiralling (Fortna 2004);
+    ``a`` is how much of the risk it removes (1: all of it when detected).
+    """
+    return spiral * (1.0 - attribution_reduction * detection)
 
 
 def ceasefire_table(x: CeasefireInputs) -> tuple[np.ndarray, np.ndarray]:
@@ -130,20 +166,17 @@ def ceasefire_table(x: CeasefireInputs) -> tuple[np.ndarray, np.ndarray]:
     n = x.russia_gain.shape[0]
     russia, ukraine = _table(n), _table(n)
     p = x.detection_probability
-    # A unilateral violation ends the ceasefire with probability s (1 - p): attribution by
-    # monitors keeps an incident from spiralling (Fortna 2004).  Both sides bear that risk.
-    collapse = x.spiral_probability * (1.0 - p)
+    one = unilateral_collapse_probability(x.spiral_probability, p, x.attribution_spiral_reduction)
+    both = x.mutual_collapse_probability
+    russia_violates = x.russia_gain - p * x.russia_penalty_if_detected
+    ukraine_violates = x.ukraine_gain - p * x.ukraine_penalty_if_detected
     # (hold, hold) = 0 for both: the ceasefire holds today.
-    russia[:, 0, 1] = -x.russia_exploited_cost - collapse * x.russia_war_cost
-    ukraine[:, 0, 1] = (
-        x.ukraine_gain - p * x.ukraine_penalty_if_detected - collapse * x.ukraine_war_cost
-    )
-    russia[:, 1, 0] = (
-        x.russia_gain - p * x.russia_penalty_if_detected - collapse * x.russia_war_cost
-    )
-    ukraine[:, 1, 0] = -x.ukraine_exploited_cost - collapse * x.ukraine_war_cost
-    russia[:, 1, 1] = -x.russia_war_cost
-    ukraine[:, 1, 1] = -x.ukraine_war_cost
+    russia[:, 0, 1] = -x.russia_exploited_cost - one * x.russia_war_cost
+    ukraine[:, 0, 1] = ukraine_violates - one * x.ukraine_war_cost
+    russia[:, 1, 0] = russia_violates - one * x.russia_war_cost
+    ukraine[:, 1, 0] = -x.ukraine_exploited_cost - one * x.ukraine_war_cost
+    russia[:, 1, 1] = russia_violates - both * x.russia_war_cost
+    ukraine[:, 1, 1] = ukraine_violates - both * x.ukraine_war_cost
     return russia, ukraine
 
 
@@ -154,7 +187,7 @@ class SanctionsInputs:
     us_sanctions_cost: np.ndarray
     us_audience_cost: np.ndarray  # paid on backing down; 0 for a non-committed type
     russia_sanctions_cost: np.ndarray
-    russia_defiance_gain: np.ndarray
+    russia_defiance_gain: np.ndarray  # the deal cost it saves, or today's violation gain
 
 
 def sanctions_table(x: SanctionsInputs) -> tuple[np.ndarray, np.ndarray]:

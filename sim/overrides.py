@@ -1,0 +1,47 @@
+"""Scenario overrides by dotted path: a new validated scenario with some values changed.
+
+Paths are the dotted names of the ``param:`` columns and of the scenario file
+(``levers.troops_pledged``, ``actors.russia.resolve``,
+``actors.coalition.states.United Kingdom.casualty_sensitivity``).  A value
+may be a plain number (a fixed value), a distribution mapping, a boolean or
+a string, as in a scenario file.  The result is validated like a file, so a
+bad path or value raises :class:`ScenarioOverrideError` naming the path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import ValidationError
+
+from sim.scenario import Scenario
+
+__all__ = ["ScenarioOverrideError", "with_overrides"]
+
+
+class ScenarioOverrideError(ValueError):
+    """An override names no scenario key, or gives it a value the schema refuses."""
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, object]) -> Scenario:
+    """``scenario`` with each dotted path in ``overrides`` set to its value, validated."""
+    data = scenario.model_dump(mode="json")
+    for path, value in overrides.items():
+        keys = path.split(".")
+        node = data
+        for depth, key in enumerate(keys[:-1]):
+            child = node.get(key) if isinstance(node, dict) else None
+            if child is None and isinstance(node, dict):
+                # An optional section left out (a timeline event): create it.
+                child = node[key] = {}
+            if not isinstance(child, dict):
+                where = ".".join(keys[: depth + 1])
+                raise ScenarioOverrideError(f"{path}: {where} is not a section")
+            node = child
+        node[keys[-1]] = value
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ScenarioOverrideError(f"{where}: {first['msg']}") from None
