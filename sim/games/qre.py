@@ -39,18 +39,47 @@ over continuation and Newton steps, never over games):
   again.  The returned profile is then a QRE on the principal branch, but the
   branch also passes through this ``λ`` at other points.
 
+**Symmetric games.**  A game is symmetric when the two players' payoff
+advantages agree (``B = Aᵀ`` up to payoff constants), either as labelled or
+after swapping one player's two actions (Battle of the Sexes as usually
+written).  Its QRE correspondence is then unchanged by exchanging the players,
+so the line ``p = q`` (``p = 1 - q`` after the swap) is invariant, and the
+principal branch starts on it at ``λ = 0``.  Where an action's advantage falls
+as the opponent plays it more (anti-coordination: Chicken, Hawk-Dove, Battle
+of the Sexes), the line holds exactly one QRE at every ``λ``, but at some ``λ``
+it loses stability across the line in a **pitchfork**: two asymmetric branches
+leave it, the symmetric root becomes the middle root of ``F``, and the
+continuation above would leave the line onto one of them, chosen by rounding.
+The rule for these games is to stay on the symmetric branch, which continues
+the principal branch straight through the pitchfork: the equation on the line,
+
+    p = σ(λ · (a + b p)),   b <= 0,
+
+(``a + b p``: a player's advantage of its first action when the other plays
+its own first action with probability ``p``), has ``p - σ(…)`` strictly
+increasing, so its one root is found directly at ``λ`` by the same safeguarded
+Newton iteration, and ``q = p`` (or ``1 - p``) exactly.  As ``λ → ∞`` it
+approaches the symmetric Nash equilibrium, the mixed one when there is one.
+A game counts as symmetric when its payoff advantages, divided by the largest,
+agree to ``SYMMETRY_TOLERANCE`` (1e-12; the players' coefficients are then
+averaged), so payoffs that differ only by rounding do not pick a side.
+Symmetric games with ``b > 0`` (coordination: Stag Hunt) have no QRE off the
+line, so the continuation above stays on it; all other games are solved by it.
+
 **Limits.**  ``λ = 0`` gives exactly uniform play, ``(1/2, 1/2)``.  As ``λ → ∞``
 the principal branch approaches a Nash equilibrium -- for generic games the
 *limiting logit equilibrium* (McKelvey & Palfrey 1995, Theorem 2), which in
 symmetric 2×2 coordination games is the risk-dominant equilibrium (e.g. Stag
-Hunt: hare, hare); in games with only a completely mixed equilibrium the QRE
-approaches it from the side of the larger stakes (Goeree & Holt, "Ten Little
-Treasures of Game Theory and Ten Intuitive Contradictions", *American Economic
-Review* 91, 2001).  At any ``λ > 0`` each player's regret (best pure payoff
-minus expected payoff) is at most ``0.2785 / λ``.  Computation is in doubles
-after dividing each game's payoff differences by their largest absolute value,
-so ties, constant and all-zero games and large ``λ`` need no special cases;
-probabilities smaller than the smallest double become 0 (or 1).
+Hunt: hare, hare); in symmetric anti-coordination games (not generic) it is,
+by the rule above, the symmetric equilibrium (Chicken: the mixed one); in
+games with only a completely mixed equilibrium the QRE approaches it from the
+side of the larger stakes (Goeree & Holt, "Ten Little Treasures of Game Theory
+and Ten Intuitive Contradictions", *American Economic Review* 91, 2001).  At
+any ``λ > 0`` each player's regret (best pure payoff minus expected payoff) is
+at most ``0.2785 / λ``.  Computation is in doubles after dividing each game's
+payoff differences by their largest absolute value, so ties, constant and
+all-zero games and large ``λ`` need no special cases; probabilities smaller
+than the smallest double become 0 (or 1).
 """
 
 from __future__ import annotations
@@ -79,6 +108,8 @@ TRACK_TOLERANCE = 1e-8
 MAX_ITERATIONS = 200
 #: Cap on λ × payoff scale (everything saturates long before).
 MAX_SCALED_PRECISION = 1e200
+#: A game is symmetric when its payoff advantages, divided by the largest, agree to this.
+SYMMETRY_TOLERANCE = 1e-12
 
 EPS = np.finfo(float).eps
 
@@ -138,9 +169,59 @@ def logit_qre(
     with np.errstate(over="ignore"):
         mu = np.minimum(lam * scale, MAX_SCALED_PRECISION)  # precision on the scaled payoffs
 
-    p = _principal_branch(mu, coef)
-    q = expit(mu * (coef[2] + coef[3] * p))
+    line, swapped, line_coef = _symmetric_line(np.array([r0, r1, c0, c1]) / scale)
+    p, q = np.empty(n), np.empty(n)
+    rest = ~line
+    p[rest] = _principal_branch(mu[rest], coef[:, rest])
+    q[rest] = expit(mu[rest] * (coef[2, rest] + coef[3, rest] * p[rest]))
+    if line.any():
+        # Symmetric anti-coordination games: the one root on the line of symmetry.  On the
+        # line p = 1 - q a root above 1/2 is solved for 1 - p = σ(-μ(a + b - b (1 - p)))
+        # instead, so that the smaller of p and q keeps its relative accuracy.
+        mu_line, (a, b), swap = mu[line], line_coef[:, line], swapped[line]
+        flip = swap & (a + b / 2 > 0)
+        coef_line = np.stack([np.where(flip, -(a + b), a), b])
+        half = np.full(mu_line.size, 0.5)
+        x = _bracketed_newton(
+            half, half, mu_line, coef_line, np.ones(half.size, bool), _line_residual
+        )
+        p[line] = np.where(flip, 1 - x, x)
+        q[line] = np.where(flip, x, np.where(swap, 1 - x, x))
     return LogitQRE(row_first=p, col_first=q)
+
+
+def _symmetric_line(
+    advantages: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Games solved on their line of symmetry, and the line equation ``p = σ(μ(a + b p))``.
+
+    ``advantages`` holds the scaled ``r0, r1, c0, c1``.  Returns the mask of
+    symmetric games whose line equation has ``b <= 0`` (the pitchfork case),
+    the mask of those whose line is ``p = 1 - q`` (symmetric after swapping
+    one player's actions) rather than ``p = q``, and ``(a, b)`` of shape
+    ``(2, n)`` (the average of the two players' coefficients).
+    """
+    r0, r1, c0, c1 = advantages
+    # B ≅ Aᵀ as labelled: (p, q) -> (q, p).  Row: r1 + (r0 - r1) q; column: c1 + (c0 - c1) p.
+    same = np.maximum(np.abs(r0 - c0), np.abs(r1 - c1)) <= SYMMETRY_TOLERANCE
+    same_coef = np.stack([(r1 + c1) / 2, ((r0 - r1) + (c0 - c1)) / 2])
+    # Symmetric after swapping one player's actions: (p, q) -> (1 - q, 1 - p).  In terms
+    # of q' = 1 - q, row: r0 - (r0 - r1) q'; column: q' = σ(-μ (c1 + (c0 - c1) p)).
+    swapped = np.maximum(np.abs(r0 + c1), np.abs(r1 + c0)) <= SYMMETRY_TOLERANCE
+    swap_coef = np.stack([(r0 - c1) / 2, (-(r0 - r1) - (c0 - c1)) / 2])
+    on_same = same & (same_coef[1] <= 0)
+    on_swapped = swapped & (swap_coef[1] <= 0) & ~on_same
+    line_coef = np.where(on_swapped, swap_coef, same_coef)
+    return on_same | on_swapped, on_swapped, line_coef
+
+
+def _line_residual(
+    p: np.ndarray, mu: np.ndarray, coef: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``p - σ(mu (a + b p))`` on the line of symmetry, its derivative (>= 1 as b <= 0), p."""
+    a, b = coef
+    g = expit(mu * (a + b * p))
+    return p - g, 1.0 - mu * (b * (g * (1 - g))), p
 
 
 def _residual(
@@ -214,7 +295,8 @@ def _principal_branch(mu: np.ndarray, coef: np.ndarray) -> np.ndarray:
 def _tangent(p: np.ndarray, mu: np.ndarray, coef: np.ndarray) -> np.ndarray:
     """``dp / d log mu`` along the branch through the root ``p``: ``-mu F_mu / F_p``.
 
-    Zero where ``F_p <= 0`` (a middle root: only the non-generic symmetric case).
+    Zero where ``F_p <= 0`` (a middle root: only in non-generic games; symmetric
+    games with a pitchfork are solved on their line of symmetry instead).
     """
     r1, r, c1, c = coef
     q = expit(mu * (c1 + c * p))
@@ -278,7 +360,12 @@ def _newton_steps(
 
 
 def _bracketed_newton(
-    anchor: np.ndarray, guess: np.ndarray, mu: np.ndarray, coef: np.ndarray, final: np.ndarray
+    anchor: np.ndarray,
+    guess: np.ndarray,
+    mu: np.ndarray,
+    coef: np.ndarray,
+    final: np.ndarray,
+    residual=_residual,
 ) -> np.ndarray:
     """The root of ``F`` next to ``anchor`` on the side where ``F`` crosses zero.
 
@@ -288,15 +375,16 @@ def _bracketed_newton(
     steps that stay inside the bracket and shrink fast enough, bisection
     otherwise (``rtsafe``); every evaluated point replaces one end of the
     bracket.  Games are dropped as they converge: to about 1e-15 (relative near
-    0 and 1) where ``final``, else to ``TRACK_TOLERANCE``.
+    0 and 1) where ``final``, else to ``TRACK_TOLERANCE``.  ``residual`` is
+    :func:`_residual` or, on the line of symmetry, :func:`_line_residual`.
     """
-    f, df, _ = _residual(anchor, mu, coef)
+    f, df, _ = residual(anchor, mu, coef)
     lo = np.where(f < 0, anchor, 0.0)
     hi = np.where(f > 0, anchor, 1.0)
     start = (guess > lo) & (guess < hi) & (guess != anchor) & (f != 0)
     x = anchor.copy()
     if start.any():
-        f_guess, df_guess, _ = _residual(guess[start], mu[start], coef[:, start])
+        f_guess, df_guess, _ = residual(guess[start], mu[start], coef[:, start])
         x[start], f[start], df[start] = guess[start], f_guess, df_guess
         lo[start] = np.where(f_guess < 0, guess[start], lo[start])
         hi[start] = np.where(f_guess > 0, guess[start], hi[start])
@@ -326,7 +414,7 @@ def _bracketed_newton(
         x_new = np.where(bisect, 0.5 * (lo + hi), newton)
         dx_before, dx = dx, np.abs(x_new - x)
         x = x_new
-        f, df, _ = _residual(x, mu, coef)
+        f, df, _ = residual(x, mu, coef)
         lo = np.where(f < 0, x, lo)
         hi = np.where(f > 0, x, hi)
     return out
