@@ -1,10 +1,15 @@
 """Figures of a result directory (matplotlib, no display needed).
 
 Each ``plot_*`` function draws on the ``matplotlib.axes.Axes`` it is given and
-returns it, so figures can be composed; none calls ``plt.show()``.
-:func:`draw_all` builds the standard figures of a saved result and writes
-them as PNG and SVG.  Figures are made with ``matplotlib.figure.Figure``
-directly (no pyplot state), so this works without a screen.
+returns it (:func:`plot_force_presence` takes and returns two), so figures
+can be composed; none calls ``plt.show()``.  :func:`draw_all` builds the
+standard figures of a saved result and writes them as PNG and SVG.  The
+escalation ladder is ordinal and the deployed force is either absent or
+sizeable, so those figures show shares of runs (from ``daily_states``), not
+quantiles; a result directory written before ``daily_states.parquet`` existed
+gets the older fan charts of ``trajectory_quantiles``.  Figures are made with
+``matplotlib.figure.Figure`` directly (no pyplot state), so this works without
+a screen.
 """
 
 from __future__ import annotations
@@ -21,9 +26,13 @@ from sim.outcomes import ESCALATION_LEVELS, OUTCOMES
 
 __all__ = [
     "draw_all",
-    "plot_ceasefire_days",
+    "plot_ceasefire_lengths",
     "plot_ceasefire_survival",
+    "plot_escalation_shares",
     "plot_fan",
+    "plot_force_presence",
+    "plot_force_share",
+    "plot_force_size",
     "plot_outcomes",
 ]
 
@@ -79,41 +88,75 @@ def plot_outcomes(summary: dict, ax: Axes) -> Axes:
     return ax
 
 
-def plot_ceasefire_days(runs: pd.DataFrame, ax: Axes, horizon_days: int) -> Axes:
-    """Histogram of the total days a ceasefire was in force, over runs that had one.
+def _first_ceasefires(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Length (days) and collapsed-or-not of the first ceasefire, over runs where one began.
 
-    Runs with no ceasefire at all are counted in the title, not drawn, so
-    they do not flatten the rest of the histogram.
+    Both ceasefire panels draw exactly these runs.  A first ceasefire that
+    collapsed on the day it began has length 0 and is included.
     """
-    days = runs["ceasefire_days_held"].to_numpy()
-    had = days > 0
-    bins = np.linspace(0, horizon_days, min(horizon_days, 36) + 1)
-    ax.hist(days[had], bins=bins, color="#4393c3", edgecolor="white")
-    ax.set_xlabel(f"Days a ceasefire was in force (of {horizon_days})")
-    ax.set_ylabel("Runs")
-    ax.set_xlim(0, horizon_days)
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_title(
-        f"Total days in force: {int(had.sum()):,} runs with a ceasefire "
-        f"({int((~had).sum()):,} without, not shown)",
-        fontsize=9,
+    started = runs["first_ceasefire_length_days"].notna().to_numpy()
+    length = runs["first_ceasefire_length_days"].to_numpy(dtype=float, na_value=np.nan)[started]
+    ended = runs["first_ceasefire_ended"].to_numpy(dtype=bool)[started]
+    return length, ended
+
+
+def _runs_title(n_started: int, n_runs: int) -> str:
+    return f"N = {n_started:,} runs where a ceasefire began ({n_runs - n_started:,} without one)"
+
+
+def _length_bins(length: np.ndarray, horizon_days: int) -> np.ndarray:
+    """Whole-day bin edges 0, w, 2w, ... past the horizon (about 36 bins)."""
+    top = max(horizon_days, int(length.max()) if length.size else 0)
+    width = max(1, int(np.ceil((top + 1) / 36)))
+    return np.arange(0, top + width + 1, width)
+
+
+def plot_ceasefire_lengths(runs: pd.DataFrame, ax: Axes, horizon_days: int) -> Axes:
+    """Histogram of the first ceasefire's length, over runs where a ceasefire began.
+
+    Bars stack ceasefires that collapsed and ceasefires still holding at the
+    horizon (right-censored: their true length is longer).  Bins are
+    whole-day ranges ``[a, b)`` starting at 0, so a ceasefire that collapsed on
+    the day it began (length 0) is counted.  Same runs as
+    :func:`plot_ceasefire_survival`.
+    """
+    length, ended = _first_ceasefires(runs)
+    bins = _length_bins(length, horizon_days)
+    ax.hist(
+        [length[ended], length[~ended]],
+        bins=bins,
+        stacked=True,
+        color=["#d6604d", "#4393c3"],
+        edgecolor="white",
+        linewidth=0.5,
+        label=[
+            f"collapsed ({int(ended.sum()):,})",
+            f"still holding at the horizon ({int((~ended).sum()):,})",
+        ],
     )
+    ax.set_xlabel(f"Length of the first ceasefire, days (horizon {horizon_days})")
+    ax.set_ylabel("Runs")
+    ax.set_xlim(0, bins[-1])
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper center", fontsize=8)
+    ax.set_title(f"First ceasefire's length: {_runs_title(length.size, len(runs))}", fontsize=9)
     return ax
 
 
-def plot_ceasefire_survival(runs: pd.DataFrame, ax: Axes) -> Axes:
+def plot_ceasefire_survival(runs: pd.DataFrame, ax: Axes, horizon_days: int | None = None) -> Axes:
     """Kaplan–Meier survival curve of the first ceasefire's length.
 
-    Ceasefires still holding at the horizon are right-censored; the estimate
-    is ``scipy.stats.ecdf`` on ``scipy.stats.CensoredData``.
+    Ceasefires still holding at the horizon are right-censored (ticks mark
+    them); the estimate is ``scipy.stats.ecdf`` on ``scipy.stats.CensoredData``.
+    Same runs as :func:`plot_ceasefire_lengths`; given ``horizon_days``, the
+    x axis spans the same days as that histogram.
     """
-    started = runs["first_ceasefire_length_days"].notna()
-    length = runs.loc[started, "first_ceasefire_length_days"].to_numpy(dtype=float)
-    ended = runs.loc[started, "first_ceasefire_ended"].to_numpy(dtype=bool)
+    length, ended = _first_ceasefires(runs)
     ax.set_xlabel("Days since the first ceasefire began")
-    ax.set_ylabel("Share of ceasefires still holding")
+    ax.set_ylabel("Share of first ceasefires still holding")
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
+    ax.set_title(f"Kaplan–Meier: {_runs_title(length.size, len(runs))}", fontsize=9)
     if length.size == 0:
         ax.text(
             0.5, 0.5, "No ceasefire in any run", ha="center", va="center", transform=ax.transAxes
@@ -123,15 +166,151 @@ def plot_ceasefire_survival(runs: pd.DataFrame, ax: Axes) -> Axes:
     survival = stats.ecdf(data).sf
     x = np.concatenate([[0.0], survival.quantiles])
     y = np.concatenate([[1.0], survival.probabilities])
-    ax.step(x, y, where="post", color="#2166ac")
-    ax.set_xlim(0, max(float(length.max()), 1.0))
-    n_censored = int((~ended).sum())
-    ax.set_title(
-        f"First ceasefire, Kaplan–Meier: {length.size:,} runs, "
-        f"{n_censored:,} still holding at the end",
-        fontsize=9,
+    ax.step(x, y, where="post", color="#2166ac", label="Kaplan–Meier estimate")
+    censored = length[~ended]
+    if censored.size:
+        # Mark where censoring happens (one tick per distinct censoring time).
+        times = np.unique(censored)
+        ax.plot(
+            times,
+            np.interp(times, x, y, right=y[-1]),
+            ls="none",
+            marker="|",
+            ms=6,
+            mew=0.8,
+            color="#4393c3",
+            label=f"still holding at the horizon ({censored.size:,}, censored)",
+        )
+    if horizon_days is None:
+        ax.set_xlim(0, max(float(length.max()), 1.0) * 1.02)
+    else:
+        ax.set_xlim(0, _length_bins(length, horizon_days)[-1])
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+#: Colours of the escalation ladder, from green (holding) to dark red (NATO–Russia clash).
+ESCALATION_COLOURS = {
+    "ceasefire_holding": "#1a9850",
+    "ceasefire_violated": "#fee08b",
+    "war": "#f46d43",
+    "peacekeepers_attacked": "#d73027",
+    "nato_russia_clash": "#67001f",
+}
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def plot_escalation_shares(daily_states: pd.DataFrame, ax: Axes) -> Axes:
+    """Stacked areas: share of runs in each escalation state, per day.
+
+    The escalation ladder is ordinal, so its per-day quantiles jump between
+    levels and hide how many runs are where; the shares do not.
+    """
+    data = daily_states.sort_values("day")
+    day = data["day"].to_numpy()
+    names = list(ESCALATION_LEVELS)
+    areas = ax.stackplot(
+        day,
+        *(data[n].to_numpy() for n in names),
+        colors=[ESCALATION_COLOURS[n] for n in names],
+        labels=[_sentence_case(ESCALATION_LABELS[ESCALATION_LEVELS[n]]) for n in names],
+        linewidth=0,
+    )
+    ax.set_xlim(day.min(), day.max())
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Day")
+    ax.set_ylabel("Share of runs")
+    ax.yaxis.set_major_formatter("{x:.0%}")
+    ax.grid(alpha=0.3)
+    ax.set_axisbelow(False)
+    # Legend top-down in the order of the stack (most severe on top).
+    ax.legend(
+        areas[::-1],
+        [a.get_label() for a in areas[::-1]],
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+        fontsize=8,
+        title="State that day",
+        title_fontsize=8,
     )
     return ax
+
+
+def plot_force_share(daily_states: pd.DataFrame, ax: Axes, colour: str = "#2166ac") -> Axes:
+    """Share of runs with a force in place (``troops_deployed > 0``), per day."""
+    data = daily_states.sort_values("day")
+    day = data["day"].to_numpy()
+    ax.step(day, data["force_in_place"], where="mid", color=colour, lw=1.8)
+    ax.set_xlim(day.min(), day.max())
+    ax.set_ylim(-0.02, 1.02)  # a share of 0 stays visible above the axis
+    ax.set_xlabel("Day")
+    ax.set_ylabel("Share of runs")
+    ax.yaxis.set_major_formatter("{x:.0%}")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_force_size(daily_states: pd.DataFrame, ax: Axes, colour: str = "#2166ac") -> Axes:
+    """Troops deployed among runs with a force in place: median, 50% and 90% bands, mean.
+
+    Days with no force in any run are left blank.
+    """
+    data = daily_states.sort_values("day")
+    day = data["day"].to_numpy()
+    ax.set_xlim(day.min(), day.max())
+    ax.set_xlabel("Day")
+    ax.set_ylabel("Troops deployed")
+    ax.grid(alpha=0.3)
+    if not (data["runs_with_force"] > 0).any():
+        ax.text(
+            0.5,
+            0.5,
+            "No force in place in any run",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
+        ax.set_ylim(0, 1)
+        ax.set_yticks([])
+        return ax
+    ax.fill_between(
+        day,
+        data["troops_in_place_q05"],
+        data["troops_in_place_q95"],
+        color=colour,
+        alpha=0.15,
+        step="mid",
+        label="90% of those runs",
+    )
+    ax.fill_between(
+        day,
+        data["troops_in_place_q25"],
+        data["troops_in_place_q75"],
+        color=colour,
+        alpha=0.35,
+        step="mid",
+        label="50% of those runs",
+    )
+    ax.step(day, data["troops_in_place_q50"], where="mid", color=colour, lw=1.8, label="median")
+    ax.plot(day, data["troops_in_place_mean"], color="black", lw=1, ls="--", label="mean")
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter("{x:,.0f}")
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def plot_force_presence(
+    daily_states: pd.DataFrame, ax_share: Axes, ax_dist: Axes
+) -> tuple[Axes, Axes]:
+    """Both force panels, titled: :func:`plot_force_share` and :func:`plot_force_size`."""
+    plot_force_share(daily_states, ax_share)
+    ax_share.set_title("Share of runs with a force in place", fontsize=9)
+    plot_force_size(daily_states, ax_dist)
+    ax_dist.set_title("Troops deployed among runs with a force in place", fontsize=9)
+    return ax_share, ax_dist
 
 
 def plot_fan(quantiles: pd.DataFrame, variable: str, ax: Axes, colour: str = "#b2182b") -> Axes:
@@ -179,11 +358,26 @@ def draw_all(saved, directory: Path) -> list[Path]:
 
     figure = Figure(figsize=(11, 4.2), layout="constrained")
     left, right = figure.subplots(1, 2)
-    plot_ceasefire_days(saved.runs, left, horizon)
-    plot_ceasefire_survival(saved.runs, right)
-    figure.suptitle(f"How long the ceasefire held — {subtitle}", fontsize=10)
+    plot_ceasefire_lengths(saved.runs, left, horizon)
+    plot_ceasefire_survival(saved.runs, right, horizon)
+    figure.suptitle(f"How long the first ceasefire held — {subtitle}", fontsize=10)
     paths += _save(figure, directory, "ceasefire_days")
 
+    if saved.daily_states is not None:
+        figure = Figure(figsize=(10, 4.2), layout="constrained")
+        ax = plot_escalation_shares(saved.daily_states, figure.add_subplot())
+        ax.set_title(f"Escalation state per day, share of runs — {subtitle}", fontsize=10)
+        paths += _save(figure, directory, "escalation")
+
+        figure = Figure(figsize=(9, 6.4), layout="constrained")
+        top, bottom = figure.subplots(2, 1, sharex=True)
+        plot_force_presence(saved.daily_states, top, bottom)
+        top.set_xlabel("")
+        figure.suptitle(f"Peacekeeping force — {subtitle}", fontsize=10)
+        paths += _save(figure, directory, "troops_deployed")
+        return paths
+
+    # A result directory written before daily_states.parquet existed: fan charts.
     figure = Figure(figsize=(9, 4.2), layout="constrained")
     ax = plot_fan(saved.quantiles, "escalation_level", figure.add_subplot())
     ax.set_yticks(list(ESCALATION_LABELS), list(ESCALATION_LABELS.values()))

@@ -54,6 +54,7 @@ def test_run_writes_a_complete_result_directory(result_dir: Path):
         "runs.csv",
         "trajectories.parquet",
         "trajectory_quantiles.parquet",
+        "daily_states.parquet",
         "summary.json",
         "manifest.json",
         "plots",

@@ -1,0 +1,165 @@
+"""daily_states.parquet and the figures drawn from it: they count what they say they count."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+import sim
+from sim.outcomes import ESCALATION_LEVELS
+from sim.plots import (
+    draw_all,
+    plot_ceasefire_lengths,
+    plot_ceasefire_survival,
+    plot_escalation_shares,
+    plot_force_presence,
+)
+from sim.results import daily_states, load_result, staged_directory, write_result
+from tests.conftest import SCENARIOS
+
+QUANTILE_COLUMNS = [f"troops_in_place_q{q:02d}" for q in (5, 25, 50, 75, 95)]
+STEMS = ("outcomes", "ceasefire_days", "escalation", "troops_deployed")
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    return sim.simulate(sim.load_scenario(SCENARIOS / "combined.yaml"), runs=300, seed=3)
+
+
+@pytest.fixture(scope="module")
+def saved(simulated, tmp_path_factory):
+    """The result written and read back as `sim run` does (staged, then renamed)."""
+    directory = tmp_path_factory.mktemp("result") / "combined"
+    with staged_directory(directory) as staging:
+        write_result(simulated, staging, run_info={"command": "test"})
+    return load_result(directory)
+
+
+def test_daily_states_is_written_and_read_back(saved, simulated):
+    assert (saved.path / "daily_states.parquet").is_file()
+    assert "daily_states.parquet" in saved.manifest["files"]
+    table = saved.daily_states
+    days = simulated.trajectories["escalation_level"].shape[0]
+    assert list(table["day"]) == list(range(days))
+    assert list(table.columns) == [
+        "day",
+        *ESCALATION_LEVELS,
+        "force_in_place",
+        "runs_with_force",
+        "troops_in_place_mean",
+        *QUANTILE_COLUMNS,
+    ]
+
+
+def test_escalation_shares_sum_to_one_and_match_a_direct_count(saved, simulated):
+    table = saved.daily_states
+    shares = table[list(ESCALATION_LEVELS)].to_numpy()
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    escalation = simulated.trajectories["escalation_level"]
+    for name, level in ESCALATION_LEVELS.items():
+        direct = [np.mean(escalation[day] == level) for day in range(escalation.shape[0])]
+        np.testing.assert_allclose(table[name], direct, rtol=0, atol=1e-12)
+    # The scenario is rich enough for the test to mean something.
+    assert (shares > 0).any(axis=0).sum() >= 4
+
+
+def test_force_share_and_masked_quantiles(saved, simulated):
+    table = saved.daily_states
+    troops = simulated.trajectories["troops_deployed"]
+    np.testing.assert_allclose(table["force_in_place"], (troops > 0).mean(axis=1), atol=1e-12)
+    np.testing.assert_array_equal(table["runs_with_force"], (troops > 0).sum(axis=1))
+    with_force = np.flatnonzero(table["runs_with_force"] > 0)
+    without = np.flatnonzero(table["runs_with_force"] == 0)
+    assert with_force.size and without.size  # the force arrives after day 0
+    for day in (*with_force[:3], with_force[len(with_force) // 2], with_force[-1]):
+        present = troops[day][troops[day] > 0].astype(float)
+        expected = np.quantile(present, [0.05, 0.25, 0.5, 0.75, 0.95])
+        np.testing.assert_allclose(table.loc[day, QUANTILE_COLUMNS].to_numpy(float), expected)
+        assert table.loc[day, "troops_in_place_mean"] == pytest.approx(present.mean())
+    assert table.loc[without, ["troops_in_place_mean", *QUANTILE_COLUMNS]].isna().all().all()
+
+
+def test_daily_states_edge_cases():
+    escalation = np.array([[0, 4, 4], [2, 2, 3]], dtype=np.int8)
+    troops = np.array([[0, 0, 0], [0, 500, 1500]], dtype=np.float32)
+    table = daily_states({"escalation_level": escalation, "troops_deployed": troops})
+    assert table.loc[0, "nato_russia_clash"] == pytest.approx(2 / 3)
+    assert table.loc[1, "war"] == pytest.approx(2 / 3)
+    assert np.isnan(table.loc[0, "troops_in_place_q50"])
+    assert table.loc[1, "troops_in_place_q50"] == 1000
+    assert table.loc[1, "troops_in_place_q05"] == pytest.approx(550)
+    with pytest.raises(ValueError, match="escalation ladder"):
+        daily_states({"escalation_level": escalation + 1, "troops_deployed": troops})
+
+
+def _title_n(ax) -> int:
+    match = re.search(r"N = ([\d,]+) runs", ax.get_title())
+    assert match, ax.get_title()
+    return int(match.group(1).replace(",", ""))
+
+
+def test_ceasefire_panels_count_the_same_runs(saved):
+    runs = saved.runs
+    horizon = saved.manifest["scenario"]["simulation"]["horizon_days"]
+    left, right = Figure().subplots(1, 2)
+    plot_ceasefire_lengths(runs, left, horizon)
+    plot_ceasefire_survival(runs, right, horizon)
+    started = runs["first_ceasefire_length_days"].notna()
+    # Stacked bars: every patch is one bin of one series; their heights add up to N.
+    drawn = sum(patch.get_height() for patch in left.patches)
+    assert drawn == _title_n(left) == _title_n(right) == started.sum()
+    # First ceasefires that collapsed on their first day (length 0) are in the first bar.
+    zero = int((runs["first_ceasefire_length_days"] == 0).sum())
+    assert zero > 0
+    first_bin = [p for p in left.patches if p.get_x() == 0]
+    assert min(p.get_x() for p in left.patches) == 0
+    assert sum(p.get_height() for p in first_bin) >= zero
+
+
+def test_ceasefire_panels_when_only_some_runs_have_a_ceasefire(saved):
+    runs = saved.runs.copy()
+    runs.loc[: len(runs) // 3, "first_ceasefire_length_days"] = pd.NA
+    left, right = Figure().subplots(1, 2)
+    plot_ceasefire_lengths(runs, left, 365)
+    plot_ceasefire_survival(runs, right)
+    n = int(runs["first_ceasefire_length_days"].notna().sum())
+    assert sum(p.get_height() for p in left.patches) == _title_n(left) == _title_n(right) == n
+
+
+def test_share_and_force_panels(saved):
+    figure = Figure()
+    ax = plot_escalation_shares(saved.daily_states, figure.add_subplot(3, 1, 1))
+    assert ax.get_ylim() == (0, 1)
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels[0] == "NATO–Russia clash" and labels[-1] == "Ceasefire holding"
+    share, size = plot_force_presence(
+        saved.daily_states, figure.add_subplot(3, 1, 2), figure.add_subplot(3, 1, 3)
+    )
+    assert "among runs with a force in place" in size.get_title()
+    assert "with a force in place" in share.get_title()
+
+
+def test_draw_all_writes_the_figures(saved, tmp_path: Path):
+    paths = draw_all(saved, tmp_path / "plots")
+    expected = {f"{stem}.{ext}" for stem in STEMS for ext in ("png", "svg")}
+    assert {p.name for p in paths} == expected
+    assert {p.name for p in (tmp_path / "plots").iterdir()} == expected
+    for stem in STEMS:
+        assert (tmp_path / "plots" / f"{stem}.png").stat().st_size > 10_000
+
+
+def test_draw_all_without_daily_states(saved, tmp_path: Path):
+    """A result directory from before daily_states.parquet: the fan charts are drawn instead."""
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("runs.parquet", "trajectory_quantiles.parquet", "summary.json", "manifest.json"):
+        (old / name).write_bytes((saved.path / name).read_bytes())
+    loaded = load_result(old)
+    assert loaded.daily_states is None
+    paths = draw_all(loaded, old / "plots")
+    assert {p.name for p in paths} == {f"{s}.{e}" for s in STEMS for e in ("png", "svg")}
