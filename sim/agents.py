@@ -89,11 +89,17 @@ class CoalitionState(mesa.Agent):
         )
         self.deployed = np.where(self.committed, self.deployed, 0.0)
 
-    def absorb_casualties(self, casualties: np.ndarray) -> None:
-        """Support falls by a factor exp(−casualty_sensitivity × casualties / casualty_scale)."""
-        self.casualties += casualties
-        scale = self.model.coalition_params.casualty_scale
-        self.support *= np.exp(-self.casualty_sensitivity * casualties / scale)
+    def absorb_casualties(self, own: np.ndarray, coalition: np.ndarray) -> None:
+        """Support falls by ``exp(−casualty_sensitivity × felt / casualty_scale)``.
+
+        ``felt = own + shared_casualty_weight × (coalition − own)``: a public
+        counts its own country's casualties and a share of its allies' (the
+        threat of "European coffins" [S4] is addressed to Europe as a whole).
+        """
+        self.casualties += own
+        c = self.model.coalition_params
+        felt = own + c.shared_casualty_weight * (coalition - own)
+        self.support *= np.exp(-self.casualty_sensitivity * felt / c.casualty_scale)
 
 
 class Russia(mesa.Agent):

@@ -187,6 +187,9 @@ class CrisisModel(mesa.Model):
         self.ukraine_deliberate_days = np.zeros(n, dtype=int)
         self.russia_deliberate_under_sanctions = np.zeros(n, dtype=int)
         self.ceasefire_days_under_sanctions = np.zeros(n, dtype=int)
+        self.defied = np.zeros(n, dtype=bool)  # Russia has defied a threat at least once
+        self.ceasefire_days_after_defiance = np.zeros(n, dtype=int)
+        self.russia_deliberate_after_defiance = np.zeros(n, dtype=int)
 
         # What the coalition believes about Russia's resolve (docs/games.md,
         # "Incomplete information"): with private resolve a belief updated by
@@ -581,17 +584,22 @@ class CrisisModel(mesa.Model):
         under = self.sanctions_imposed & self.ceasefire_in_force
         self.ceasefire_days_under_sanctions += under
         self.russia_deliberate_under_sanctions += under & self.russia.deliberate
+        after = self.defied & self.ceasefire_in_force
+        self.ceasefire_days_after_defiance += after
+        self.russia_deliberate_after_defiance += after & self.russia.deliberate
 
         # Attacks on peacekeepers: casualties in proportion to each contingent.
         troops_hit = self.troops_deployed.copy()
         casualty_stream = self.stream("casualties")
         attacked = np.flatnonzero(attacks)
-        for state in self.states:
-            drawn = np.zeros(self.n_runs)
-            if attacked.size:
+        drawn = np.zeros((len(self.states), self.n_runs))
+        if attacked.size:
+            for i, state in enumerate(self.states):
                 expected = state.deployed[attacked] * c.casualty_rate_per_attack[attacked]
-                drawn[attacked] = casualty_stream.poisson(expected)
-            state.absorb_casualties(drawn)
+                drawn[i, attacked] = casualty_stream.poisson(expected)
+        coalition_casualties = drawn.sum(axis=0)
+        for i, state in enumerate(self.states):
+            state.absorb_casualties(drawn[i], coalition_casualties)
         self.attacks_on_peacekeepers += attacks
         reply = response_probability(
             troops_hit,
@@ -660,6 +668,7 @@ class CrisisModel(mesa.Model):
                 self._note("the ceasefire collapses: fighting resumes")
 
     def _sanctions_bookkeeping(self) -> None:
+        self.defied |= self.threat_active & self.defiance_observed
         imposes = self.united_states.imposes
         relief = self.scenario.sanctions.relief_after_days
         self.sanctions_imposed_day = np.where(
@@ -836,6 +845,8 @@ class CrisisModel(mesa.Model):
             "ukraine_deliberate_violation_days": self.ukraine_deliberate_days,
             "ceasefire_days_under_sanctions": self.ceasefire_days_under_sanctions,
             "russia_deliberate_days_under_sanctions": self.russia_deliberate_under_sanctions,
+            "ceasefire_days_after_defiance": self.ceasefire_days_after_defiance,
+            "russia_deliberate_days_after_defiance": self.russia_deliberate_after_defiance,
             "us_committed_type": self.united_states.committed_type,
         }
         trajectories = self.trajectories()

@@ -208,6 +208,7 @@ class Coalition(_Section):
     guarantee_value: NonNegative
     deployment_cost: NonNegative
     casualty_cost: NonNegative
+    shared_casualty_weight: Share
     casualty_scale: Annotated[Distribution, _coerce, _within(1e-9, math.inf, "casualty_scale")]
     nato_war_cost: NonNegative
     minimum_viable_force: int = Field(ge=0, le=1_000_000)

@@ -137,6 +137,9 @@ def _always_targeted(participation: str) -> Scenario:
     data["levers"]["deploy_only_during_ceasefire"] = False
     data["actors"]["coalition"]["max_response_probability"] = 0.0
     data["actors"]["coalition"]["participation"] = participation
+    # Publics feel only their own casualties here, so support is what the game
+    # structure, not allies' losses, decides.
+    data["actors"]["coalition"]["shared_casualty_weight"] = 0.0
     data["games"]["tables"] = {
         "deployment": {"row_payoffs": [[1, 1], [0, 0]], "col_payoffs": [[0, 1], [0, 1]]}
     }
