@@ -82,7 +82,6 @@ class _CoalitionParams:
         for name, value in params.values.items():
             if name.startswith(prefix) and name.count(".") == 2:
                 setattr(self, name[len(prefix) :], value)
-        self.minimum_viable_force = scenario.actors.coalition.minimum_viable_force
         self.risk_window_days = scenario.actors.coalition.risk_window_days
 
 
@@ -215,7 +214,8 @@ class CrisisModel(mesa.Model):
         ]
         self.pledged_total = float(pledges.sum())
         self.pledges = pledges.astype(float)
-        self.launchable = self.pledged_total >= scenario.actors.coalition.minimum_viable_force
+        # A pledge below the run's minimum viable force is never launched.
+        self.launchable = self.pledged_total >= p["actors.coalition.minimum_viable_force"]
         # Today's participation decision, per run and state (read by CoalitionState.step).
         self.stays = np.ones((n, len(self.states)), dtype=bool)
         self.committed_troops = np.full(n, self.pledged_total)
@@ -786,8 +786,6 @@ class CrisisModel(mesa.Model):
         entered = self.deployment_start_day >= 0
         if self.pledged_total <= 0:
             reason[:] = "no_force_pledged"
-        elif not self.launchable:
-            reason[:] = "below_minimum_viable_force"
         else:
             deterred = "belief_above_threshold" if self.resolve_private else "deterred"
             no_ceasefire = (
@@ -798,6 +796,7 @@ class CrisisModel(mesa.Model):
                 deterred,
                 np.where(self.deployment_date_reached, no_ceasefire, "not_scheduled"),
             ).astype(object)
+            reason[~self.launchable] = "below_minimum_viable_force"
         reason[entered] = ""
         return reason
 

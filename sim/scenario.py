@@ -211,7 +211,9 @@ class Coalition(_Section):
     shared_casualty_weight: Share
     casualty_scale: Annotated[Distribution, _coerce, _within(1e-9, math.inf, "casualty_scale")]
     nato_war_cost: NonNegative
-    minimum_viable_force: int = Field(ge=0, le=1_000_000)
+    minimum_viable_force: Annotated[
+        Distribution, _coerce, _within(0.0, 1_000_000.0, "minimum_viable_force")
+    ]
     max_response_probability: Probability
     tripwire_scale: NonNegative
     casualty_rate_per_attack: Probability

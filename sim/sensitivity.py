@@ -30,7 +30,6 @@ __all__ = ["ParameterRange", "paired_difference", "parameter_ranges", "screen"]
 # Integer fields that are parameters (the rest of the schema's integers are
 # simulation settings: runs, seed, horizon).
 INTEGER_PARAMETERS = (
-    "actors.coalition.minimum_viable_force",
     "actors.coalition.risk_window_days",
     "ceasefire.durable_after_days",
     "sanctions.relief_after_days",

@@ -153,13 +153,13 @@ def test_public_good_states_free_ride_down_to_a_minimal_winning_coalition():
     # force unravelled).
     np.testing.assert_array_equal(runs["states_pivotal_final"], runs["states_committed_final"])
     kept = runs["states_committed_final"] > 0
-    assert kept.mean() > 0.2  # the case is not vacuous
+    assert kept.mean() > 0.1  # the case is not vacuous
     assert (runs.loc[kept, "states_committed_final"] < 15).all()
 
     own = simulate(_always_targeted("own_benefit"), runs=300, seed=4).runs
     # Under the own-benefit rule a state stays if staying pays for itself, pivotal or
     # not: in many runs some of those who stay are not needed for the threshold.
-    assert (own["states_pivotal_final"] < own["states_committed_final"]).mean() > 0.2
+    assert (own["states_pivotal_final"] < own["states_committed_final"]).mean() > 0.1
 
 
 def test_equilibria_reports_power_indices_and_who_stays():

@@ -166,6 +166,9 @@ def test_zero_scales_and_half_life_give_well_defined_games():
     data["simulation"]["horizon_days"] = 40
     model = CrisisModel(Scenario.model_validate(data), 200, np.random.default_rng(0))
     for _ in range(40):
+        # Detection is set when the day's games are built, from the troops in place at
+        # the start of the day.
+        monitors_today = model.troops_deployed.copy()
         model.step()
         for game in model.games.values():
             assert np.isfinite(game.row_payoffs).all() and np.isfinite(game.col_payoffs).all()
@@ -174,7 +177,7 @@ def test_zero_scales_and_half_life_give_well_defined_games():
         assert np.isfinite(model.detection_probability).all()
         assert np.isfinite(model.targeting_probability).all()
         # no monitors, no extra detection; any monitor at all, the maximum
-        no_monitors = model.troops_deployed == 0
+        no_monitors = monitors_today == 0
         np.testing.assert_allclose(
             model.detection_probability[no_monitors],
             model.params["ceasefire.base_detection_probability"][no_monitors],

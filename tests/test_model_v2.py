@@ -195,12 +195,10 @@ def test_provocation_outgrows_the_tripwire_at_large_force_sizes():
 # ------------------------------------------------------------------ response curve
 
 
-def test_no_outcome_share_jumps_between_troop_levels_500_apart_but_at_the_viable_size():
-    """Shares of the headline outcomes over pledges 0-40,000 in steps of 500.  The one
-    step allowed to jump is the one that crosses minimum_viable_force: below it no
-    mission is launched (docs/model.md, "Force size"), a threshold in the world."""
+def test_no_outcome_share_jumps_between_troop_levels_500_apart():
+    """Shares of the headline outcomes over pledges 0-40,000 in steps of 500.  The
+    minimum viable force is uncertain (3,000-6,000), so even crossing it is gradual."""
     combined = _scenario("combined")
-    minimum = combined.actors.coalition.minimum_viable_force
     levels = list(range(0, 40_001, 500))
     shares = pd.DataFrame(
         {
@@ -213,9 +211,9 @@ def test_no_outcome_share_jumps_between_troop_levels_500_apart_but_at_the_viable
         }
     ).T
     jumps = shares.diff().abs().iloc[1:]
-    crossing = [t for t in jumps.index if t - 500 < minimum <= t]
-    assert jumps.drop(index=crossing).to_numpy().max() <= 0.10
-    assert shares.loc[levels[-1], "durable_ceasefire"] > 0  # the curve is not vacuous
+    assert jumps.to_numpy().max() <= 0.10, jumps.max()
+    # The curve is not flat: a force changes outcomes.
+    assert shares.loc[10_000, "durable_ceasefire"] > shares.loc[0, "durable_ceasefire"] + 0.1
 
 
 # ------------------------------------------------------------------ entry by the game
@@ -252,7 +250,7 @@ def test_every_run_says_why_its_force_never_entered():
 
 
 def test_a_pledge_below_the_minimum_viable_force_is_not_launched():
-    runs = run(_scenario("combined", **{"levers.troops_pledged": 3000}), runs=300, seed=1)
+    runs = run(_scenario("combined", **{"levers.troops_pledged": 2500}), runs=300, seed=1)
     assert (runs["not_deployed_reason"] == "below_minimum_viable_force").all()
     assert (runs["outcome"] != "deployment_abandoned").all()
     assert (runs["peak_troops_deployed"] == 0).all()

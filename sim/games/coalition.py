@@ -337,19 +337,23 @@ def threshold_equilibria(
 
 
 def pivotal_states(
-    committed: np.ndarray, pledges: np.ndarray | list[float], threshold: float
+    committed: np.ndarray, pledges: np.ndarray | list[float], threshold: float | np.ndarray
 ) -> np.ndarray:
     """``(R, n)`` bool: committed states whose withdrawal would leave the force short of ``θ``.
 
-    ``committed`` is ``(R, n)`` bool (run × state).  A state is pivotal only in a
-    run whose committed force reaches ``θ``.
+    ``committed`` is ``(R, n)`` bool (run × state); ``threshold`` is one number
+    or one per run.  A state is pivotal only in a run whose committed force
+    reaches ``θ``.
     """
     committed = np.asarray(committed, dtype=bool)
     pledge = _pledge_vector(pledges)
     if committed.ndim != 2 or committed.shape[1] != pledge.size:
         raise ValueError(f"committed must have shape (runs, {pledge.size}), got {committed.shape}")
     total = np.where(committed, pledge, 0.0).sum(axis=1)
-    return committed & (total >= threshold)[:, None] & (total[:, None] - pledge < threshold)
+    # One threshold for every run, or one per run.
+    theta = np.asarray(threshold, dtype=float)
+    theta = theta[:, None] if theta.ndim == 1 else theta
+    return committed & (total[:, None] >= theta) & (total[:, None] - pledge < theta)
 
 
 def best_response_withdrawals(
@@ -357,12 +361,13 @@ def best_response_withdrawals(
     pledges: np.ndarray | list[float],
     benefits: np.ndarray,
     costs: np.ndarray,
-    threshold: float,
+    threshold: float | np.ndarray,
 ) -> np.ndarray:
     """Best-response dynamics of the committed states, in ``R`` runs at once.
 
     ``committed`` is ``(R, n)`` bool; ``pledges`` ``(n,)``; ``benefits`` and
-    ``costs`` ``(R, n)`` (or anything that broadcasts to it).  Each round, a
+    ``costs`` ``(R, n)`` (or anything that broadcasts to it); ``threshold`` one
+    number or one per run.  Each round, a
     committed state's gain from withdrawing is ``c_i − b_i · pivotal_i``, with
     ``pivotal_i`` judged against the other states committed at that moment;
     the state with the largest strictly positive gain withdraws (ties: the

@@ -341,8 +341,8 @@ def coalition_report(
     coalition = scenario.actors.coalition
     names = list(coalition.states)
     pledges = scaled_pledges(scenario)
-    threshold = coalition.minimum_viable_force
     prefix = "actors.coalition"
+    threshold = float(params[f"{prefix}.minimum_viable_force"][0])
     support = np.array([params[f"{prefix}.states.{name}.domestic_support"][0] for name in names])
     sensitivity = np.array(
         [params[f"{prefix}.states.{name}.casualty_sensitivity"][0] for name in names]

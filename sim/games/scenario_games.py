@@ -189,7 +189,7 @@ def build_tables(params: RunParameters, scenario: Scenario, state: GameState) ->
     casualty_scale = p["actors.coalition.casualty_scale"]
     deployment = DeploymentInputs(
         troops=troops,
-        viable=(troops >= coalition.minimum_viable_force).astype(float),
+        viable=(troops >= p["actors.coalition.minimum_viable_force"]).astype(float),
         response_probability=reply,
         russia_expected_response=russia_reply,
         russia_tolerance_cost=p["actors.russia.resolve"] * (1.0 - un_discount) * size,
