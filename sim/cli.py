@@ -231,6 +231,25 @@ def _day_state(day: dict) -> tuple:
         day["escalation_level"],
         len(day["states_committed"]),
         _describe_games(day["games"]),
+        day["sanctions_threat_pending"],
+        day["sanctions_in_force"],
+        round(day["russia_sanctions_penalty"], 3),
+        round(day["russia_expected_response"], 3),
+    )
+
+
+def _sanctions_line(day: dict) -> str | None:
+    if day["sanctions_in_force"]:
+        state = "sanctions in force"
+    elif day["sanctions_threat_pending"]:
+        state = "threat pending"
+    else:
+        return None
+    return (
+        f"sanctions: {state}; Russia's expected sanctions cost of an attributed violation "
+        f"{day['russia_sanctions_penalty']:.3g} (it believes the US is committed with "
+        f"probability {day['russia_credibility_belief']:.2f}); its payoff of violating "
+        f"while Ukraine holds {day['russia_violation_payoff']:.3g}"
     )
 
 
@@ -277,6 +296,16 @@ def _print_trace(result) -> None:
             markup=False,
         )
         _out.print(f"         games: {_describe_games(day['games'])}", markup=False)
+        if day["troops_committed"] > 0:
+            _out.print(
+                "         force: coalition's equilibrium strategy deploys with probability "
+                f"{day['coalition_deploy_probability']:.2f}; Russia expects a military "
+                f"response to a strike with probability {day['russia_expected_response']:.2f}",
+                markup=False,
+            )
+        sanctions = _sanctions_line(day)
+        if sanctions:
+            _out.print(f"         {sanctions}", markup=False)
         for event in day["events"]:
             _out.print(f"         - {event}", markup=False)
         previous = state
@@ -329,6 +358,37 @@ def trace(
         sys.stdout.write(json.dumps(payload, indent=1, default=str) + "\n")
         return
     _print_trace(result)
+
+
+def _print_decisions(d: dict) -> None:
+    yes = {True: "yes", False: "no"}
+    entry = (
+        "forced (the scenario ignores the game)"
+        if d["deployment"] == "forced"
+        else f"its equilibrium strategy deploys with probability "
+        f"{d['coalition_deploy_probability']:.3g}"
+    )
+    lines = [
+        f"Coalition entry: {entry}.",
+        f"Russia targets a force that is there: {yes[d['russia_targets_a_deployed_force']]}.",
+        "US reply to defiance (subgame-perfect, Russia moving first): committed type "
+        f"{'imposes' if d['us_imposes_if_defied']['committed'] else 'refrains'}, uncommitted "
+        f"type {'imposes' if d['us_imposes_if_defied']['uncommitted'] else 'refrains'}; "
+        f"Russia expects imposition with probability "
+        f"{d['russia_expected_imposition_probability']:.3g}.",
+        f"At a sanctions deadline with no ceasefire, Russia "
+        f"{'complies (agrees to a ceasefire)' if d['russia_complies_at_deadline'] else 'defies'}"
+        f" (deal cost {d['deal_cost']:.3g}).",
+        "Russia's expected sanctions cost of an attributed violation: "
+        f"{d['russia_sanctions_penalty']['threat_pending']:.3g} under a pending threat, "
+        f"{d['russia_sanctions_penalty']['sanctions_in_force']:.3g} with sanctions in force "
+        "(its payoff of violating while Ukraine holds: "
+        f"{d['russia_violation_payoff']['threat_pending']:.3g} and "
+        f"{d['russia_violation_payoff']['sanctions_in_force']:.3g}).",
+    ]
+    _out.print("Decisions in this state:", markup=False)
+    for line in lines:
+        _out.print(f"  {line}", markup=False)
 
 
 def _print_game(game: dict) -> None:
@@ -561,6 +621,7 @@ def equilibria(
         markup=False,
     )
     _out.print(f"Selection rule: {report['selection_rule']}", markup=False)
+    _print_decisions(report["decisions"])
     for game in report["games"]:
         _print_game(game)
     _print_information(report["incomplete_information"])

@@ -412,6 +412,58 @@ def coalition_report(
     return report
 
 
+def decisions_report(scenario: Scenario, params: RunParameters, state: GameState) -> dict:
+    """What each actor does in the representative state, as the simulation decides it.
+
+    The coalition's entry (its strategy in the selected equilibrium of the
+    deployment game, unless deployment is forced), Russia's reply to a force
+    that is there, the US's subgame-perfect reply to defiance for each type,
+    Russia's move at a sanctions deadline with no ceasefire in force, and
+    Russia's payoff of violating while Ukraine holds under a pending threat
+    and under sanctions in force (docs/model.md, "Sanctions").
+    """
+    games = scenario.games
+
+    def tables(**changes) -> object:
+        return build_tables(params, scenario, GameState(**{**state.__dict__, **changes}))
+
+    today = tables()
+    coalition, russia = today.tables["deployment"]
+    selected = select_equilibrium(
+        coalition, russia, rule=games.selection, precision=games.qre_precision
+    )
+    one = np.array([True])
+    pending = tables(threat_active=one, sanctions_imposed=~one)
+    imposed = tables(threat_active=~one, sanctions_imposed=one)
+    deadline = tables(threat_active=one, ceasefire_in_force=~one, in_term=~one)
+    committed = tables(us_committed=one)
+    uncommitted = tables(us_committed=~one)
+
+    def violate_payoff(day) -> float:
+        return float(day.tables["ceasefire"][0][0, 1, 0])
+
+    return {
+        "deployment": scenario.levers.deployment,
+        "coalition_deploy_probability": float(selected.row_first[0]),
+        "russia_targets_a_deployed_force": bool(russia[0, 0, 1] > russia[0, 0, 0]),
+        "us_imposes_if_defied": {
+            "committed": bool(committed.us_imposes_if_defied[0]),
+            "uncommitted": bool(uncommitted.us_imposes_if_defied[0]),
+        },
+        "russia_expected_imposition_probability": float(pending.impose_probability_expected[0]),
+        "deal_cost": float(params["actors.russia.deal_cost"][0]),
+        "russia_complies_at_deadline": bool(deadline.russia_complies[0]),
+        "russia_violation_payoff": {
+            "threat_pending": violate_payoff(pending),
+            "sanctions_in_force": violate_payoff(imposed),
+        },
+        "russia_sanctions_penalty": {
+            "threat_pending": float(pending.sanctions_penalty[0]),
+            "sanctions_in_force": float(imposed.sanctions_penalty[0]),
+        },
+    }
+
+
 def scenario_report(scenario: Scenario, params: RunParameters, where: str) -> dict:
     """Reports of the deployment, ceasefire and sanctions games (the latter for both US types)."""
     rule, precision = scenario.games.selection, scenario.games.qre_precision
@@ -464,6 +516,7 @@ def scenario_report(scenario: Scenario, params: RunParameters, where: str) -> di
         },
         "selection_rule": rule,
         "qre_precision": precision,
+        "decisions": decisions_report(scenario, params, state),
         "games": games,
         "incomplete_information": information_report(
             scenario, params, coalition_payoffs, russia_payoffs
