@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 import sim
 from sim.outcomes import OUTCOMES
 from sim.overrides import with_overrides
-from sim.sensitivity import paired_difference, screen
+from sim.sensitivity import paired_difference, scale_states, screen
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -232,14 +232,7 @@ def direction_section(runs: int) -> str:
     states = forced.actors.coalition.states
 
     def scaled(factor):
-        return with_overrides(
-            forced,
-            {
-                f"actors.coalition.states.{n}.casualty_sensitivity": factor
-                * s.casualty_sensitivity.value
-                for n, s in states.items()
-            },
-        )
+        return scale_states(forced, "casualty_sensitivity", factor)
 
     def left(r):
         return np.where(
@@ -288,11 +281,10 @@ at smaller sizes, in `tests/test_model_v2.py`.
 
 **Force size.** The model's documented choice (docs/model.md, "Force size:
 tripwire and provocation") is that Russia's cost of tolerating the force grows as
-`(T / 10,000)^0.5` while the chance of a military response levels off near its
-ceiling above about 15,000 troops: a larger force deters by tripwire up to about
-that size and provokes beyond it.  A force that goes in regardless is attacked
-more often at 40,000 than at 10,000, and under equilibrium entry the coalition is
-deterred more often.
+`(T / 10,000)^0.5` while the chance of a military response levels off at its
+ceiling (it reaches 95% of it at three times `tripwire_scale`, 15,000 troops in the
+baseline): beyond that, a larger force provokes more than it deters.  The last two
+force rows test what this implies; section 4 has the whole curve.
 
 {_table(frame)}
 """
@@ -397,28 +389,42 @@ def curve_section(runs: int) -> str:
     for ax, (name, frame) in zip(figure.subplots(1, 2), frames.items(), strict=True):
         for column in frame.columns:
             ax.plot(frame.index, frame[column], marker="o", ms=3, label=column)
-        ax.axvline(_load(name).actors.coalition.minimum_viable_force, color="grey", ls=":", lw=1)
+        low, high = _load(name).actors.coalition.minimum_viable_force.support()
+        ax.axvspan(low, high, color="grey", alpha=0.12, lw=0)
         ax.set_title(f"{name}.yaml", fontsize=10)
-        ax.set_xlabel("troops pledged (dotted: minimum viable force)")
+        ax.set_xlabel("troops pledged (shaded: range of the minimum viable force)")
         ax.set_ylabel("share of runs")
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_formatter("{x:,.0f}")
     ax.legend(fontsize=8, loc="upper right")
     figure.savefig(DOCS / "img" / "troops_response.png", dpi=110)
+    combined, forced = frames["combined"], frames["forced_deployment"]
+    peak = int(combined["durable ceasefire"].idxmax())
+    attacked_10k, attacked_40k = (
+        forced.loc[10_000, "force attacked"],
+        forced.loc[40_000, "force attacked"],
+    )
+    deterred_10k, deterred_40k = (
+        combined.loc[10_000, "force deterred"],
+        combined.loc[40_000, "force deterred"],
+    )
     table = frames["combined"].copy()
     table.index = [f"{t:,}" for t in table.index]
     table = table.map(lambda x: f"{100 * x:.1f}%").reset_index(names="troops pledged")
     return f"""## 4. Response to the force's size
 
 Outcome shares against the troops pledged, 0 to 40,000 in steps of 2,500,
-{runs:,} runs per point with the same seed.  Below the minimum viable force (4,000)
-no mission is launched, so the curves step there -- the one jump the model has,
-from a threshold in the world (the test-suite checks that no headline share jumps
-by more than 10 points between pledges 500 apart anywhere else).  Above it,
-durable ceasefires rise with monitoring up to about 15,000 troops and then fall as
-Russia's objection to a larger force deters entry (equilibrium entry, left) or
-provokes strikes on a force that goes in regardless (right).
+{runs:,} runs per point with the same seed.  A pledge below the run's minimum viable
+force (uncertain, 3,000-6,000, shaded) is not launched, so the curves rise over that
+range rather than jump at one number (the test-suite checks that no headline share
+moves by more than 10 points between pledges 500 apart).  In combined.yaml the share
+of durable ceasefires peaks at {peak:,} troops.  Larger pledges are deterred more
+often under equilibrium entry ({100 * deterred_10k:.1f}% of runs at 10,000,
+{100 * deterred_40k:.1f}% at 40,000), and a force that goes in regardless
+(forced_deployment.yaml, right) is attacked in {100 * attacked_10k:.1f}% of runs at
+10,000 and {100 * attacked_40k:.1f}% at 40,000: past the tripwire's ceiling, Russia's
+objection to a larger force outgrows the risk of a response.
 
 ![Troops response](img/troops_response.png)
 

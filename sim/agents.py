@@ -7,7 +7,7 @@ for the day (``model.games``) and draw their actions from the model's named
 random streams (one per purpose, :meth:`sim.model.CrisisModel.uniform`).  The
 consequences of the actions (detection, casualties, collapse, escalation) are
 worked out by the model.  Decision rules are documented in ``docs/model.md``
-("Decision rules").
+("Actors and decision rules").
 """
 
 from __future__ import annotations

@@ -92,6 +92,29 @@ def _summary_table(summary: dict, title: str) -> Table:
     return table
 
 
+def _dimensions_table(summary: dict) -> Table:
+    """The two outcome dimensions, and why a pledged force never deployed."""
+    table = Table(
+        title="Conflict state at the horizon, the force's fate, why it never deployed",
+        title_justify="left",
+    )
+    for column in ("dimension", "class", "runs", "probability", "95% interval (Wilson)"):
+        table.add_column(column, justify="left" if column in ("dimension", "class") else "right")
+    for dimension in ("conflict_state", "force_fate", "not_deployed_reason"):
+        for name, entry in summary.get(dimension, {}).items():
+            if entry["count"] == 0:
+                continue
+            low, high = entry["ci95"]
+            table.add_row(
+                dimension,
+                name,
+                f"{entry['count']:,}",
+                _percent(entry["probability"]),
+                f"{_percent(low)} – {_percent(high)}",
+            )
+    return table
+
+
 def _metrics_table(summary: dict) -> Table:
     table = Table(title="Metrics (over runs where defined)", title_justify="left")
     for column in ("metric", "runs", "mean", "5%", "median", "95%"):
@@ -178,6 +201,7 @@ def run(
             summary, f"{scenario.name}: {result.n_runs:,} runs, seed {result.seed}, {elapsed:.1f} s"
         )
     )
+    _out.print(_dimensions_table(summary))
     _out.print(_metrics_table(summary))
     _out.print(f"Results written to {directory}/")
 
@@ -365,8 +389,9 @@ def _print_decisions(d: dict) -> None:
     entry = (
         "forced (the scenario ignores the game)"
         if d["deployment"] == "forced"
-        else f"its equilibrium strategy deploys with probability "
-        f"{d['coalition_deploy_probability']:.3g}"
+        else "as the simulation decides it (its equilibrium strategy; under logit QRE its "
+        "logit response; with private resolve its prior against the PBE threshold), it "
+        f"deploys with probability {d['coalition_deploy_probability']:.3g}"
     )
     lines = [
         f"Coalition entry: {entry}.",

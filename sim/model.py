@@ -199,6 +199,7 @@ class CrisisModel(mesa.Model):
         )
         self.perceived_targeting_probability = np.zeros(n)
         self.entry_threshold = np.full(n, np.inf)
+        self.entry_probability = np.zeros(n)
         self.incidents_observed = np.zeros(n, dtype=int)
 
         # Agents.  Each draws from its own named streams, so creation order is free.
@@ -215,7 +216,9 @@ class CrisisModel(mesa.Model):
         self.pledged_total = float(pledges.sum())
         self.pledges = pledges.astype(float)
         # A pledge below the run's minimum viable force is never launched.
-        self.launchable = self.pledged_total >= p["actors.coalition.minimum_viable_force"]
+        self.launchable = (self.pledged_total > 0) & (
+            self.pledged_total >= p["actors.coalition.minimum_viable_force"]
+        )
         # Today's participation decision, per run and state (read by CoalitionState.step).
         self.stays = np.ones((n, len(self.states)), dtype=bool)
         self.committed_troops = np.full(n, self.pledged_total)
@@ -488,8 +491,12 @@ class CrisisModel(mesa.Model):
                 )
                 deploy_probability = expit(self.scenario.games.qre_precision * gain)
             chooses = entry_draw < deploy_probability
+            self.entry_probability = deploy_probability
+        if self.resolve_private:
+            self.entry_probability = chooses.astype(float)
         if levers.deployment == "forced":
             chooses = np.ones(self.n_runs, dtype=bool)
+            self.entry_probability = np.ones(self.n_runs)
         self.belief_at_decision = self.belief_resolute.copy()
 
         day = self.day
@@ -752,7 +759,8 @@ class CrisisModel(mesa.Model):
             # The belief the coalition decided on today (before any strike revealed more).
             "belief_resolute": float(self.belief_at_decision[k]),
             "entry_threshold": float(np.clip(self.entry_threshold[k], -1.0, 2.0)),
-            "coalition_deploy_probability": float(self.games["deployment"].selected.row_first[k]),
+            # The probability with which the coalition would enter today, as decided.
+            "coalition_deploy_probability": float(self.entry_probability[k]),
             "sanctions_threat_pending": bool(self.threat_active[k]),
             "sanctions_in_force": bool(self.sanctions_imposed[k]),
             "russia_sanctions_penalty": float(tables.sanctions_penalty[k]),
@@ -796,6 +804,10 @@ class CrisisModel(mesa.Model):
                 deterred,
                 np.where(self.deployment_date_reached, no_ceasefire, "not_scheduled"),
             ).astype(object)
+            deployment = self.scenario.timeline.deployment
+            if deployment is not None and deployment.after == "ceasefire_start":
+                # Dated from a ceasefire that never came.
+                reason[~self.ever_ceasefire] = "no_ceasefire"
             reason[~self.launchable] = "below_minimum_viable_force"
         reason[entered] = ""
         return reason

@@ -18,7 +18,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.model import TRAJECTORY_VARIABLES, CrisisModel
-from sim.outcomes import OUTCOMES
+from sim.outcomes import CONFLICT_STATES, FORCE_FATES, NOT_DEPLOYED_REASONS, OUTCOMES
 from sim.parameters import uncertain_parameters
 from sim.scenario import Scenario
 
@@ -126,6 +126,14 @@ def _worker(scenario: Scenario, seed_sequence: np.random.SeedSequence, start: in
 def _to_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
     frame = pd.DataFrame(columns)
     frame["outcome"] = pd.Categorical(frame["outcome"], categories=list(OUTCOMES))
+    frame["conflict_state"] = pd.Categorical(
+        frame["conflict_state"], categories=list(CONFLICT_STATES)
+    )
+    frame["force_fate"] = pd.Categorical(frame["force_fate"], categories=list(FORCE_FATES))
+    # Missing where the force did deploy.
+    frame["not_deployed_reason"] = pd.Categorical(
+        frame["not_deployed_reason"].replace("", None), categories=list(NOT_DEPLOYED_REASONS)
+    )
     for name in _MISSING_IF_NEGATIVE:
         frame[name] = frame[name].astype("Int64").mask(frame[name] < 0)
     return frame

@@ -25,7 +25,13 @@ from sim.overrides import with_overrides
 from sim.parameters import uncertain_parameters
 from sim.scenario import Scenario
 
-__all__ = ["ParameterRange", "paired_difference", "parameter_ranges", "screen"]
+__all__ = [
+    "ParameterRange",
+    "paired_difference",
+    "parameter_ranges",
+    "scale_states",
+    "screen",
+]
 
 # Integer fields that are parameters (the rest of the schema's integers are
 # simulation settings: runs, seed, horizon).
@@ -84,6 +90,18 @@ def parameter_ranges(scenario: Scenario) -> list[ParameterRange]:
         v = int(node)
         ranges.append(ParameterRange(path, max(1, v // 2), max(2, (3 * v) // 2), integer=True))
     return ranges
+
+
+def scale_states(scenario: Scenario, field: str, factor: float) -> Scenario:
+    """``scenario`` with one fixed per-state value (e.g. ``casualty_sensitivity``)
+    multiplied by ``factor`` in every coalition state."""
+    overrides = {}
+    for name, state in scenario.actors.coalition.states.items():
+        value = getattr(state, field)
+        if not isinstance(value, Fixed):
+            raise ValueError(f"actors.coalition.states.{name}.{field}: not a fixed value")
+        overrides[f"actors.coalition.states.{name}.{field}"] = factor * float(value.value)
+    return with_overrides(scenario, overrides)
 
 
 def paired_difference(high: pd.Series | np.ndarray, low: pd.Series | np.ndarray):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.outcomes import OUTCOMES
+from sim.outcomes import CONFLICT_STATES, FORCE_FATES, NOT_DEPLOYED_REASONS, OUTCOMES
 
 __all__ = ["METRICS", "QUANTILES", "summarise", "wilson_interval"]
 
@@ -34,6 +34,10 @@ METRICS = (
     "deployment_start_day",
     "russia_violation_days",
     "ukraine_violation_days",
+    "russia_deliberate_violation_days",
+    "ukraine_deliberate_violation_days",
+    "sanctions_days_in_force",
+    "terms_lapsed",
     "mean_escalation_level",
     "max_escalation_level",
 )
@@ -49,15 +53,30 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     return float(ci.low), float(ci.high)
 
 
-def summarise(runs: pd.DataFrame) -> dict:
-    """Outcome probabilities (with 95% Wilson intervals) and metric means and quantiles."""
-    n = len(runs)
-    counts = runs["outcome"].value_counts()
-    outcomes = {}
-    for name in OUTCOMES:
+def _shares(column: pd.Series, names: tuple[str, ...]) -> dict:
+    n = len(column)
+    counts = column.value_counts()
+    shares = {}
+    for name in names:
         k = int(counts.get(name, 0))
         low, high = wilson_interval(k, n)
-        outcomes[name] = {"count": k, "probability": k / n, "ci95": [low, high]}
+        shares[name] = {"count": k, "probability": k / n, "ci95": [low, high]}
+    return shares
+
+
+def summarise(runs: pd.DataFrame) -> dict:
+    """Probabilities (with 95% Wilson intervals) of the headline outcome, the conflict
+    state, the force's fate and why a force never deployed; metric means and quantiles."""
+    n = len(runs)
+    outcomes = _shares(runs["outcome"], OUTCOMES)
+    dimensions = {}
+    for column, names in (
+        ("conflict_state", CONFLICT_STATES),
+        ("force_fate", FORCE_FATES),
+        ("not_deployed_reason", NOT_DEPLOYED_REASONS),
+    ):
+        if column in runs:
+            dimensions[column] = _shares(runs[column], names)
     metrics = {}
     for name in METRICS:
         values = runs[name].dropna().to_numpy(dtype=float)
@@ -67,7 +86,7 @@ def summarise(runs: pd.DataFrame) -> dict:
             for q, v in zip(QUANTILES, np.quantile(values, QUANTILES), strict=True):
                 entry[f"q{round(q * 100):02d}"] = float(v)
         metrics[name] = entry
-    return {"runs": n, "outcomes": outcomes, "metrics": metrics}
+    return {"runs": n, "outcomes": outcomes, **dimensions, "metrics": metrics}
 
 
 def trajectory_quantiles(trajectories: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from sim.games.analysis import all_equilibria, dominance, is_degenerate, iterated_elimination
-from sim.games.bayesian import deterrence_pbe
+from sim.games.bayesian import deterrence_pbe, deterrence_threshold
 from sim.games.coalition import (
     best_response_withdrawals,
     power_indices,
@@ -442,10 +442,30 @@ def decisions_report(scenario: Scenario, params: RunParameters, state: GameState
     def violate_payoff(day) -> float:
         return float(day.tables["ceasefire"][0][0, 1, 0])
 
+    targets = bool(russia[0, 0, 1] > russia[0, 0, 0])
+    # The entry probability as the simulation decides it (docs/model.md, "Entry").
+    if scenario.levers.deployment == "forced":
+        deploy = 1.0
+    elif scenario.information.russia_resolve == "private":
+        prior = float(params["information.prior_resolute"][0])
+        threshold = deterrence_threshold(
+            coalition[:, 0, 0] - coalition[:, 1, 0], coalition[:, 0, 1] - coalition[:, 1, 1]
+        )
+        deploy = float(prior <= threshold[0])
+    elif games.selection == "logit_qre":
+        from scipy.special import expit
+
+        tau = float(expit(games.qre_precision * (russia[0, 0, 1] - russia[0, 0, 0])))
+        gain = (1 - tau) * (coalition[0, 0, 0] - coalition[0, 1, 0]) + tau * (
+            coalition[0, 0, 1] - coalition[0, 1, 1]
+        )
+        deploy = float(expit(games.qre_precision * gain))
+    else:
+        deploy = float(selected.row_first[0])
     return {
         "deployment": scenario.levers.deployment,
-        "coalition_deploy_probability": float(selected.row_first[0]),
-        "russia_targets_a_deployed_force": bool(russia[0, 0, 1] > russia[0, 0, 0]),
+        "coalition_deploy_probability": deploy,
+        "russia_targets_a_deployed_force": targets,
         "us_imposes_if_defied": {
             "committed": bool(committed.us_imposes_if_defied[0]),
             "uncommitted": bool(uncommitted.us_imposes_if_defied[0]),

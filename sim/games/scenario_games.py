@@ -141,8 +141,11 @@ def us_imposes_after_defiance(us_sanctions_cost: np.ndarray, audience_cost: np.n
     refrains).  ``audience_cost`` is 0 for an uncommitted type.
     """
     n = us_sanctions_cost.shape[0]
-    zeros = np.zeros(n)
-    us, russia = sanctions_table(SanctionsInputs(us_sanctions_cost, audience_cost, zeros, zeros))
+    # Russia's own payoffs only break the US's ties (in Russia's favour: refrain), so
+    # any positive sanctions cost and zero gain will do.
+    us, russia = sanctions_table(
+        SanctionsInputs(us_sanctions_cost, audience_cost, np.ones(n), np.zeros(n))
+    )
     play = backward_induction(us, russia, leader="col")
     return play.follower_reply[:, 1] == 0
 

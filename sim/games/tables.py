@@ -4,7 +4,7 @@ Each function returns ``(row_payoffs, col_payoffs)`` of shape ``(n, 2, 2)``
 (index ``[run, row action, column action]``).  Payoffs are in abstract utility
 units; only differences within one player's payoffs matter.  The formulas are
 written out, with the meaning and source of every term, in ``docs/model.md``
-(section "Payoff tables"); keep the two in step.
+(section "The three games"); keep the two in step.
 
 * **Deployment vs. deterrence** -- coalition (deploy / stay out) × Russia
   (accept the force / treat it as a target).  The force cuts both ways, and
