@@ -278,11 +278,42 @@ def direction_section(runs: int) -> str:
         ]
     )
     frame = pd.DataFrame(rows, columns=["check", "comparison", "difference", "SE", "holds (3 SE)"])
+    curve = []
+    for credibility in (0.0, 0.25, 0.5, 0.75, 1.0):
+        r = sim.run(
+            with_overrides(combined, {"levers.sanctions_credibility": credibility}),
+            runs=runs,
+            seed=SEED,
+        )
+        curve.append(
+            [
+                f"{credibility:g}",
+                f"{r['russia_deliberate_violation_days'].mean():.2f}",
+                f"{100 * r['force_attacked'].mean():.1f}%",
+                f"{100 * (r['conflict_state'] == 'nato_russia_escalation').mean():.1f}%",
+                f"{100 * (r['outcome'] == 'durable_ceasefire').mean():.1f}%",
+            ]
+        )
+    credibility_table = _table(
+        pd.DataFrame(
+            curve,
+            columns=[
+                "sanctions_credibility",
+                "Russian deliberate violation days",
+                "force attacked",
+                "NATO–Russia escalation",
+                "durable ceasefire",
+            ],
+        )
+    )
     return f"""## 2. Direction checks against theory
 
-Each row is a paired difference (high minus low, same seed, {runs:,} runs unless
-stated) with its standard error; "holds" means the difference has the expected
-sign and exceeds three standard errors.  Checks on attacks use
+Each row but the last is a paired difference (high minus low, same seed, {runs:,}
+runs) with its standard error; the last compares two groups of runs of one
+scenario, those in which the US imposed and those in which it backed down after
+Russia's first defiance (the US's type is drawn independently of everything
+Russia is, so this is a randomised comparison).  "holds" means the difference
+has the expected sign and exceeds three standard errors.  Checks on attacks use
 `forced_deployment.yaml`: with equilibrium entry the coalition stays out wherever
 Russia would strike, so a lever that deters Russia also lets the force in more
 often, and the share of runs attacked mixes the two effects.  The same checks run,
@@ -296,6 +327,19 @@ baseline): beyond that, a larger force provokes more than it deters.  The last t
 force rows test what this implies; section 4 has the whole curve.
 
 {_table(frame)}
+
+**Credibility in between.** With equilibrium entry (combined.yaml, {runs:,} runs
+per value), Russian violations fall steadily with the threat's credibility, and
+attacks on the force are zero at both ends but not in between:
+
+{credibility_table}
+
+At credibility 0 or 1 Russia knows what the US will do.  In between, the
+coalition, which knows its ally, enters on the sanctions a committed US would
+really impose, while Russia, which does not, may underrate them and strike --
+until the US's reply reveals its type (docs/model.md, "The coalition's entry").
+Deterrence fails here through misperception (Fearon 1995), not for want of a
+credible threat; the direction check above compares the two ends.
 """
 
 
@@ -439,7 +483,9 @@ def curve_section(runs: int) -> str:
     ax.legend(fontsize=8, loc="upper right")
     figure.savefig(DOCS / "img" / "troops_response.png", dpi=110)
     combined, forced = frames["combined"], frames["forced_deployment"]
-    peak = int(combined["durable ceasefire"].idxmax())
+    durable = combined["durable ceasefire"]
+    plateau = durable.index[durable >= durable.max() - 0.01]
+    plateau_low, plateau_high = int(plateau.min()), int(plateau.max())
     attacked_10k, attacked_40k = (
         forced.loc[10_000, "force attacked"],
         forced.loc[40_000, "force attacked"],
@@ -451,6 +497,23 @@ def curve_section(runs: int) -> str:
     table = frames["combined"].copy()
     table.index = [f"{t:,}" for t in table.index]
     table = table.map(lambda x: f"{100 * x:.1f}%").reset_index(names="troops pledged")
+    terms = []
+    base = _load("ceasefire_30_days")
+    for days in (15, 30, 60, 90, 120, 180, 365):
+        r = sim.run(
+            with_overrides(base, {"timeline.ceasefire.duration_days": days}), runs=runs, seed=SEED
+        )
+        terms.append(
+            [
+                f"{days}",
+                f"{100 * (r['conflict_state'] == 'durable_ceasefire').mean():.1f}%",
+                f"{100 * (r['terms_lapsed'] > 0).mean():.1f}%",
+                f"{100 * (r['terms_renewed'] > 0).mean():.1f}%",
+            ]
+        )
+    term_table = _table(
+        pd.DataFrame(terms, columns=["agreed term, days", "durable ceasefire", "lapsed", "renewed"])
+    )
     return f"""## 4. Response to the force's size
 
 Outcome shares against the troops pledged, 0 to 40,000 in steps of 2,500,
@@ -458,7 +521,8 @@ Outcome shares against the troops pledged, 0 to 40,000 in steps of 2,500,
 force (uncertain, 3,000-6,000, shaded) is not launched, so the curves rise over that
 range rather than jump at one number (the test-suite checks that no headline share
 moves by more than 10 points between pledges 500 apart).  In combined.yaml the share
-of durable ceasefires peaks at {peak:,} troops.  Larger pledges are deterred more
+of durable ceasefires is within a point of its highest between {plateau_low:,} and
+{plateau_high:,} troops.  Larger pledges are deterred more
 often under equilibrium entry ({100 * deterred_10k:.1f}% of runs at 10,000,
 {100 * deterred_40k:.1f}% at 40,000), and a force that goes in regardless
 (forced_deployment.yaml, right) is attacked in {100 * attacked_10k:.1f}% of runs at
@@ -470,6 +534,19 @@ objection to a larger force outgrows the risk of a response.
 combined.yaml:
 
 {_table(table)}
+
+**The agreed term's length** (ceasefire_30_days.yaml, no force, {runs:,} runs per
+value).  A term adds a penalty to violating while it runs; at its end the
+ceasefire is renewed only if holding is then self-enforcing without it.  A
+longer term lets the temptation to violate fade (half-life
+`violation_gain_halflife_days`, 60 days) before that test, so more ceasefires
+survive it; once the temptation has faded far enough that holding is
+self-enforcing anyway, a longer term changes nothing more -- the reason the
+shares stop moving for long terms, not a code threshold.  "lapsed" and
+"renewed" count runs whose ceasefire reached the term's end (the rest broke
+down before it, or the horizon came first).
+
+{term_table}
 """
 
 
@@ -497,8 +574,9 @@ The previous model (v1, commit 20fcb59), 2,000 runs each, same seed:
 What changed and why:
 
 * **Attacks and escalation fall where the coalition decides by its game.** v1
-  deployed whatever its own deployment game said; 193 of 195 NATO–Russia
-  escalations in combined.yaml came from runs whose game said stay out.  In v2 the
+  deployed whatever its own deployment game said (issue #8 measured that 193 of
+  195 NATO–Russia escalations in v1's combined.yaml came from runs whose game
+  said stay out).  In v2 the
   coalition enters only when its equilibrium strategy is to deploy, i.e. where
   Russia would accept the force, so with known resolve attacks come only from what
   changes after entry (a sanctions threat spent when the US backs down, Russia
@@ -509,13 +587,15 @@ What changed and why:
   start), and without the US-backed ceasefire most runs never get one.
 * **Agreed terms can lapse.** At the end of the 30-day term the ceasefire is renewed
   only if holding is self-enforcing without the term's penalties; otherwise
-  fighting resumes, so ceasefire_30_days ends in collapse more often.
+  fighting resumes (section 4 shows how the term's length matters).  v1 and v2
+  draw from different random streams, so their runs are not paired and
+  differences of a point or two between the tables are noise.
 * **Sanctions have teeth.** Imposed sanctions keep a cost on every attributed
   violation until relief after compliance, Russia may comply at a threat's deadline,
   and a US that backs down loses its credibility.
-* **deployment_abandoned and peacekeepers_attacked occur in more scenarios**, and
-  the two outcome dimensions (`conflict_state`, `force_fate`) say what the headline
-  hides.
+* **deployment_abandoned is no longer confined to one scenario**, and the two
+  outcome dimensions (`conflict_state`, `force_fate`) say what the headline hides
+  (an attacked force that then withdrew, a force that never entered and why).
 """
 
 

@@ -41,7 +41,7 @@ from sim.games.bayesian import deterrence_threshold, update_belief
 from sim.games.coalition import best_response_withdrawals, pivotal_states
 from sim.games.scenario_games import DayTables, GameState, build_tables
 from sim.games.selection import QRE, Selected, select_equilibrium
-from sim.games.tables import GAME_ACTIONS, provocation, response_probability
+from sim.games.tables import GAME_ACTIONS, provocation
 from sim.outcomes import ESCALATION_LEVELS, classify
 from sim.parameters import RunParameters, draw_parameters, scaled_pledges
 from sim.scenario import Scenario
@@ -351,11 +351,6 @@ class CrisisModel(mesa.Model):
             if self._traced(issued):
                 self._note("the US issues its sanctions threat")
 
-        # Troops in place during renewed fighting are exposed to it.
-        self.war_exposure = np.where(
-            self.ceasefire_in_force, 0.0, p["actors.coalition.war_casualty_exposure"]
-        )
-
     def _game_state(self) -> GameState:
         return GameState(
             committed_troops=self.committed_troops,
@@ -388,6 +383,19 @@ class CrisisModel(mesa.Model):
             self.targeting_probability = expit(precision * targeting_gain)
         else:
             self.targeting_probability = (targeting_gain > 0).astype(float)
+
+        # The game the coalition decides entry on.  It knows its ally's type, so it
+        # counts on the sanctions Russia would really face -- none from a US that would
+        # back down -- rather than on Russia's belief, which the first defiance may
+        # overturn (a force let in by a bluff would then be struck).
+        self.entry_game = dep
+        if self.scenario.timeline.sanctions_threat is not None:
+            state = self._game_state()
+            informed = GameState(
+                **{**state.__dict__, "credibility_belief": state.us_committed.astype(float)}
+            )
+            entry_tables = build_tables(self.params, self.scenario, informed)
+            self.entry_game = self._solve(*entry_tables.tables["deployment"])
 
         self.games["ceasefire"] = self._solve(*day.tables["ceasefire"])
         ceasefire = self.games["ceasefire"].selected
@@ -446,7 +454,12 @@ class CrisisModel(mesa.Model):
     def _coalition_decisions(self) -> None:
         """Belief about Russia's resolve, the start of deployment, and who stays."""
         p, levers = self.params, self.scenario.levers
-        coalition = self.games["deployment"].row_payoffs
+        # Troops in place during fighting are exposed to it (after today's deadline and
+        # term decisions, which may have started or ended a ceasefire).
+        self.war_exposure = np.where(
+            self.ceasefire_in_force, 0.0, p["actors.coalition.war_casualty_exposure"]
+        )
+        coalition = self.entry_game.row_payoffs
         # The one-shot deterrence game with types: deploy iff the belief that Russia is
         # resolute is at most mu* (sim.games.bayesian); stay-out payoffs need not be 0
         # in a table given explicitly, so compare deploying with staying out.
@@ -483,9 +496,10 @@ class CrisisModel(mesa.Model):
             # is indifferent.
             self.belief_resolute = self.targeting_probability
             self.perceived_targeting_probability = self.targeting_probability
-            deploy_probability = self.games["deployment"].selected.row_first
+            deploy_probability = self.entry_game.selected.row_first
             if self.scenario.games.selection == "logit_qre":
-                tau = self.targeting_probability
+                russia = self.entry_game.col_payoffs
+                tau = expit(self.scenario.games.qre_precision * (russia[:, 0, 1] - russia[:, 0, 0]))
                 gain = (1.0 - tau) * (coalition[:, 0, 0] - coalition[:, 1, 0]) + tau * (
                     coalition[:, 0, 1] - coalition[:, 1, 1]
                 )
@@ -596,7 +610,6 @@ class CrisisModel(mesa.Model):
         self.russia_deliberate_after_defiance += after & self.russia.deliberate
 
         # Attacks on peacekeepers: casualties in proportion to each contingent.
-        troops_hit = self.troops_deployed.copy()
         casualty_stream = self.stream("casualties")
         attacked = np.flatnonzero(attacks)
         drawn = np.zeros((len(self.states), self.n_runs))
@@ -608,14 +621,10 @@ class CrisisModel(mesa.Model):
         for i, state in enumerate(self.states):
             state.absorb_casualties(drawn[i], coalition_casualties)
         self.attacks_on_peacekeepers += attacks
-        reply = response_probability(
-            troops_hit,
-            c.max_response_probability,
-            c.tripwire_scale,
-            self.scenario.levers.us_backstop,
-            p["actors.united_states.backstop_response_probability"],
-        )
-        clash = attacks & (self.uniform("response") < reply)
+        # The governments answer an attack on their mission: the response probability is
+        # r(T) of the committed force, the one both sides' tables use today (not only the
+        # troops that have arrived while the force ramps up).
+        clash = attacks & (self.uniform("response") < self.response_probability_today)
         self.escalation_day = np.where(clash & ~self.escalated, self.day, self.escalation_day)
         self.escalated |= clash
         # Russia has carried out its threat; a strike that drew no response teaches it
@@ -641,12 +650,15 @@ class CrisisModel(mesa.Model):
         collapse = self.ceasefire_in_force & (spirals | mutual | self.escalated)
         self._end_ceasefire(collapse)
 
-        # Defiance of a pending threat: an attributed violation or a strike.
-        self.defiance_observed |= self.threat_active & russia_detected
+        # Defiance of a pending threat: an attributed deliberate violation, or a strike.
+        # An accidental incident is investigated and not held against Russia (the
+        # ceasefire table prices deliberate violations only; docs/model.md, "Sanctions").
+        defied = attacks | (self.russia.deliberate & russia_detected)
+        self.defiance_observed |= self.threat_active & defied
         # Sanctions in force are lifted after enough compliant days of a ceasefire; an
-        # attributed violation or a strike restarts the clock.
-        compliant = self.sanctions_imposed & self.ceasefire_in_force & ~russia_detected
-        self.compliance_days = np.where(russia_detected, 0, self.compliance_days + compliant)
+        # attributed deliberate violation or a strike restarts the clock.
+        compliant = self.sanctions_imposed & self.ceasefire_in_force & ~defied
+        self.compliance_days = np.where(defied, 0, self.compliance_days + compliant)
         if self.resolve_private:
             # A strike proves resolve (a bluffing type never strikes).  A quiet day with
             # troops present is not read as evidence (docs/games.md).

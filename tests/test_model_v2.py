@@ -219,7 +219,8 @@ def _step_and_check_entry(scenario, days=120, runs=400):
         before = model.mission_under_way.copy()
         model.step()
         newly = model.mission_under_way & ~before
-        deploy = model.games["deployment"].selected.row_first
+        # The game the coalition decides entry on (docs/model.md, "The coalition's entry").
+        deploy = model.entry_game.selected.row_first
         entered_against_equilibrium += int((newly & (deploy == 0)).sum())
     return entered_against_equilibrium, model
 
