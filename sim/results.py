@@ -31,8 +31,11 @@ A result directory holds:
 
 A directory is written under a temporary name next to its final place and
 renamed only when complete (:func:`staged_directory`), so an interrupted run
-never leaves a directory that looks finished.  An existing directory is
-replaced only if it is itself a result directory (it has ``manifest.json``).
+never leaves a directory that looks finished.  The last file written is the
+marker ``.sim-result`` (JSON: the names of every entry the run wrote).  An
+existing directory is replaced only if it is empty, or carries that marker and
+holds nothing but the entries the marker lists: a directory with anything of
+the user's in it -- even next to a ``manifest.json`` -- is never replaced.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ RUNS = "runs.parquet"
 QUANTILES = "trajectory_quantiles.parquet"
 TRAJECTORIES = "trajectories.parquet"
 DAILY_STATES = "daily_states.parquet"
+MARKER = ".sim-result"
 
 #: Days handled at once by :func:`daily_states` (bounds its temporary memory).
 _DAY_BLOCK = 32
@@ -98,13 +102,24 @@ class SavedResult:
         return self.manifest["scenario"]["name"]
 
 
+def _written_by_sim(directory: Path) -> bool:
+    """The directory carries a completed run's marker and nothing the marker does not list."""
+    try:
+        listed = json.loads((directory / MARKER).read_text(encoding="utf-8"))["files"]
+        present = {p.name for p in directory.iterdir()} - {MARKER}
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return isinstance(listed, list) and present <= set(map(str, listed))
+
+
 def _check_replaceable(final: Path) -> None:
-    if final.exists() and not final.is_dir():
+    if final.is_symlink() or (final.exists() and not final.is_dir()):
         raise ResultDirectoryError(f"{final}: exists and is not a directory")
-    if final.is_dir() and any(final.iterdir()) and not (final / MANIFEST).is_file():
+    if final.is_dir() and any(final.iterdir()) and not _written_by_sim(final):
         raise ResultDirectoryError(
-            f"{final}: exists and is not a result directory (no {MANIFEST}); "
-            "choose another --out or remove it"
+            f"{final}: exists and is not a result directory of a completed `sim run` (no "
+            f"{MARKER} marker, or files sim did not write); nothing was replaced -- choose "
+            "another --out or remove it"
         )
 
 
@@ -123,6 +138,8 @@ def staged_directory(final: Path) -> Iterator[Path]:
     staging.mkdir()
     try:
         yield staging
+        entries = sorted(p.name for p in staging.iterdir())
+        write_json(staging / MARKER, {"sim_result": 1, "files": entries})
         _check_replaceable(final)
         if final.exists():
             old = final.parent / f".{final.name}.old-{token}"

@@ -12,6 +12,7 @@ The meaning, default and source of each parameter are documented in
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -70,6 +71,20 @@ _coerce = BeforeValidator(as_distribution_input, json_schema_input_type=float | 
 Probability = Annotated[Distribution, _coerce, _within(0.0, 1.0, "a probability")]
 NonNegative = Annotated[Distribution, _coerce, _within(0.0, math.inf, "this value")]
 Share = Annotated[Distribution, _coerce, _within(0.0, 1.0, "a share")]
+
+
+_NAME_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$"
+
+
+def _safe_name(name: str) -> str:
+    """A scenario name is one safe path component: it names ``results/<name>``."""
+    if not re.fullmatch(_NAME_PATTERN, name):
+        shown = name if len(name) <= 40 else name[:37] + "..."
+        raise ValueError(
+            f"{shown!r} cannot name a result directory: use 1-100 letters, digits, '_', '-' "
+            "or '.', not starting with '.'"
+        )
+    return name
 
 
 class _Section(BaseModel):
@@ -343,7 +358,11 @@ class Information(_Section):
 class Scenario(_Section):
     """A complete, validated scenario."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: Annotated[str, AfterValidator(_safe_name)] = Field(
+        description="names the result directory, results/<name>: letters, digits, '_', '-' "
+        "and '.', not starting with '.', at most 100 characters",
+        json_schema_extra={"pattern": _NAME_PATTERN, "maxLength": 100},
+    )
     description: str = ""
     simulation: Simulation = Simulation()
     levers: Levers

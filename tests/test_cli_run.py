@@ -58,6 +58,7 @@ def test_run_writes_a_complete_result_directory(result_dir: Path):
         "summary.json",
         "manifest.json",
         "plots",
+        ".sim-result",
     }
     plots = {p.name for p in (result_dir / "plots").iterdir()}
     for stem in ("outcomes", "ceasefire_days", "escalation", "troops_deployed"):
@@ -232,3 +233,52 @@ def test_schema_is_json_schema_for_scenarios(tmp_path: Path):
     assert {"simulation", "levers", "timeline", "actors", "ceasefire", "extends"} <= set(
         schema["properties"]
     )
+
+
+# ------------------------------------------------------------------ never lose a user's data
+
+
+@pytest.mark.parametrize("name", [".", "..", ".hidden", "a/b", "x" * 101])
+def test_a_name_that_is_not_one_safe_path_component_is_refused_before_anything_runs(
+    tmp_path: Path, name: str
+):
+    results = tmp_path / "results"
+    (results / "other").mkdir(parents=True)
+    (results / "other" / "keep.txt").write_text("someone's result")
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        f"extends: {(SCENARIOS / 'baseline.yaml').as_posix()}\nname: {json.dumps(name)}\n"
+    )
+    result = run_cli("run", path, "--runs", "10", "--no-plots", cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "name" in result.stderr and "Traceback" not in result.stderr
+    assert [p.name for p in results.iterdir()] == ["other"]
+    assert (results / "other" / "keep.txt").read_text() == "someone's result"
+
+
+def test_an_out_directory_with_the_users_files_and_a_manifest_is_never_replaced(tmp_path: Path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "manifest.json").write_text("{}")
+    (mine / "notes.txt").write_text("precious")
+    result = run_cli(
+        "run", SCENARIOS / "baseline.yaml", "--runs", "10", "--no-plots", "--out", mine,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in mine.iterdir()) == ["manifest.json", "notes.txt"]
+    assert (mine / "notes.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # no staging left
+
+
+def test_a_result_directory_the_user_added_a_file_to_is_not_replaced(tmp_path: Path):
+    args = ("run", SCENARIOS / "baseline.yaml", "--runs", "10", "--no-plots", "--out", "r")
+    assert run_cli(*args, cwd=tmp_path).returncode == 0
+    assert (tmp_path / "r" / ".sim-result").is_file()
+    assert run_cli(*args, cwd=tmp_path).returncode == 0  # sim's own result: replaced
+    (tmp_path / "r" / "analysis.ipynb").write_text("my work")
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert (tmp_path / "r" / "analysis.ipynb").read_text() == "my work"
