@@ -53,6 +53,14 @@ def _load(path: Path):
         _fail(str(error))
 
 
+def _check_runs(runs: int | None) -> None:
+    """The command line's --runs has the scenario files' limit."""
+    from sim.scenario import MAX_RUNS
+
+    if runs is not None and runs > MAX_RUNS:
+        _fail(f"--runs {runs}: at most {MAX_RUNS:,} runs (the limit of scenario files too)")
+
+
 def _version(value: bool) -> None:
     if value:
         _out.print(f"sim {__version__}")
@@ -164,6 +172,7 @@ def run(
 ) -> None:
     """Run a scenario many times and write tables, summary, manifest and plots."""
     scenario = _load(file)
+    _check_runs(runs)
     # Imported after the scenario is checked, so that bad input fails fast.
     from sim.plots import draw_all
     from sim.results import ResultDirectoryError, load_result, staged_directory, write_result
@@ -361,6 +370,7 @@ def trace(
     from sim.runner import trace as trace_run
 
     scenario = _load(file)
+    _check_runs(runs)
     n_runs = scenario.simulation.runs if runs is None else runs
     if run_index >= n_runs:
         _fail(f"--run {run_index}: the batch has {n_runs} runs (0 to {n_runs - 1})")
@@ -623,6 +633,7 @@ def equilibria(
     if run_index is None:
         params, where = central_parameters(scenario), "the central values of the distributions"
     else:
+        _check_runs(runs)
         n_runs = scenario.simulation.runs if runs is None else runs
         if run_index >= n_runs:
             _fail(f"--run {run_index}: the batch has {n_runs} runs (0 to {n_runs - 1})")

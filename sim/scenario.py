@@ -73,6 +73,9 @@ NonNegative = Annotated[Distribution, _coerce, _within(0.0, math.inf, "this valu
 Share = Annotated[Distribution, _coerce, _within(0.0, 1.0, "a share")]
 
 
+#: The most Monte Carlo runs a scenario file or the command line may ask for.
+MAX_RUNS = 10_000_000
+
 _NAME_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$"
 
 
@@ -95,7 +98,7 @@ class Simulation(_Section):
     """How many runs, how long, which seed."""
 
     horizon_days: int = Field(365, ge=1, le=3650, description="days simulated in each run")
-    runs: int = Field(1000, ge=1, le=10_000_000, description="Monte Carlo runs")
+    runs: int = Field(1000, ge=1, le=MAX_RUNS, description="Monte Carlo runs")
     seed: int = Field(0, ge=0, description="root seed of numpy.random.SeedSequence")
 
 

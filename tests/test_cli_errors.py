@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,31 @@ def test_out_directory_that_is_not_a_result_is_not_overwritten(tmp_path: Path):
     _check_one_clear_line(result.stderr, "precious", None, ["not a result directory"])
     assert [p.name for p in precious.iterdir()] == ["notes.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["precious"]
+
+
+@pytest.mark.parametrize("command", ["run", "trace", "equilibria"])
+def test_runs_beyond_the_scenario_files_limit_are_refused_at_once(tmp_path: Path, command):
+    args = [command, SCENARIOS / "baseline.yaml", "--runs", "1000000000"]
+    if command != "run":
+        args += ["--run", "0"]
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "--runs" in result.stderr and "10,000,000" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_equilibria_on_a_deployment_table_whose_first_column_ties(tmp_path: Path):
+    # The coalition is indifferent when Russia accepts: the entry threshold mu* is 0,
+    # which no run of quiet days can reach (once a math domain error).
+    path = tmp_path / "tied.yaml"
+    path.write_text(
+        f"extends: {(SCENARIOS / 'combined.yaml').as_posix()}\nname: tied\n"
+        "games:\n  tables:\n    deployment:\n"
+        "      row_payoffs: [[1, 0], [1, 1]]\n      col_payoffs: [[0, 1], [0, 1]]\n"
+    )
+    result = run_cli("equilibria", path, "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)["incomplete_information"]
+    assert info["threshold"] == 0.0
+    assert info["quiet_days_to_deploy"] is None

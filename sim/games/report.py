@@ -306,11 +306,13 @@ def information_report(
     pbe = deterrence_pbe(deploy_accept, deploy_target, prior)
     threshold = pbe.threshold
     quiet_days = None
-    if prior > threshold >= 0 and likely_resolute > likely_bluffing and likely_resolute < 1:
-        # Incident-free days multiply the odds of resolve by (1 - h_R) / (1 - h_B).
+    # Incident-free days multiply the odds of resolve by (1 - h_R) / (1 - h_B): how many
+    # bring the prior down to the threshold.  A threshold of 0 (or a prior of 1) is never
+    # reached by quiet days, so the count is left undefined (None).
+    learnable = 0 < threshold < 1 and 0 < prior < 1
+    if learnable and prior > threshold and likely_bluffing < likely_resolute < 1:
         odds = math.log((threshold / (1 - threshold)) / (prior / (1 - prior)))
-        if threshold > 0:
-            quiet_days = math.ceil(odds / math.log((1 - likely_resolute) / (1 - likely_bluffing)))
+        quiet_days = math.ceil(odds / math.log((1 - likely_resolute) / (1 - likely_bluffing)))
     return {
         "russia_resolve": info.russia_resolve,
         "prior_resolute": prior,
