@@ -80,7 +80,9 @@ def summarise(runs: pd.DataFrame) -> dict:
     metrics = {}
     for name in METRICS:
         values = runs[name].dropna().to_numpy(dtype=float)
-        entry: dict = {"n": int(values.size)}
+        # One shape for every metric: mean and quantiles are null where undefined.
+        entry: dict = {"n": int(values.size), "mean": None}
+        entry.update({f"q{round(q * 100):02d}": None for q in QUANTILES})
         if values.size:
             entry["mean"] = float(values.mean())
             for q, v in zip(QUANTILES, np.quantile(values, QUANTILES), strict=True):

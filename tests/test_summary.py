@@ -69,4 +69,13 @@ def test_summary_counts_every_outcome_once():
     assert sum(o["probability"] for o in summary["outcomes"].values()) == pytest.approx(1.0)
     assert summary["metrics"]["ceasefire_days_held"]["mean"] == 4.5
     assert summary["metrics"]["ceasefire_days_held"]["q50"] == 4.5
-    assert summary["metrics"]["escalation_day"] == {"n": 0}
+    # One shape for every metric: a metric defined in no run has nulls, not missing keys.
+    assert summary["metrics"]["escalation_day"] == {
+        "n": 0,
+        "mean": None,
+        **{key: None for key in ("q05", "q25", "q50", "q75", "q95")},
+    }
+    assert all(
+        set(entry) == set(summary["metrics"]["ceasefire_days_held"])
+        for entry in summary["metrics"].values()
+    )
