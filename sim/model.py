@@ -39,6 +39,7 @@ from scipy.special import expit
 from sim.agents import CoalitionState, Russia, Ukraine, UnitedStates
 from sim.games.bayesian import deterrence_threshold, update_belief
 from sim.games.coalition import best_response_withdrawals, pivotal_states
+from sim.games.qre import sequential_logit_entry
 from sim.games.scenario_games import DayTables, GameState, build_tables
 from sim.games.selection import QRE, Selected, select_equilibrium
 from sim.games.tables import GAME_ACTIONS, provocation
@@ -216,6 +217,16 @@ class CrisisModel(mesa.Model):
         self.pledged_total = float(pledges.sum())
         self.pledges = pledges.astype(float)
         # A pledge below the run's minimum viable force is never launched.
+        # A pledge without a UN mandate deters talks in proportion to Russia's objection
+        # to its size (constant over a run, so computed once).
+        self.pledge_talks_factor = np.ones(n)
+        if self.pledged_total > 0 and not scenario.levers.un_mandate:
+            size = provocation(
+                np.full(n, self.pledged_total),
+                p["actors.russia.reference_force"],
+                p["actors.russia.force_size_elasticity"],
+            )
+            self.pledge_talks_factor = np.power(1.0 - p["ceasefire.pledge_talks_penalty"], size)
         self.launchable = (self.pledged_total > 0) & (
             self.pledged_total >= p["actors.coalition.minimum_viable_force"]
         )
@@ -316,7 +327,7 @@ class CrisisModel(mesa.Model):
         self.day += 1
 
     def _events(self) -> None:
-        p, t, levers = self.params, self.scenario.timeline, self.scenario.levers
+        p, t = self.params, self.scenario.timeline
         day = self.day
         # Talks: a negotiated, open-ended ceasefire may be agreed while fighting goes on.
         # A pledged force without a UN mandate deters talks ([S0]: Russia's "no" to the
@@ -325,13 +336,7 @@ class CrisisModel(mesa.Model):
         hazard = p["ceasefire.talks_daily_probability"] * (
             1.0 + p["ceasefire.imposed_sanctions_talks_effect"] * self.sanctions_imposed
         )
-        if self.pledged_total > 0 and not levers.un_mandate:
-            size = provocation(
-                np.full(self.n_runs, self.pledged_total),
-                p["actors.russia.reference_force"],
-                p["actors.russia.force_size_elasticity"],
-            )
-            hazard = hazard * np.power(1.0 - p["ceasefire.pledge_talks_penalty"], size)
+        hazard = hazard * self.pledge_talks_factor
         talks = self.uniform("talks") < np.clip(hazard, 0.0, 1.0)
         if t.ceasefire is not None and day == t.ceasefire.day:
             self._start_ceasefire(
@@ -388,14 +393,21 @@ class CrisisModel(mesa.Model):
         # counts on the sanctions Russia would really face -- none from a US that would
         # back down -- rather than on Russia's belief, which the first defiance may
         # overturn (a force let in by a bluff would then be struck).
+        # Only Russia's payoff of targeting differs, by the gap between the sanctions it
+        # expects and those it would face; the game is solved again only where they differ.
         self.entry_game = dep
-        if self.scenario.timeline.sanctions_threat is not None:
-            state = self._game_state()
-            informed = GameState(
-                **{**state.__dict__, "credibility_belief": state.us_committed.astype(float)}
-            )
-            entry_tables = build_tables(self.params, self.scenario, informed)
-            self.entry_game = self._solve(*entry_tables.tables["deployment"])
+        real_penalty = np.where(
+            self.sanctions_imposed,
+            self.params["actors.russia.sanctions_cost"],
+            self.threat_active
+            * day.us_imposes_if_defied
+            * self.params["actors.russia.sanctions_cost"],
+        )
+        gap = day.sanctions_penalty - real_penalty
+        if "deployment" not in self.scenario.games.tables and np.any(gap != 0):
+            russia = dep.col_payoffs.copy()
+            russia[:, 0, 1] += gap
+            self.entry_game = self._solve(dep.row_payoffs, russia)
 
         self.games["ceasefire"] = self._solve(*day.tables["ceasefire"])
         ceasefire = self.games["ceasefire"].selected
@@ -498,12 +510,9 @@ class CrisisModel(mesa.Model):
             self.perceived_targeting_probability = self.targeting_probability
             deploy_probability = self.entry_game.selected.row_first
             if self.scenario.games.selection == "logit_qre":
-                russia = self.entry_game.col_payoffs
-                tau = expit(self.scenario.games.qre_precision * (russia[:, 0, 1] - russia[:, 0, 0]))
-                gain = (1.0 - tau) * (coalition[:, 0, 0] - coalition[:, 1, 0]) + tau * (
-                    coalition[:, 0, 1] - coalition[:, 1, 1]
+                deploy_probability = sequential_logit_entry(
+                    coalition, self.entry_game.col_payoffs, self.scenario.games.qre_precision
                 )
-                deploy_probability = expit(self.scenario.games.qre_precision * gain)
             chooses = entry_draw < deploy_probability
             self.entry_probability = deploy_probability
         if self.resolve_private:

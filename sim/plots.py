@@ -276,24 +276,16 @@ def plot_force_size(daily_states: pd.DataFrame, ax: Axes, colour: str = "#2166ac
         ax.set_ylim(0, 1)
         ax.set_yticks([])
         return ax
-    ax.fill_between(
-        day,
-        data["troops_in_place_q05"],
-        data["troops_in_place_q95"],
-        color=colour,
-        alpha=0.15,
-        step="mid",
-        label="90% of those runs",
-    )
-    ax.fill_between(
-        day,
-        data["troops_in_place_q25"],
-        data["troops_in_place_q75"],
-        color=colour,
-        alpha=0.35,
-        step="mid",
-        label="50% of those runs",
-    )
+    for low, high, alpha, share in (("q05", "q95", 0.15, "90%"), ("q25", "q75", 0.35, "50%")):
+        ax.fill_between(
+            day,
+            data[f"troops_in_place_{low}"],
+            data[f"troops_in_place_{high}"],
+            color=colour,
+            alpha=alpha,
+            step="mid",
+            label=f"{share} of those runs",
+        )
     ax.step(day, data["troops_in_place_q50"], where="mid", color=colour, lw=1.8, label="median")
     ax.plot(day, data["troops_in_place_mean"], color="black", lw=1, ls="--", label="mean")
     ax.set_ylim(bottom=0)

@@ -26,7 +26,7 @@ from sim.games.coalition import (
     power_indices,
     threshold_equilibria,
 )
-from sim.games.qre import logit_qre
+from sim.games.qre import logit_qre, sequential_logit_entry
 from sim.games.scenario_games import GameState, build_tables
 from sim.games.selection import QRE, select_equilibrium
 from sim.games.sequential import backward_induction, subgame_perfect_equilibria
@@ -455,13 +455,7 @@ def decisions_report(scenario: Scenario, params: RunParameters, state: GameState
         )
         deploy = float(prior <= threshold[0])
     elif games.selection == "logit_qre":
-        from scipy.special import expit
-
-        tau = float(expit(games.qre_precision * (russia[0, 0, 1] - russia[0, 0, 0])))
-        gain = (1 - tau) * (coalition[0, 0, 0] - coalition[0, 1, 0]) + tau * (
-            coalition[0, 0, 1] - coalition[0, 1, 1]
-        )
-        deploy = float(expit(games.qre_precision * gain))
+        deploy = float(sequential_logit_entry(coalition, russia, games.qre_precision)[0])
     else:
         deploy = float(selected.row_first[0])
     return {
