@@ -1,24 +1,36 @@
-"""The ``sim`` command line: run, validate, schema, trace, plot.
+"""The ``sim`` command line: run, validate, schema, trace, equilibria, plot.
 
 Errors in what the user gave (a scenario file, an option, an output
 directory) print one line on standard error and exit with code 2, without a
-traceback and without writing anything.
+traceback and without writing anything.  A failure to write results
+(permissions, a full disk) prints one line and exits with code 1, leaving no
+partial directory.  ``sim run`` stops its workers and writes nothing on
+Ctrl-C (exit 130), SIGTERM (143) and SIGHUP (129).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.table import Table
+
+try:  # typer >= 0.24 carries its own copy of click, whose errors are that copy's
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer builds on click itself
+    from click import exceptions as click_errors
 
 from sim import __version__
 from sim.loader import ScenarioError, load_scenario
@@ -26,18 +38,104 @@ from sim.outcomes import OUTCOMES
 
 __all__ = ["app", "main"]
 
+
+class _Command(typer.core.TyperCommand):
+    """Plain help with real metavariables: ``sim run [OPTIONS] FILE``, not ``{file}``."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = (param.metavar or param.name or "ARG").upper()
+                name += "..." if param.nargs != 1 else ""
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx, formatter) -> None:
+        params = self.get_params(ctx)
+        arguments = [
+            ((p.metavar or p.name or "").upper(), getattr(p, "help", None) or "")
+            for p in params
+            if p.param_type_name == "argument"
+        ]
+        options = [
+            record
+            for p in params
+            if p.param_type_name == "option" and (record := p.get_help_record(ctx)) is not None
+        ]
+        if arguments:
+            with formatter.section("Arguments"):
+                formatter.write_dl(arguments)
+        if options:
+            with formatter.section("Options"):
+                formatter.write_dl(options)
+
+
 app = typer.Typer(
     name="sim",
     help="Scenario simulator for the peacekeeping-deployment crisis around Ukraine.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False)
+
+def _console(stderr: bool = False) -> Console:
+    """A console as wide as the terminal, or unlimited when piped (no cut-off names)."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 1000
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
+
+
+class _LazyConsole:
+    """Built on first use, so the width follows the stream actually in use."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+
+    def print(self, *args, **kwargs) -> None:
+        _console(self._stderr).print(*args, **kwargs)
+
+    def print_json(self, *args, **kwargs) -> None:
+        _console(self._stderr).print_json(*args, **kwargs)
+
+
+_out = _LazyConsole()
+_err = _LazyConsole(stderr=True)
 
 EXIT_USAGE = 2
+EXIT_WRITE_FAILED = 1
+
+#: Signals that stop ``sim run`` cleanly: workers stopped, nothing written.
+_STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+class _Stopped(BaseException):
+    """Raised in the main thread by a stop signal (not an Exception: nothing swallows it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an exception for the duration of the block."""
+    previous = {}
+    for name in _STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, _raise_stopped)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _fail(message: str) -> None:
@@ -142,26 +240,31 @@ def _metrics_table(summary: dict) -> Table:
     return table
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="FILE")],
     runs: Annotated[
-        int | None, typer.Option(min=1, help="Monte Carlo runs.", show_default="the scenario's")
+        int | None,
+        typer.Option(min=1, metavar="N", help="Monte Carlo runs.", show_default="the scenario's"),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="Random seed.", show_default="the scenario's")
+        int | None,
+        typer.Option(min=0, metavar="SEED", help="Random seed.", show_default="the scenario's"),
     ] = None,
     workers: Annotated[
         int | None,
         typer.Option(
             min=1,
+            metavar="N",
             help="Worker processes. Results do not depend on it.",
             show_default="one per CPU core",
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Result directory.", show_default="results/<scenario name>"),
+        typer.Option(
+            metavar="DIR", help="Result directory.", show_default="results/<scenario name>"
+        ),
     ] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Also write runs.csv.")] = False,
     trajectories: Annotated[
@@ -175,7 +278,7 @@ def run(
     _check_runs(runs)
     # Imported after the scenario is checked, so that bad input fails fast.
     from sim.plots import draw_all
-    from sim.results import ResultDirectoryError, load_result, staged_directory, write_result
+    from sim.results import ResultDirectoryError, staged_directory, write_manifest, write_result
     from sim.runner import simulate
 
     directory = out if out is not None else Path("results") / scenario.name
@@ -184,7 +287,7 @@ def run(
     started = datetime.now(UTC)
     clock = time.perf_counter()
     try:
-        with staged_directory(directory) as staging:
+        with _stop_on_signals(), staged_directory(directory) as staging:
             result = simulate(scenario, runs=runs, seed=seed, workers=workers, progress=progress)
             elapsed = time.perf_counter() - clock
             run_info = {
@@ -195,16 +298,30 @@ def run(
                 "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                 "simulation_seconds": round(elapsed, 2),
             }
-            summary = write_result(
+            saved = write_result(
                 result, staging, run_info=run_info, csv=csv, per_run_trajectories=trajectories
             )
             if plots:
-                draw_all(load_result(staging), staging / "plots")
+                draw_all(saved, staging / "plots")
+                write_manifest(staging, saved.manifest)
     except ResultDirectoryError as error:
         _fail(str(error))
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        where = f" ({error.filename})" if error.filename else ""
+        _err.print(
+            f"error: writing results to {directory} failed: {reason}{where}; nothing was written",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_WRITE_FAILED) from None
     except KeyboardInterrupt:
-        _err.print("interrupted: nothing was written")
+        _err.print("interrupted: nothing was written", markup=False)
         raise typer.Exit(130) from None
+    except _Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        _err.print(f"stopped by {name}: nothing was written", markup=False)
+        raise typer.Exit(128 + stop.signum) from None
+    summary = saved.summary
     _out.print(
         _summary_table(
             summary, f"{scenario.name}: {result.n_runs:,} runs, seed {result.seed}, {elapsed:.1f} s"
@@ -212,12 +329,12 @@ def run(
     )
     _out.print(_dimensions_table(summary))
     _out.print(_metrics_table(summary))
-    _out.print(f"Results written to {directory}/")
+    _out.print(f"Results written to {directory}/", markup=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", metavar="FILE")],
 ) -> None:
     """Check scenario files; print one line per file, exit 2 if any is invalid."""
     failed = False
@@ -233,7 +350,7 @@ def validate(
         raise typer.Exit(EXIT_USAGE)
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors and validators)."""
     from sim.scenario import scenario_json_schema
@@ -349,15 +466,19 @@ def _print_trace(result) -> None:
             _out.print(f"  {name} = {value}", markup=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 def trace(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    run_index: Annotated[int, typer.Option("--run", min=0, help="Which run (0-based).")],
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="FILE")],
+    run_index: Annotated[
+        int, typer.Option("--run", min=0, metavar="K", help="Which run (0-based).")
+    ],
     runs: Annotated[
-        int | None, typer.Option(min=1, help="Runs in the batch.", show_default="the scenario's")
+        int | None,
+        typer.Option(min=1, metavar="N", help="Runs in the batch.", show_default="the scenario's"),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="Random seed.", show_default="the scenario's")
+        int | None,
+        typer.Option(min=0, metavar="SEED", help="Random seed.", show_default="the scenario's"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -609,20 +730,26 @@ def _print_coalition(report: dict) -> None:
         )
 
 
-@app.command()
+@app.command(cls=_Command)
 def equilibria(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="FILE")],
     run_index: Annotated[
         int | None,
         typer.Option(
-            "--run", min=0, help="Use this run's drawn parameters.", show_default="central values"
+            "--run",
+            min=0,
+            metavar="K",
+            help="Use this run's drawn parameters.",
+            show_default="central values",
         ),
     ] = None,
     runs: Annotated[
-        int | None, typer.Option(min=1, help="Runs in the batch.", show_default="the scenario's")
+        int | None,
+        typer.Option(min=1, metavar="N", help="Runs in the batch.", show_default="the scenario's"),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="Random seed.", show_default="the scenario's")
+        int | None,
+        typer.Option(min=0, metavar="SEED", help="Random seed.", show_default="the scenario's"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (docs/games.md).")] = False,
 ) -> None:
@@ -664,26 +791,59 @@ def equilibria(
     _print_coalition(report["coalition"])
 
 
-@app.command()
+@app.command(cls=_Command)
 def plot(
-    result_dir: Annotated[Path, typer.Argument(help="A result directory written by `sim run`.")],
+    result_dir: Annotated[
+        Path, typer.Argument(help="A result directory written by `sim run`.", metavar="DIR")
+    ],
 ) -> None:
     """Redraw the figures of a result directory into its plots/ folder."""
     from sim.plots import draw_all
-    from sim.results import ResultDirectoryError, load_result
+    from sim.results import ResultDirectoryError, load_result, replace_plots
 
     try:
         saved = load_result(result_dir)
+        with _stop_on_signals(), replace_plots(saved) as staging:
+            paths = draw_all(saved, staging)
     except ResultDirectoryError as error:
         _fail(str(error))
-    paths = draw_all(saved, result_dir / "plots")
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        _err.print(
+            f"error: writing figures to {result_dir / 'plots'} failed: {reason}; "
+            "the previous figures are unchanged",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_WRITE_FAILED) from None
+    except (KeyboardInterrupt, _Stopped):
+        _err.print("interrupted: the previous figures are unchanged", markup=False)
+        raise typer.Exit(130) from None
     for path in paths:
-        _out.print(str(path), markup=False)
+        _out.print(str(result_dir / "plots" / path.name), markup=False)
 
 
 def main() -> None:
-    """Entry point of the ``sim`` command."""
-    app()
+    """Entry point of the ``sim`` command: option errors are one line too."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=sys.argv[1:], prog_name="sim", standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as error:
+        # `sim` alone, or a group without a command: show the help, as click does.
+        _out.print(error.ctx.get_help(), markup=False)
+        sys.exit(EXIT_USAGE)
+    except click_errors.UsageError as error:
+        where = f"{error.ctx.command_path}: " if error.ctx is not None else ""
+        message = " ".join(error.format_message().split())
+        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+        _err.print(f"error: {where}{message}{hint}", markup=False)
+        sys.exit(EXIT_USAGE)
+    except click_errors.ClickException as error:
+        _err.print(f"error: {' '.join(error.format_message().split())}", markup=False)
+        sys.exit(error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        _err.print("interrupted", markup=False)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

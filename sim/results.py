@@ -24,27 +24,44 @@ A result directory holds:
     (only with ``per_run_trajectories=True``) every run's daily values, long format;
 ``summary.json``
     outcome probabilities with 95% Wilson intervals, metric means and quantiles;
+``scenario.yaml``
+    the scenario exactly as run (after ``extends:``, with the batch's runs and
+    seed): ``sim run scenario.yaml`` repeats the batch bit for bit;
 ``manifest.json``
-    the resolved scenario, seed, runs, package versions, command, start and end time;
+    provenance (:func:`write_manifest`): that scenario and its SHA-256, seed,
+    runs, package versions and git commit, command, start and end time, and
+    every file written with its size and SHA-256;
 ``plots/``
     figures (written by :mod:`sim.plots`).
 
-A directory is written under a temporary name next to its final place and
-renamed only when complete (:func:`staged_directory`), so an interrupted run
-never leaves a directory that looks finished.  The last file written is the
-marker ``.sim-result`` (JSON: the names of every entry the run wrote).  An
-existing directory is replaced only if it is empty, or carries that marker and
-holds nothing but the entries the marker lists: a directory with anything of
-the user's in it -- even next to a ``manifest.json`` -- is never replaced.
+Missing values (a day that never came, a reason that does not apply) are
+null in the Parquet files, empty cells in ``runs.csv`` and ``NaN`` when read
+with pandas, in every table.
+
+A directory is written under a temporary name next to its final place,
+``.NAME.incomplete-HOST-PID-TOKEN``, and renamed only when complete
+(:func:`staged_directory`), so an interrupted run never leaves a directory
+that looks finished; staging directories left by a process that no longer
+runs (killed by SIGKILL, say) are removed by the next run into the same
+place.  The last file written is the marker ``.sim-result`` (JSON: the
+names of every entry the run wrote).  An existing directory is replaced only
+if it is empty, or carries that marker and holds nothing but the entries the
+marker lists: a directory with anything of the user's in it -- even next to
+a ``manifest.json`` -- is never replaced.  :func:`load_result` reads only
+such directories and checks every file it reads.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import platform
+import re
 import shutil
+import socket
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,6 +70,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sim.outcomes import ESCALATION_LEVELS
 from sim.runner import CHUNK_RUNS, SimulationResult
@@ -64,8 +82,11 @@ __all__ = [
     "SavedResult",
     "daily_states",
     "load_result",
+    "replace_plots",
+    "scenario_as_run",
     "staged_directory",
     "write_json",
+    "write_manifest",
     "write_result",
 ]
 
@@ -75,14 +96,23 @@ RUNS = "runs.parquet"
 QUANTILES = "trajectory_quantiles.parquet"
 TRAJECTORIES = "trajectories.parquet"
 DAILY_STATES = "daily_states.parquet"
+SCENARIO = "scenario.yaml"
+PLOTS = "plots"
 MARKER = ".sim-result"
+MANIFEST_VERSION = 2
+
+#: Hidden names of directories being written (``.NAME.incomplete-HOST-PID-TOKEN``) or
+#: being replaced (``.NAME.old-HOST-PID-TOKEN``).
+_STAGING = re.compile(
+    r"^\.(?P<name>.+)\.(?P<kind>incomplete|old)-(?P<host>.*)-(?P<pid>\d+)-[0-9a-f]{8}$"
+)
 
 #: Days handled at once by :func:`daily_states` (bounds its temporary memory).
 _DAY_BLOCK = 32
 
 
 class ResultDirectoryError(Exception):
-    """The output directory cannot be used (it exists and is not a result directory)."""
+    """A directory cannot be used or read as a result directory; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +143,9 @@ def _written_by_sim(directory: Path) -> bool:
 
 
 def _check_replaceable(final: Path) -> None:
-    if final.is_symlink() or (final.exists() and not final.is_dir()):
+    if final.is_symlink():
+        raise ResultDirectoryError(f"{final}: is a symbolic link; give the directory itself")
+    if final.exists() and not final.is_dir():
         raise ResultDirectoryError(f"{final}: exists and is not a directory")
     if final.is_dir() and any(final.iterdir()) and not _written_by_sim(final):
         raise ResultDirectoryError(
@@ -123,26 +155,74 @@ def _check_replaceable(final: Path) -> None:
         )
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:64] or "host"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's process
+        return True
+    return True
+
+
+def _remove_stale(final: Path) -> None:
+    """Remove staging directories for ``final`` whose writer no longer runs on this host."""
+    host = _host()
+    try:
+        entries = list(final.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        match = _STAGING.match(entry.name)
+        if (
+            match is None
+            or match["name"] != final.name
+            or match["host"] != host
+            or entry.is_symlink()
+            or not entry.is_dir()
+            or _process_alive(int(match["pid"]))
+        ):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def _staging_name(final: Path, kind: str, token: str) -> Path:
+    return final.parent / f".{final.name}.{kind}-{_host()}-{os.getpid()}-{token}"
+
+
 @contextlib.contextmanager
 def staged_directory(final: Path) -> Iterator[Path]:
     """Yield a fresh temporary directory; on success, move it to ``final``.
 
     On any exception (including Ctrl-C) the temporary directory is removed and
-    ``final`` is left as it was.
+    ``final`` is left as it was.  Raises :class:`ResultDirectoryError` if
+    ``final`` may not be replaced or its parent cannot hold a new directory.
     """
-    final = Path(final)
+    final = Path(os.path.abspath(final))
+    if not final.name:
+        raise ResultDirectoryError(f"{final}: cannot write results to the root directory")
     _check_replaceable(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex[:8]
-    staging = final.parent / f".{final.name}.incomplete-{token}"
-    staging.mkdir()
+    staging = _staging_name(final, "incomplete", token)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(final)
+        staging.mkdir()
+    except OSError as error:
+        raise ResultDirectoryError(
+            f"{final}: cannot create the result directory ({_os_reason(error)})"
+        ) from None
     try:
         yield staging
         entries = sorted(p.name for p in staging.iterdir())
         write_json(staging / MARKER, {"sim_result": 1, "files": entries})
         _check_replaceable(final)
         if final.exists():
-            old = final.parent / f".{final.name}.old-{token}"
+            old = _staging_name(final, "old", token)
             os.replace(final, old)
             os.replace(staging, final)
             shutil.rmtree(old, ignore_errors=True)
@@ -151,6 +231,11 @@ def staged_directory(final: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _os_reason(error: OSError) -> str:
+    reason = error.strerror or type(error).__name__
+    return f"{reason}: {error.filename}" if error.filename else reason
 
 
 def _versions() -> dict[str, str]:
@@ -173,9 +258,86 @@ def _json_default(value: object) -> object:
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Write ``data`` as indented UTF-8 JSON."""
+    """Write ``data`` as indented UTF-8 JSON (under a temporary name, then renamed)."""
+    path = Path(path)
     text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    partial = path.with_name(f".{path.name}.partial-{uuid.uuid4().hex[:8]}")
+    try:
+        partial.write_text(text + "\n", encoding="utf-8")
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _canonical_sha256(data: dict) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _git_commit() -> dict:
+    """The git commit of the installed package's checkout, when it is one."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / ".git").exists():
+        return {"commit": None, "dirty": None}
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": head or None, "dirty": bool(status)}
+
+
+def _files(directory: Path) -> list[dict]:
+    """Every regular file below ``directory`` except the manifest and marker: path, size, hash."""
+    entries = []
+    for path in sorted(directory.rglob("*")):
+        if not path.is_file() or path.name in (MANIFEST, MARKER):
+            continue
+        if path.name.startswith("."):  # a partial write of our own
+            continue
+        entries.append(
+            {
+                "path": path.relative_to(directory).as_posix(),
+                "bytes": path.stat().st_size,
+                "sha256": _sha256(path),
+            }
+        )
+    return entries
+
+
+def scenario_as_run(result: SimulationResult) -> dict:
+    """The resolved scenario with the batch's runs and seed: what ``sim run`` repeats."""
+    scenario = result.scenario
+    simulation = scenario.simulation.model_copy(update={"runs": result.n_runs, "seed": result.seed})
+    return scenario.model_copy(update={"simulation": simulation}).model_dump(mode="json")
+
+
+def write_manifest(directory: Path, manifest: dict) -> dict:
+    """Write ``manifest.json`` with ``files`` listing every file in ``directory`` now."""
+    manifest = {**manifest, "files": _files(Path(directory))}
+    write_json(Path(directory) / MANIFEST, manifest)
+    return manifest
 
 
 def _masked_quantiles(sorted_values: np.ndarray, n_positive: np.ndarray) -> np.ndarray:
@@ -252,18 +414,22 @@ def write_result(
     run_info: dict,
     csv: bool = False,
     per_run_trajectories: bool = False,
-) -> dict:
-    """Write tables, ``summary.json`` and ``manifest.json`` into ``directory``.
+) -> SavedResult:
+    """Write tables, ``summary.json``, ``scenario.yaml`` and ``manifest.json`` into ``directory``.
 
     ``run_info`` is added to the manifest (command, workers, start and end
-    time, elapsed seconds...).  Returns the summary.
+    time, elapsed seconds...).  Returns the result as :func:`load_result`
+    would read it; call :func:`write_manifest` again after adding files
+    (plots) so that the manifest lists them.
     """
     directory = Path(directory)
     result.runs.to_parquet(directory / RUNS, index=False)
     if csv:
         result.runs.to_csv(directory / "runs.csv", index=False)
-    trajectory_quantiles(result.trajectories).to_parquet(directory / QUANTILES, index=False)
-    daily_states(result.trajectories).to_parquet(directory / DAILY_STATES, index=False)
+    quantiles = trajectory_quantiles(result.trajectories)
+    quantiles.to_parquet(directory / QUANTILES, index=False)
+    states = daily_states(result.trajectories)
+    states.to_parquet(directory / DAILY_STATES, index=False)
     if per_run_trajectories:
         days, n_runs = next(iter(result.trajectories.values())).shape
         frame = pd.DataFrame(
@@ -277,30 +443,168 @@ def write_result(
         frame.to_parquet(directory / TRAJECTORIES, index=False)
     summary = {"scenario": result.scenario.name, **summarise(result.runs)}
     write_json(directory / SUMMARY, summary)
+    scenario = scenario_as_run(result)
+    header = (
+        f"# The scenario '{result.scenario.name}' exactly as run: after extends:, with the "
+        f"batch's runs ({result.n_runs}) and seed ({result.seed}).\n"
+        "# `sim run scenario.yaml --out OTHER_DIR` repeats the batch bit for bit "
+        "(same package versions).\n"
+    )
+    text = header + yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
+    (directory / SCENARIO).write_text(text, encoding="utf-8")
     manifest = {
-        "scenario": result.scenario.model_dump(mode="json"),
+        "manifest_version": MANIFEST_VERSION,
+        "scenario": scenario,
+        "scenario_sha256": _canonical_sha256(scenario),
+        "scenario_sha256_of": "the JSON of `scenario` with sorted keys, no spaces, UTF-8",
         "seed": result.seed,
         "runs": result.n_runs,
+        "horizon_days": result.scenario.simulation.horizon_days,
         "chunk_runs": CHUNK_RUNS,
         "versions": _versions(),
-        "files": [*sorted(p.name for p in directory.iterdir()), MANIFEST],
+        "git": _git_commit(),
         **run_info,
     }
-    write_json(directory / MANIFEST, manifest)
-    return summary
+    manifest = write_manifest(directory, manifest)
+    return SavedResult(directory, result.runs, quantiles, summary, manifest, states)
+
+
+def _one_line(error: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _read_json(directory: Path, name: str) -> dict:
+    path = directory / name
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultDirectoryError(f"{path}: missing; the result directory is incomplete") from None
+    except (OSError, ValueError) as error:
+        raise ResultDirectoryError(f"{path}: cannot be read ({_one_line(error)})") from None
+    if not isinstance(data, dict):
+        raise ResultDirectoryError(f"{path}: not written by sim (expected a JSON object)")
+    return data
+
+
+def _read_table(
+    directory: Path, name: str, columns: tuple[str, ...], rows: int | None
+) -> pd.DataFrame:
+    path = directory / name
+    if not path.is_file():
+        raise ResultDirectoryError(f"{path}: missing; the result directory is incomplete")
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises many kinds for a damaged file
+        raise ResultDirectoryError(
+            f"{path}: not a readable Parquet table ({_one_line(error)})"
+        ) from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ResultDirectoryError(
+            f"{path}: not written by sim (missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing[:5])})"
+        )
+    if rows is not None and len(frame) != rows:
+        raise ResultDirectoryError(
+            f"{path}: holds {len(frame):,} rows but the manifest says {rows:,} runs"
+        )
+    return frame
+
+
+def _check_manifest(path: Path, manifest: dict) -> None:
+    scenario = manifest.get("scenario")
+    ok = (
+        isinstance(scenario, dict)
+        and isinstance(scenario.get("name"), str)
+        and isinstance(scenario.get("simulation"), dict)
+        and isinstance(scenario["simulation"].get("horizon_days"), int)
+        and isinstance(manifest.get("runs"), int)
+        and isinstance(manifest.get("seed"), int)
+    )
+    if not ok:
+        raise ResultDirectoryError(f"{path}: not written by sim (expected scenario, runs and seed)")
 
 
 def load_result(directory: Path) -> SavedResult:
-    """Read a result directory written by :func:`write_result`."""
+    """Read a result directory written by :func:`write_result`, checking what it reads.
+
+    Refuses, with :class:`ResultDirectoryError` (one line), anything but the
+    directory of a completed run: a staging directory, a directory without
+    the ``.sim-result`` marker, and missing, damaged or foreign files.
+    """
     directory = Path(directory)
-    if not (directory / MANIFEST).is_file():
-        raise ResultDirectoryError(f"{directory}: not a result directory (no {MANIFEST})")
-    states = directory / DAILY_STATES
+    if not directory.is_dir():
+        what = "does not exist" if not directory.exists() else "is not a directory"
+        raise ResultDirectoryError(f"{directory}: {what}")
+    match = _STAGING.match(Path(os.path.abspath(directory)).name)
+    if match is not None:
+        raise ResultDirectoryError(
+            f"{directory}: a staging directory of a run that did not finish, not a result"
+        )
+    if not (directory / MARKER).is_file():
+        raise ResultDirectoryError(
+            f"{directory}: not the result directory of a completed `sim run` (no {MARKER} marker)"
+        )
+    marker = _read_json(directory, MARKER)
+    if marker.get("sim_result") != 1 or not isinstance(marker.get("files"), list):
+        raise ResultDirectoryError(f"{directory / MARKER}: not written by sim")
+    manifest = _read_json(directory, MANIFEST)
+    _check_manifest(directory / MANIFEST, manifest)
+    summary = _read_json(directory, SUMMARY)
+    if not isinstance(summary.get("outcomes"), dict):
+        raise ResultDirectoryError(f"{directory / SUMMARY}: not written by sim (no outcomes)")
+    runs = _read_table(directory, RUNS, ("run", "outcome"), manifest["runs"])
+    quantile_columns = (
+        "variable",
+        "day",
+        "mean",
+        *(f"q{round(q * 100):02d}" for q in QUANTILE_LEVELS),
+    )
+    quantiles = _read_table(directory, QUANTILES, quantile_columns, None)
+    states = None
+    if (directory / DAILY_STATES).exists():
+        states = _read_table(directory, DAILY_STATES, ("day", *ESCALATION_LEVELS), None)
     return SavedResult(
         path=directory,
-        runs=pd.read_parquet(directory / RUNS),
-        quantiles=pd.read_parquet(directory / QUANTILES),
-        summary=json.loads((directory / SUMMARY).read_text(encoding="utf-8")),
-        manifest=json.loads((directory / MANIFEST).read_text(encoding="utf-8")),
-        daily_states=pd.read_parquet(states) if states.is_file() else None,
+        runs=runs,
+        quantiles=quantiles,
+        summary=summary,
+        manifest=manifest,
+        daily_states=states,
     )
+
+
+@contextlib.contextmanager
+def replace_plots(saved: SavedResult) -> Iterator[Path]:
+    """Yield a temporary folder for new figures; on success it replaces ``plots/``.
+
+    The manifest and the marker are rewritten to list the new files.  On any
+    exception the temporary folder is removed and ``plots/`` is left as it was.
+    """
+    directory = saved.path
+    marker = _read_json(directory, MARKER)
+    if (directory / PLOTS).exists() and PLOTS not in marker.get("files", []):
+        raise ResultDirectoryError(f"{directory / PLOTS}: not written by sim; nothing was replaced")
+    token = uuid.uuid4().hex[:8]
+    staging = directory / f".{PLOTS}.incomplete-{token}"
+    try:
+        staging.mkdir()
+    except OSError as error:
+        raise ResultDirectoryError(
+            f"{directory}: cannot write figures here ({_os_reason(error)})"
+        ) from None
+    try:
+        yield staging
+        final = directory / PLOTS
+        old = directory / f".{PLOTS}.old-{token}"
+        if final.exists():
+            os.replace(final, old)
+        os.replace(staging, final)
+        shutil.rmtree(old, ignore_errors=True)
+        files = sorted({*map(str, marker["files"]), PLOTS})
+        write_json(directory / MARKER, {"sim_result": 1, "files": files})
+        write_manifest(directory, saved.manifest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

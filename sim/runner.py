@@ -5,12 +5,25 @@ shorter), whatever the number of workers.  Chunk ``c`` gets the ``c``-th child
 of ``numpy.random.SeedSequence(seed)`` and its own ``Generator``, so the same
 seed gives bit-identical per-run results with 1 worker or 8, and run ``k`` is
 always the same run (``sim trace`` re-runs only the chunk that holds it).
+
+Processes: with ``workers > 1`` the chunks go to a ``multiprocessing`` pool
+(``spawn`` start method, which Mesa requires).  Whatever ends the batch early
+-- an exception in a chunk, Ctrl-C, or a signal the caller turns into an
+exception (the CLI does so for SIGTERM and SIGHUP) -- terminates the pool's
+workers before it propagates.  Workers ignore SIGINT (the parent decides) and
+exit by themselves within about a second if the parent disappears (SIGKILL),
+so no worker outlives the command.  Progress is reported day by day from
+inside each chunk.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +48,8 @@ __all__ = [
 #: Runs per chunk: the unit of work and of seeding.  Changing it changes results.
 CHUNK_RUNS = 1000
 
-# Columns that hold -1 for "never happened"; they become missing values in tables.
+# Columns that hold -1 for "never happened"; they become missing values (NaN) in tables,
+# so they are floats: one missing-value convention (NaN / Parquet null) in every table.
 _MISSING_IF_NEGATIVE = (
     "first_ceasefire_day",
     "first_ceasefire_length_days",
@@ -87,11 +101,15 @@ def _simulate_chunk(
     start: int,
     stop: int,
     trace_run: int | None = None,
+    on_day: Callable[[], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], CrisisModel]:
     model = CrisisModel(
         scenario, stop - start, np.random.default_rng(seed_sequence), trace_run=trace_run
     )
-    model.run_all()
+    for _ in range(scenario.simulation.horizon_days):
+        model.step()
+        if on_day is not None:
+            on_day()
     columns = {"run": np.arange(start, stop), **model.run_table()}
     for name, dist in uncertain_parameters(scenario):
         if getattr(dist, "dist", "fixed") != "fixed":
@@ -118,9 +136,81 @@ def chunk_model(
     return model, offset
 
 
-def _worker(scenario: Scenario, seed_sequence: np.random.SeedSequence, start: int, stop: int):
-    columns, trajectories, _ = _simulate_chunk(scenario, seed_sequence, start, stop)
+#: Seconds between a worker's checks that its parent is still alive.
+_PARENT_CHECK_SECONDS = 0.5
+
+# In a worker process: where to report finished days (set by _init_worker).
+_progress_queue = None
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Exit this worker once its parent is gone (e.g. killed by SIGKILL)."""
+    while True:
+        time.sleep(_PARENT_CHECK_SECONDS)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+
+def _init_worker(progress_queue, parent_pid: int) -> None:
+    """Pool initializer: the parent handles Ctrl-C; never outlive the parent."""
+    global _progress_queue
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _progress_queue = progress_queue
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _worker(
+    scenario: Scenario,
+    seed_sequence: np.random.SeedSequence,
+    start: int,
+    stop: int,
+    on_day: Callable[[], None] | None = None,
+):
+    if on_day is None and _progress_queue is not None:
+        report = _progress_queue.put
+
+        def on_day() -> None:
+            report(stop - start)
+
+    columns, trajectories, _ = _simulate_chunk(scenario, seed_sequence, start, stop, on_day=on_day)
     return columns, trajectories
+
+
+def _run_pool(scenario, tasks, processes: int, parts: list, advance) -> None:
+    """Run ``tasks`` (index, seed sequence, start, stop) on a pool, filling ``parts``.
+
+    ``advance(runs_in_chunk)`` is called once per simulated day of a chunk.
+    The pool is terminated (workers killed) on any exception, including
+    KeyboardInterrupt and whatever a signal handler raises.
+    """
+    context = multiprocessing.get_context("spawn")
+    progress_queue = context.SimpleQueue()
+    pool = context.Pool(
+        processes, initializer=_init_worker, initargs=(progress_queue, os.getpid())
+    )
+    try:
+        pending = {
+            i: pool.apply_async(_worker, (scenario, ss, start, stop))
+            for i, ss, start, stop in tasks
+        }
+
+        def drain() -> None:
+            while not progress_queue.empty():
+                advance(progress_queue.get())
+
+        while pending:
+            drain()
+            for i in [i for i, result in pending.items() if result.ready()]:
+                parts[i] = pending.pop(i).get()  # re-raises a chunk's exception
+            time.sleep(0.05)
+        drain()
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+        progress_queue.close()
 
 
 def _to_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -135,7 +225,7 @@ def _to_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
         frame["not_deployed_reason"].replace("", None), categories=list(NOT_DEPLOYED_REASONS)
     )
     for name in _MISSING_IF_NEGATIVE:
-        frame[name] = frame[name].astype("Int64").mask(frame[name] < 0)
+        frame[name] = frame[name].astype(np.float64).where(frame[name] >= 0)
     return frame
 
 
@@ -160,30 +250,30 @@ def simulate(
     chunks = _chunks(n_runs)
     seeds = _chunk_seeds(seed, len(chunks))
     parts: list = [None] * len(chunks)
-    bar = tqdm(total=n_runs, unit="run", desc=scenario.name, disable=None if progress else True)
+    horizon = scenario.simulation.horizon_days
+    # The bar counts run-days and shows them as runs, so it moves within a chunk.
+    bar = tqdm(
+        total=n_runs * horizon,
+        unit_scale=1 / horizon,
+        desc=scenario.name,
+        disable=None if progress else True,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:,.0f}/{total:,.0f} runs "
+        "[{elapsed}<{remaining}]",
+        mininterval=0.2,
+    )
+    advance = bar.update
+
     try:
+        tasks = [
+            (i, ss, start, stop)
+            for i, ((start, stop), ss) in enumerate(zip(chunks, seeds, strict=True))
+        ]
         if workers == 1 or len(chunks) == 1:
-            for i, ((start, stop), ss) in enumerate(zip(chunks, seeds, strict=True)):
-                parts[i] = _worker(scenario, ss, start, stop)
-                bar.update(stop - start)
+            for i, ss, start, stop in tasks:
+                size = stop - start
+                parts[i] = _worker(scenario, ss, start, stop, on_day=lambda s=size: advance(s))
         else:
-            context = multiprocessing.get_context("spawn")
-            processes = min(workers, len(chunks))
-            pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
-            try:
-                futures = {
-                    pool.submit(_worker, scenario, ss, start, stop): (i, stop - start)
-                    for i, ((start, stop), ss) in enumerate(zip(chunks, seeds, strict=True))
-                }
-                for future in as_completed(futures):
-                    i, size = futures[future]
-                    parts[i] = future.result()
-                    bar.update(size)
-            except BaseException:
-                # Ctrl-C or a failed chunk: do not wait for the remaining chunks.
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown()
+            _run_pool(scenario, tasks, min(workers, len(chunks)), parts, advance)
     finally:
         bar.close()
     columns = {key: np.concatenate([p[0][key] for p in parts]) for key in parts[0][0]}

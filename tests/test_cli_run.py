@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -57,6 +59,7 @@ def test_run_writes_a_complete_result_directory(result_dir: Path):
         "daily_states.parquet",
         "summary.json",
         "manifest.json",
+        "scenario.yaml",
         "plots",
         ".sim-result",
     }
@@ -82,6 +85,54 @@ def test_manifest_records_how_the_result_was_made(result_dir: Path):
     assert "--seed 7" in manifest["command"]
     assert manifest["versions"]["mesa"].startswith("3.")
     assert manifest["started"] <= manifest["finished"]
+    # The scenario as run: the batch's runs and seed, not the file's.
+    assert manifest["scenario"]["simulation"]["runs"] == 1200
+    assert manifest["scenario"]["simulation"]["seed"] == 7
+    assert manifest["horizon_days"] == 120
+    canonical = json.dumps(
+        manifest["scenario"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    assert manifest["scenario_sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
+    assert set(manifest["git"]) == {"commit", "dirty"}
+    # Every file written, plots included, with its size and hash; nothing else.
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+    on_disk = {
+        p.relative_to(result_dir).as_posix()
+        for p in result_dir.rglob("*")
+        if p.is_file() and p.name not in ("manifest.json", ".sim-result")
+    }
+    assert set(listed) == on_disk
+    assert "plots/outcomes.svg" in listed and "scenario.yaml" in listed
+    for path, entry in listed.items():
+        data = (result_dir / path).read_bytes()
+        assert entry["bytes"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_the_manifest_reproduces_the_run(result_dir: Path, tmp_path: Path):
+    """`sim run` of the scenario embedded in manifest.json (or of scenario.yaml) with
+    its seed gives a byte-identical runs.parquet, whatever the number of workers."""
+    manifest = json.loads((result_dir / "manifest.json").read_text())
+    embedded = tmp_path / "embedded.yaml"
+    embedded.write_text(json.dumps(manifest["scenario"]))  # JSON is YAML
+    for source, name in ((embedded, "again"), (result_dir / "scenario.yaml", "again_yaml")):
+        result = run_cli(
+            "run",
+            source,
+            "--workers",
+            "1",
+            "--no-plots",
+            "--no-progress",
+            "--out",
+            tmp_path / name,
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / name / "runs.parquet").read_bytes() == (
+            result_dir / "runs.parquet"
+        ).read_bytes()
+        again = json.loads((tmp_path / name / "manifest.json").read_text())
+        assert again["scenario_sha256"] == manifest["scenario_sha256"]
 
 
 def test_tables_agree_with_each_other(result_dir: Path):
@@ -139,9 +190,8 @@ def test_same_seed_same_table_whatever_the_workers(short_scenario: Path, result_
 
 def test_plot_redraws_figures(result_dir: Path, tmp_path: Path):
     copy = tmp_path / "copy"
-    copy.mkdir()
-    for name in ("runs.parquet", "trajectory_quantiles.parquet", "summary.json", "manifest.json"):
-        (copy / name).write_bytes((result_dir / name).read_bytes())
+    shutil.copytree(result_dir, copy)
+    shutil.rmtree(copy / "plots")
     result = run_cli("plot", copy, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert {p.name for p in (copy / "plots").iterdir()} == {
@@ -149,12 +199,21 @@ def test_plot_redraws_figures(result_dir: Path, tmp_path: Path):
         for stem in ("outcomes", "ceasefire_days", "escalation", "troops_deployed")
         for ext in ("png", "svg")
     }
+    # The manifest lists the new figures with their hashes; the marker still covers
+    # every entry, so the directory stays a replaceable result.
+    manifest = json.loads((copy / "manifest.json").read_text())
+    listed = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
+    for path in (copy / "plots").iterdir():
+        assert listed[f"plots/{path.name}"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    marker = json.loads((copy / ".sim-result").read_text())
+    assert {p.name for p in copy.iterdir()} - {".sim-result"} <= set(marker["files"])
+    assert [p.name for p in copy.iterdir() if p.name.startswith(".")] == [".sim-result"]
 
 
 def test_plot_of_a_directory_that_is_not_a_result(tmp_path: Path):
     result = run_cli("plot", tmp_path, cwd=tmp_path)
     assert result.returncode == 2
-    assert "not a result directory" in result.stderr
+    assert "not the result directory of a completed `sim run`" in result.stderr
     assert "Traceback" not in result.stderr
 
 
