@@ -3,7 +3,12 @@
 Each ``plot_*`` function draws on the ``matplotlib.axes.Axes`` it is given and
 returns it (:func:`plot_force_presence` takes and returns two), so figures
 can be composed; none calls ``plt.show()``.  :func:`draw_all` builds the
-standard figures of a saved result and writes them as PNG and SVG.  The
+standard figures of a saved result and writes them as PNG (200 dpi, for print)
+and SVG (text kept as text, so it stays editable); every figure it writes
+carries a footer (:func:`figure_caption`) with the scenario's name, the number
+of runs and the seed, and says it is a conditional exploration, not a
+forecast.  Matplotlib settings are applied only while saving
+(``matplotlib.rc_context``): importing this module changes nothing.  The
 escalation ladder is ordinal and the deployed force is either absent or
 sizeable, so those figures show shares of runs (from ``daily_states``), not
 quantiles; a result directory written before ``daily_states.parquet`` existed
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -25,7 +31,10 @@ from scipy import stats
 from sim.outcomes import ESCALATION_LEVELS, OUTCOMES
 
 __all__ = [
+    "PNG_DPI",
+    "add_caption",
     "draw_all",
+    "figure_caption",
     "plot_ceasefire_lengths",
     "plot_ceasefire_survival",
     "plot_escalation_shares",
@@ -55,6 +64,15 @@ OUTCOME_COLOURS = {
     "peacekeepers_attacked": "#b2182b",
     "nato_russia_escalation": "#67001f",
 }
+
+#: Resolution of the PNG figures (dots per inch): print quality.
+PNG_DPI = 200
+
+#: Matplotlib settings used while saving: SVG text stays text (editable), not paths.
+SAVE_RC = {"svg.fonttype": "none"}
+
+#: Height (inches) kept free at the bottom of a figure for its caption.
+CAPTION_HEIGHT = 0.3
 
 #: Tick labels of the escalation ladder, from :data:`sim.outcomes.ESCALATION_LEVELS`.
 ESCALATION_LABELS = {
@@ -100,8 +118,21 @@ def _first_ceasefires(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return length, ended
 
 
-def _runs_title(n_started: int, n_runs: int) -> str:
-    return f"N = {n_started:,} runs where a ceasefire began ({n_runs - n_started:,} without one)"
+def _counts_text(length: np.ndarray, ended: np.ndarray, n_runs: int) -> str:
+    """Which runs a ceasefire panel counts, and why its bars and its curve differ.
+
+    Both panels draw the same ``n`` runs, those where a first ceasefire began;
+    the ones that ended before the horizon are events, the rest are
+    right-censored (still holding when the simulation stopped).
+    """
+    n = int(length.size)
+    n_ended = int(ended.sum())
+    without = "" if n == n_runs else f"; {n_runs - n:,} of {n_runs:,} runs had none, not drawn"
+    return (
+        f"n = {n:,} runs with a ceasefire{without}\n"
+        f"{n_ended:,} ended before the horizon; the other {n - n_ended:,} are censored "
+        "(still holding)"
+    )
 
 
 def _length_bins(length: np.ndarray, horizon_days: int) -> np.ndarray:
@@ -130,16 +161,19 @@ def plot_ceasefire_lengths(runs: pd.DataFrame, ax: Axes, horizon_days: int) -> A
         edgecolor="white",
         linewidth=0.5,
         label=[
-            f"collapsed ({int(ended.sum()):,})",
-            f"still holding at the horizon ({int((~ended).sum()):,})",
+            f"ended: collapsed or lapsed ({int(ended.sum()):,})",
+            f"still holding at the horizon ({int((~ended).sum()):,}, censored)",
         ],
     )
     ax.set_xlabel(f"Length of the first ceasefire, days (horizon {horizon_days})")
     ax.set_ylabel("Runs")
+    ax.yaxis.set_major_formatter("{x:,.0f}")
     ax.set_xlim(0, bins[-1])
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper center", fontsize=8)
-    ax.set_title(f"First ceasefire's length: {_runs_title(length.size, len(runs))}", fontsize=9)
+    ax.set_title(
+        f"Length of the first ceasefire\n{_counts_text(length, ended, len(runs))}", fontsize=9
+    )
     return ax
 
 
@@ -156,7 +190,10 @@ def plot_ceasefire_survival(runs: pd.DataFrame, ax: Axes, horizon_days: int | No
     ax.set_ylabel("Share of first ceasefires still holding")
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
-    ax.set_title(f"Kaplan–Meier: {_runs_title(length.size, len(runs))}", fontsize=9)
+    ax.set_title(
+        f"Kaplan–Meier survival of the same ceasefires\n{_counts_text(length, ended, len(runs))}",
+        fontsize=9,
+    )
     if length.size == 0:
         ax.text(
             0.5, 0.5, "No ceasefire in any run", ha="center", va="center", transform=ax.transAxes
@@ -324,65 +361,104 @@ def plot_fan(quantiles: pd.DataFrame, variable: str, ax: Axes, colour: str = "#b
     return ax
 
 
+def figure_caption(manifest: dict) -> str:
+    """The footer of every figure of a result: scenario, runs, seed, and what it is not.
+
+    From a result's ``manifest.json``, e.g. "Scenario combined · 10,000 runs ·
+    seed 1 · conditional exploration under the scenario's assumptions, not a
+    forecast".
+    """
+    runs = manifest["runs"]
+    return (
+        f"Scenario {manifest['scenario']['name']} · {runs:,} run{'' if runs == 1 else 's'} · "
+        f"seed {manifest['seed']} · conditional exploration under the scenario's assumptions, "
+        "not a forecast"
+    )
+
+
+def add_caption(figure: Figure, text: str) -> Figure:
+    """Write ``text`` as a footer at the bottom of ``figure``, clear of its axes.
+
+    With constrained layout the axes are laid out above the footer's strip;
+    otherwise the subplots' bottom is raised by the strip's height.
+    """
+    strip = CAPTION_HEIGHT / figure.get_figheight()
+    engine = figure.get_layout_engine()
+    if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
+        engine.set(rect=(0, strip, 1, 1 - strip))
+    else:
+        figure.subplots_adjust(bottom=max(figure.subplotpars.bottom, strip + 0.08))
+    figure.text(0.5, strip / 2, text, ha="center", va="center", fontsize=8, color="#404040")
+    return figure
+
+
 def _save(figure: Figure, directory: Path, stem: str) -> list[Path]:
+    """Write PNG at :data:`PNG_DPI` and SVG with text kept as text."""
     paths = []
-    for suffix in (".png", ".svg"):
-        path = directory / f"{stem}{suffix}"
-        figure.savefig(path, dpi=120, bbox_inches="tight")
-        paths.append(path)
+    with matplotlib.rc_context(SAVE_RC):
+        for suffix in (".png", ".svg"):
+            path = directory / f"{stem}{suffix}"
+            figure.savefig(path, dpi=PNG_DPI)
+            paths.append(path)
     return paths
 
 
 def draw_all(saved, directory: Path) -> list[Path]:
-    """Write the standard figures of a saved result (:class:`sim.results.SavedResult`)."""
+    """Write the standard figures of a saved result (:class:`sim.results.SavedResult`).
+
+    Each figure is written as PNG and SVG with the footer :func:`figure_caption`.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    name = saved.scenario_name
-    n_runs = saved.summary["runs"]
     horizon = saved.manifest["scenario"]["simulation"]["horizon_days"]
-    subtitle = f"scenario '{name}', {n_runs:,} runs, {horizon}-day horizon"
+    subtitle = f"scenario '{saved.scenario_name}', {horizon}-day horizon"
+    caption = figure_caption(saved.manifest)
     paths: list[Path] = []
 
-    figure = Figure(figsize=(8, 4.2), layout="constrained")
+    def save(figure: Figure, stem: str) -> None:
+        add_caption(figure, caption)
+        paths.extend(_save(figure, directory, stem))
+
+    figure = Figure(figsize=(8, 4.5), layout="constrained")
     ax = plot_outcomes(saved.summary, figure.add_subplot())
     ax.set_title(f"Outcome probabilities — {subtitle}", fontsize=10)
-    paths += _save(figure, directory, "outcomes")
+    save(figure, "outcomes")
 
-    figure = Figure(figsize=(11, 4.2), layout="constrained")
+    figure = Figure(figsize=(11, 4.8), layout="constrained")
     left, right = figure.subplots(1, 2)
     plot_ceasefire_lengths(saved.runs, left, horizon)
     plot_ceasefire_survival(saved.runs, right, horizon)
     figure.suptitle(f"How long the first ceasefire held — {subtitle}", fontsize=10)
-    paths += _save(figure, directory, "ceasefire_days")
+    save(figure, "ceasefire_days")
 
     if saved.daily_states is not None:
-        figure = Figure(figsize=(10, 4.2), layout="constrained")
+        figure = Figure(figsize=(10, 4.5), layout="constrained")
         ax = plot_escalation_shares(saved.daily_states, figure.add_subplot())
         ax.set_title(f"Escalation state per day, share of runs — {subtitle}", fontsize=10)
-        paths += _save(figure, directory, "escalation")
+        save(figure, "escalation")
 
-        figure = Figure(figsize=(9, 6.4), layout="constrained")
+        figure = Figure(figsize=(9, 6.7), layout="constrained")
         top, bottom = figure.subplots(2, 1, sharex=True)
         plot_force_presence(saved.daily_states, top, bottom)
         top.set_xlabel("")
         figure.suptitle(f"Peacekeeping force — {subtitle}", fontsize=10)
-        paths += _save(figure, directory, "troops_deployed")
+        save(figure, "troops_deployed")
         return paths
 
     # A result directory written before daily_states.parquet existed: fan charts.
-    figure = Figure(figsize=(9, 4.2), layout="constrained")
+    figure = Figure(figsize=(9, 4.5), layout="constrained")
     ax = plot_fan(saved.quantiles, "escalation_level", figure.add_subplot())
     ax.set_yticks(list(ESCALATION_LABELS), list(ESCALATION_LABELS.values()))
     ax.set_ylim(-0.2, 4.2)
     ax.set_ylabel("Escalation level")
     ax.set_title(f"Escalation over time — {subtitle}", fontsize=10)
-    paths += _save(figure, directory, "escalation")
+    save(figure, "escalation")
 
-    figure = Figure(figsize=(9, 4.2), layout="constrained")
+    figure = Figure(figsize=(9, 4.5), layout="constrained")
     ax = plot_fan(saved.quantiles, "troops_deployed", figure.add_subplot(), colour="#2166ac")
     ax.set_ylabel("Peacekeeping troops deployed")
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter("{x:,.0f}")
     ax.set_title(f"Troops deployed — {subtitle}", fontsize=10)
-    paths += _save(figure, directory, "troops_deployed")
+    save(figure, "troops_deployed")
     return paths

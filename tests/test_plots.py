@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
 
 import sim
 from sim.outcomes import ESCALATION_LEVELS
 from sim.plots import (
+    PNG_DPI,
     draw_all,
+    figure_caption,
     plot_ceasefire_lengths,
     plot_ceasefire_survival,
     plot_escalation_shares,
     plot_force_presence,
 )
 from sim.results import daily_states, load_result, staged_directory, write_result
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, run_cli
 
 QUANTILE_COLUMNS = [f"troops_in_place_q{q:02d}" for q in (5, 25, 50, 75, 95)]
 STEMS = ("outcomes", "ceasefire_days", "escalation", "troops_deployed")
@@ -97,10 +104,22 @@ def test_daily_states_edge_cases():
         daily_states({"escalation_level": escalation + 1, "troops_deployed": troops})
 
 
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
 def _title_n(ax) -> int:
-    match = re.search(r"N = ([\d,]+) runs", ax.get_title())
+    match = re.search(r"n = ([\d,]+) runs with a ceasefire", ax.get_title())
     assert match, ax.get_title()
-    return int(match.group(1).replace(",", ""))
+    return _number(match.group(1))
+
+
+def _title_ended_censored(ax) -> tuple[int, int]:
+    match = re.search(
+        r"([\d,]+) ended before the horizon; the other ([\d,]+) are censored", ax.get_title()
+    )
+    assert match, ax.get_title()
+    return _number(match.group(1)), _number(match.group(2))
 
 
 def test_ceasefire_panels_count_the_same_runs(saved):
@@ -113,6 +132,9 @@ def test_ceasefire_panels_count_the_same_runs(saved):
     # Stacked bars: every patch is one bin of one series; their heights add up to N.
     drawn = sum(patch.get_height() for patch in left.patches)
     assert drawn == _title_n(left) == _title_n(right) == started.sum()
+    ended = int(runs.loc[started, "first_ceasefire_ended"].astype(bool).sum())
+    expected = (ended, int(started.sum()) - ended)
+    assert _title_ended_censored(left) == _title_ended_censored(right) == expected
     # First ceasefires that collapsed on their first day (length 0) are in the first bar.
     zero = int((runs["first_ceasefire_length_days"] == 0).sum())
     assert zero > 0
@@ -129,6 +151,8 @@ def test_ceasefire_panels_when_only_some_runs_have_a_ceasefire(saved):
     plot_ceasefire_survival(runs, right)
     n = int(runs["first_ceasefire_length_days"].notna().sum())
     assert sum(p.get_height() for p in left.patches) == _title_n(left) == _title_n(right) == n
+    for ax in (left, right):
+        assert f"{len(runs) - n:,} of {len(runs):,} runs had none" in ax.get_title()
 
 
 def test_share_and_force_panels(saved):
@@ -163,3 +187,89 @@ def test_draw_all_without_daily_states(saved, tmp_path: Path):
     assert loaded.daily_states is None
     paths = draw_all(loaded, old / "plots")
     assert {p.name for p in paths} == {f"{s}.{e}" for s in STEMS for e in ("png", "svg")}
+
+
+def test_figure_caption():
+    manifest = {"scenario": {"name": "combined"}, "runs": 10_000, "seed": 1}
+    assert figure_caption(manifest) == (
+        "Scenario combined · 10,000 runs · seed 1 · conditional exploration under the "
+        "scenario's assumptions, not a forecast"
+    )
+    assert "· 1 run ·" in figure_caption({**manifest, "runs": 1})
+
+
+def test_drawing_leaves_matplotlib_settings_alone(saved, tmp_path: Path):
+    """SVG text is kept as text only while saving: no change at import or after drawing."""
+    before = dict(matplotlib.rcParams)
+    draw_all(saved, tmp_path / "plots")
+    assert dict(matplotlib.rcParams) == before
+    code = (
+        "import matplotlib; before = dict(matplotlib.rcParams); import sim.plots; "
+        "raise SystemExit(dict(matplotlib.rcParams) != before)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def cli_result(tmp_path_factory) -> Path:
+    """`sim run` of a scenario where only some runs reach a ceasefire, with its figures."""
+    out = tmp_path_factory.mktemp("cli") / "baseline"
+    args = ("run", SCENARIOS / "baseline.yaml", "--runs", "300", "--workers", "1")
+    result = run_cli(*args, "--out", out, "--no-progress", cwd=out.parent)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _svg_texts(path: Path) -> list[str]:
+    root = ET.parse(path).getroot()
+    return ["".join(e.itertext()) for e in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_cli_svgs_keep_text_and_carry_the_caption(cli_result: Path):
+    manifest = pd.read_json(cli_result / "manifest.json", typ="series")
+    name, runs, seed = manifest["scenario"]["name"], manifest["runs"], manifest["seed"]
+    for stem in STEMS:
+        svg = cli_result / "plots" / f"{stem}.svg"
+        assert "<text" in svg.read_text(encoding="utf-8")  # text, not glyph outlines
+        footers = [t for t in _svg_texts(svg) if "not a forecast" in t]
+        assert footers == [
+            f"Scenario {name} · {runs:,} runs · seed {seed} · conditional exploration under "
+            "the scenario's assumptions, not a forecast"
+        ], stem
+
+
+def test_cli_pngs_are_print_resolution(cli_result: Path):
+    for stem in STEMS:
+        with Image.open(cli_result / "plots" / f"{stem}.png") as image:
+            dpi = image.info["dpi"]  # from pHYs, stored in dots per metre
+            width, height = image.size
+        assert PNG_DPI >= 200
+        assert min(dpi) == pytest.approx(PNG_DPI, abs=0.5), stem
+        # Every figure is at least 8 x 4 inches at that resolution.
+        assert width >= 8 * PNG_DPI and height >= 4 * PNG_DPI, (stem, image.size)
+
+
+def test_cli_ceasefire_figure_counts_match_runs_parquet(cli_result: Path):
+    runs = pd.read_parquet(cli_result / "runs.parquet")
+    started = runs["first_ceasefire_length_days"].notna()
+    n = int(started.sum())
+    ended = int(runs.loc[started, "first_ceasefire_ended"].astype(bool).sum())
+    assert 0 < ended < n < len(runs)  # every clause of the annotation is exercised
+    texts = _svg_texts(cli_result / "plots" / "ceasefire_days.svg")
+    # Both panels (histogram and Kaplan–Meier) state the same counts.
+    assert (
+        texts.count(
+            f"n = {n:,} runs with a ceasefire; {len(runs) - n:,} of {len(runs):,} runs had none, "
+            "not drawn"
+        )
+        == 2
+    )
+    assert (
+        texts.count(
+            f"{ended:,} ended before the horizon; the other {n - ended:,} are censored "
+            "(still holding)"
+        )
+        == 2
+    )
+    assert f"ended: collapsed or lapsed ({ended:,})" in texts
+    assert texts.count(f"still holding at the horizon ({n - ended:,}, censored)") == 2
