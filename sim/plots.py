@@ -11,8 +11,8 @@ forecast.  Matplotlib settings are applied only while saving
 (``matplotlib.rc_context``): importing this module changes nothing.  The
 escalation ladder is ordinal and the deployed force is either absent or
 sizeable, so those figures show shares of runs (from ``daily_states``), not
-quantiles; a result directory written before ``daily_states.parquet`` existed
-gets the older fan charts of ``trajectory_quantiles``.  Figures are made with
+quantiles (:func:`plot_fan` draws quantile fans of ``trajectory_quantiles``
+for other daily variables).  Figures are made with
 ``matplotlib.figure.Figure`` directly (no pyplot state), so this works without
 a screen.
 """
@@ -431,34 +431,15 @@ def draw_all(saved, directory: Path) -> list[Path]:
     figure.suptitle(f"How long the first ceasefire held — {subtitle}", fontsize=10)
     save(figure, "ceasefire_days")
 
-    if saved.daily_states is not None:
-        figure = Figure(figsize=(10, 4.5), layout="constrained")
-        ax = plot_escalation_shares(saved.daily_states, figure.add_subplot())
-        ax.set_title(f"Escalation state per day, share of runs — {subtitle}", fontsize=10)
-        save(figure, "escalation")
-
-        figure = Figure(figsize=(9, 6.7), layout="constrained")
-        top, bottom = figure.subplots(2, 1, sharex=True)
-        plot_force_presence(saved.daily_states, top, bottom)
-        top.set_xlabel("")
-        figure.suptitle(f"Peacekeeping force — {subtitle}", fontsize=10)
-        save(figure, "troops_deployed")
-        return paths
-
-    # A result directory written before daily_states.parquet existed: fan charts.
-    figure = Figure(figsize=(9, 4.5), layout="constrained")
-    ax = plot_fan(saved.quantiles, "escalation_level", figure.add_subplot())
-    ax.set_yticks(list(ESCALATION_LABELS), list(ESCALATION_LABELS.values()))
-    ax.set_ylim(-0.2, 4.2)
-    ax.set_ylabel("Escalation level")
-    ax.set_title(f"Escalation over time — {subtitle}", fontsize=10)
+    figure = Figure(figsize=(10, 4.5), layout="constrained")
+    ax = plot_escalation_shares(saved.daily_states, figure.add_subplot())
+    ax.set_title(f"Escalation state per day, share of runs — {subtitle}", fontsize=10)
     save(figure, "escalation")
 
-    figure = Figure(figsize=(9, 4.5), layout="constrained")
-    ax = plot_fan(saved.quantiles, "troops_deployed", figure.add_subplot(), colour="#2166ac")
-    ax.set_ylabel("Peacekeeping troops deployed")
-    ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter("{x:,.0f}")
-    ax.set_title(f"Troops deployed — {subtitle}", fontsize=10)
+    figure = Figure(figsize=(9, 6.7), layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True)
+    plot_force_presence(saved.daily_states, top, bottom)
+    top.set_xlabel("")
+    figure.suptitle(f"Peacekeeping force — {subtitle}", fontsize=10)
     save(figure, "troops_deployed")
     return paths

@@ -124,8 +124,8 @@ class SavedResult:
     quantiles: pd.DataFrame
     summary: dict
     manifest: dict
-    #: ``daily_states.parquet``; ``None`` for result directories written before it existed.
-    daily_states: pd.DataFrame | None = None
+    #: ``daily_states.parquet`` (:func:`daily_states`).
+    daily_states: pd.DataFrame
 
     @property
     def scenario_name(self) -> str:
@@ -206,6 +206,11 @@ def staged_directory(final: Path) -> Iterator[Path]:
     if not final.name:
         raise ResultDirectoryError(f"{final}: cannot write results to the root directory")
     _check_replaceable(final)
+    for parent in final.parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise ResultDirectoryError(f"{final}: {parent} is not a directory")
+            break
     token = uuid.uuid4().hex[:8]
     staging = _staging_name(final, "incomplete", token)
     try:
@@ -562,9 +567,7 @@ def load_result(directory: Path) -> SavedResult:
         *(f"q{round(q * 100):02d}" for q in QUANTILE_LEVELS),
     )
     quantiles = _read_table(directory, QUANTILES, quantile_columns, None)
-    states = None
-    if (directory / DAILY_STATES).exists():
-        states = _read_table(directory, DAILY_STATES, ("day", *ESCALATION_LEVELS), None)
+    states = _read_table(directory, DAILY_STATES, ("day", *ESCALATION_LEVELS), None)
     return SavedResult(
         path=directory,
         runs=runs,

@@ -185,9 +185,7 @@ def _run_pool(scenario, tasks, processes: int, parts: list, advance) -> None:
     """
     context = multiprocessing.get_context("spawn")
     progress_queue = context.SimpleQueue()
-    pool = context.Pool(
-        processes, initializer=_init_worker, initargs=(progress_queue, os.getpid())
-    )
+    pool = context.Pool(processes, initializer=_init_worker, initargs=(progress_queue, os.getpid()))
     try:
         pending = {
             i: pool.apply_async(_worker, (scenario, ss, start, stop))

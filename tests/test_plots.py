@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -26,7 +27,13 @@ from sim.plots import (
     plot_escalation_shares,
     plot_force_presence,
 )
-from sim.results import daily_states, load_result, staged_directory, write_result
+from sim.results import (
+    ResultDirectoryError,
+    daily_states,
+    load_result,
+    staged_directory,
+    write_result,
+)
 from tests.conftest import SCENARIOS, run_cli
 
 QUANTILE_COLUMNS = [f"troops_in_place_q{q:02d}" for q in (5, 25, 50, 75, 95)]
@@ -49,7 +56,7 @@ def saved(simulated, tmp_path_factory):
 
 def test_daily_states_is_written_and_read_back(saved, simulated):
     assert (saved.path / "daily_states.parquet").is_file()
-    assert "daily_states.parquet" in saved.manifest["files"]
+    assert "daily_states.parquet" in {entry["path"] for entry in saved.manifest["files"]}
     table = saved.daily_states
     days = simulated.trajectories["escalation_level"].shape[0]
     assert list(table["day"]) == list(range(days))
@@ -177,16 +184,15 @@ def test_draw_all_writes_the_figures(saved, tmp_path: Path):
         assert (tmp_path / "plots" / f"{stem}.png").stat().st_size > 10_000
 
 
-def test_draw_all_without_daily_states(saved, tmp_path: Path):
-    """A result directory from before daily_states.parquet: the fan charts are drawn instead."""
+def test_a_result_directory_missing_a_table_is_refused(saved, tmp_path: Path):
+    """Every table is read and checked: a directory without daily_states.parquet is
+    incomplete, and load_result says so in one line instead of drawing less."""
     old = tmp_path / "old"
-    old.mkdir()
-    for name in ("runs.parquet", "trajectory_quantiles.parquet", "summary.json", "manifest.json"):
-        (old / name).write_bytes((saved.path / name).read_bytes())
-    loaded = load_result(old)
-    assert loaded.daily_states is None
-    paths = draw_all(loaded, old / "plots")
-    assert {p.name for p in paths} == {f"{s}.{e}" for s in STEMS for e in ("png", "svg")}
+    shutil.copytree(saved.path, old)
+    (old / "daily_states.parquet").unlink()
+    with pytest.raises(ResultDirectoryError, match=r"daily_states\.parquet: missing") as error:
+        load_result(old)
+    assert "\n" not in str(error.value)
 
 
 def test_figure_caption():

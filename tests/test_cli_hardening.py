@@ -1,0 +1,417 @@
+"""Signals, I/O failures and damaged result directories: one line, the documented exit
+code, no traceback, no process left behind and nothing of the user's lost.
+
+Signals and resource limits are tried on a real `sim run` in a subprocess; each
+case must end within 5 s of the signal (or of the failure) and stay under 500 MB.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from tests.conftest import SCENARIOS, run_cli
+
+COMBINED = (SCENARIOS / "combined.yaml").as_posix()
+LIMIT_SECONDS = 5.0
+LIMIT_BYTES = 500 * 2**20
+
+
+def _one_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def _session_pids(session: int) -> list[int]:
+    """PIDs of the processes in ``session`` (the `sim run` and everything it started)."""
+    table = subprocess.run(["ps", "-eo", "pid=,sid=,stat="], capture_output=True, text=True)
+    pids = []
+    for row in table.stdout.splitlines():
+        pid, sid, stat = row.split()[:3]
+        if int(sid) == session and not stat.startswith("Z"):
+            pids.append(int(pid))
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    try:  # a zombie waiting for its parent to reap it is not running
+        return stat.read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _start_run(tmp_path: Path, out: Path) -> subprocess.Popen:
+    """A `sim run` that lasts long enough to be interrupted, with its workers started."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "run",
+            COMBINED,
+            "--runs",
+            "40000",
+            "--workers",
+            "2",
+            "--no-progress",
+            "--no-plots",
+            "--out",
+            str(out),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    # Wait until the pool is up: the parent, two workers (and the resource tracker).
+    while len(_session_pids(process.pid)) < 3:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "workers never started"
+        time.sleep(0.1)
+    time.sleep(0.5)
+    return process
+
+
+def _wait_gone(pids: list[int]) -> list[int]:
+    deadline = time.monotonic() + LIMIT_SECONDS
+    while time.monotonic() < deadline:
+        left = [pid for pid in pids if _alive(pid)]
+        if not left:
+            return []
+        time.sleep(0.1)
+    return [pid for pid in pids if _alive(pid)]
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "message"),
+    [
+        ("SIGTERM", 143, "stopped by SIGTERM: nothing was written"),
+        ("SIGHUP", 129, "stopped by SIGHUP: nothing was written"),
+        ("SIGINT", 130, "interrupted: nothing was written"),
+    ],
+)
+def test_a_signal_stops_the_run_and_its_workers(tmp_path: Path, name, code, message):
+    out = tmp_path / "out"
+    process = _start_run(tmp_path, out)
+    family = _session_pids(process.pid)
+    assert len(family) >= 3
+    signalled = time.monotonic()
+    os.kill(process.pid, getattr(signal, name))  # the parent only, as `kill PID` does
+    _, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - signalled < LIMIT_SECONDS
+    assert process.returncode == code
+    assert _one_line(stderr) == message
+    assert _wait_gone(family) == [], "processes left after the signal"
+    assert list(tmp_path.iterdir()) == [], "a signal left files behind"
+
+
+def test_kill_9_leaves_no_process_and_the_next_run_cleans_up(tmp_path: Path):
+    out = tmp_path / "out"
+    process = _start_run(tmp_path, out)
+    family = _session_pids(process.pid)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=30)
+    # Workers notice that their parent is gone and exit; so does the resource tracker.
+    assert _wait_gone(family) == [], "workers outlived a killed parent"
+    # The killed run's staging directory stays hidden; it never looks like a result.
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".out.incomplete-"), left
+    plot = run_cli("plot", tmp_path / left[0], cwd=tmp_path)
+    assert plot.returncode == 2
+    assert "staging directory of a run that did not finish" in _one_line(plot.stderr)
+    # The next run into the same place removes it.
+    again = run_cli(
+        "run", COMBINED, "--runs", "20", "--no-plots", "--no-progress", "--out", out, cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def _limits(file_bytes: int | None = None):
+    def apply() -> None:
+        if file_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+
+    return apply
+
+
+def _run_limited(args: list[str], cwd: Path, file_bytes: int | None = None):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_limits(file_bytes),
+    )
+    elapsed = time.monotonic() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return result, elapsed, peak if peak > before * 1024 else None
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path):
+    """`ulimit -f`: writing runs.parquet fails with EFBIG, as on a full disk."""
+    args = ["run", COMBINED, "--runs", "1000", "--workers", "1", "--no-progress"]
+    result, elapsed, peak = _run_limited([*args, "--out", "out"], tmp_path, file_bytes=50_000)
+    assert result.returncode == 1
+    line = _one_line(result.stderr)
+    assert line.startswith("error: writing results to out failed:") and "File too large" in line
+    assert line.endswith("nothing was written")
+    assert list(tmp_path.iterdir()) == []
+    assert elapsed < 30  # a 1,000-run simulation comes first
+    assert peak is None or peak < LIMIT_BYTES
+
+
+def test_output_directory_problems_are_one_line(tmp_path: Path):
+    (tmp_path / "a_file").write_text("mine")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    cases = [
+        ("a_file/result", "a_file is not a directory"),
+        ("a_file", "exists and is not a directory"),
+        ("dangling", "is a symbolic link"),
+    ]
+    for out, fragment in cases:
+        result = run_cli("run", COMBINED, "--runs", "10", "--out", out, cwd=tmp_path)
+        assert result.returncode == 2, out
+        assert fragment in _one_line(result.stderr)
+    assert (tmp_path / "a_file").read_text() == "mine"
+    assert (tmp_path / "dangling").is_symlink() and not (tmp_path / "nowhere").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "dangling"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only directory")
+def test_a_read_only_parent_is_one_line(tmp_path: Path):
+    parent = tmp_path / "locked"
+    parent.mkdir()
+    parent.chmod(0o555)
+    try:
+        result = run_cli("run", COMBINED, "--runs", "10", "--out", parent / "x", cwd=tmp_path)
+    finally:
+        parent.chmod(0o755)
+    assert result.returncode == 2
+    assert "cannot create the result directory" in _one_line(result.stderr)
+
+
+# ------------------------------------------------------------------ damaged result directories
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    cwd = tmp_path_factory.mktemp("finished")
+    result = run_cli(
+        "run", COMBINED, "--runs", "200", "--workers", "1", "--no-progress", "--csv",
+        "--no-plots", "--out", "result", cwd=cwd,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return cwd / "result"
+
+
+def _damaged(finished: Path, tmp_path: Path, name: str, content: bytes | None) -> Path:
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    if content is None:
+        (copy / name).unlink()
+    else:
+        (copy / name).write_bytes(content)
+    return copy
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(frame), sink)
+    return sink.getvalue().to_pybytes()
+
+
+DAMAGE = [
+    ("runs.parquet", b"", "not a readable Parquet table"),
+    ("runs.parquet", b"PAR1 garbage", "not a readable Parquet table"),
+    ("runs.parquet", "truncated", "not a readable Parquet table"),
+    ("runs.parquet", "wrong_schema", "missing column"),
+    ("runs.parquet", "fewer_rows", "rows but the manifest says 200 runs"),
+    ("runs.parquet", None, "runs.parquet: missing"),
+    ("trajectory_quantiles.parquet", b"\x00" * 64, "not a readable Parquet table"),
+    ("manifest.json", b"", "manifest.json: cannot be read"),
+    ("manifest.json", b"{not json", "manifest.json: cannot be read"),
+    ("manifest.json", b"[1, 2]", "expected a JSON object"),
+    ("manifest.json", b'{"scenario": {}}', "expected scenario, runs and seed"),
+    ("summary.json", b"\xff\xfe garbage", "summary.json: cannot be read"),
+    ("summary.json", b"{}", "no outcomes"),
+    (".sim-result", None, "no .sim-result marker"),
+    (".sim-result", b'{"files": 3}', "not written by sim"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "fragment"), DAMAGE)
+def test_sim_plot_refuses_a_damaged_result_directory(
+    finished: Path, tmp_path: Path, name, content, fragment
+):
+    runs = (finished / "runs.parquet").read_bytes()
+    if content == "truncated":
+        content = runs[: len(runs) // 2]
+    elif content == "wrong_schema":
+        content = _parquet_bytes(pd.DataFrame({"x": [1, 2, 3]}))
+    elif content == "fewer_rows":
+        content = _parquet_bytes(pd.read_parquet(finished / "runs.parquet").head(10))
+    copy = _damaged(finished, tmp_path, name, content)
+    before = sorted((p.relative_to(copy), p.read_bytes()) for p in copy.rglob("*") if p.is_file())
+    result = CliRunner().invoke(app, ["plot", str(copy)])
+    assert result.exit_code == 2, result.output
+    assert fragment in _one_line(result.stderr)
+    after = sorted((p.relative_to(copy), p.read_bytes()) for p in copy.rglob("*") if p.is_file())
+    assert after == before, "a refused directory was changed"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only directory")
+def test_sim_plot_in_a_read_only_result_directory(finished: Path, tmp_path: Path):
+    copy = _damaged(finished, tmp_path, "runs.csv", None)
+    copy.chmod(0o555)
+    try:
+        result = CliRunner().invoke(app, ["plot", str(copy)])
+    finally:
+        copy.chmod(0o755)
+    assert result.exit_code == 2
+    assert "cannot write figures here" in _one_line(result.stderr)
+
+
+def test_sim_plot_keeps_a_plots_folder_it_did_not_write(finished: Path, tmp_path: Path):
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    (copy / "plots").mkdir()
+    (copy / "plots" / "mine.txt").write_text("my notes")
+    result = CliRunner().invoke(app, ["plot", str(copy)])
+    assert result.exit_code == 2
+    assert "not written by sim; nothing was replaced" in _one_line(result.stderr)
+    assert (copy / "plots" / "mine.txt").read_text() == "my notes"
+
+
+# ------------------------------------------------------------------ tables and the command line
+
+
+def test_one_missing_value_convention_in_every_table(finished: Path):
+    """Missing is null in Parquet (never a NaN value), NaN in pandas, empty in CSV."""
+    for name in ("runs.parquet", "daily_states.parquet", "trajectory_quantiles.parquet"):
+        table = pq.read_table(finished / name)
+        for column in table.column_names:
+            values = table[column]
+            if pa.types.is_floating(values.type):
+                assert pc.sum(pc.is_nan(values)).as_py() in (0, None), (name, column)
+        frame = pd.read_parquet(finished / name)
+        for column in frame.columns:
+            missing = frame[column][frame[column].isna()].tolist()
+            assert all(isinstance(v, float) and np.isnan(v) for v in missing), (name, column)
+    runs = pd.read_parquet(finished / "runs.parquet")
+    assert runs["escalation_day"].isna().any() and runs["not_deployed_reason"].isna().any()
+    assert runs["escalation_day"].dtype == np.float64
+    csv = (finished / "runs.csv").read_text().splitlines()
+    header = csv[0].split(",")
+    column = header.index("escalation_day")
+    never = [i for i, value in enumerate(runs["escalation_day"]) if np.isnan(value)]
+    assert csv[1 + never[0]].split(",")[column] == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", COMBINED, "--runs", "many"], "sim run: Invalid value for '--runs'"),
+        (["run", COMBINED, "--bogus"], "sim run: No such option: --bogus"),
+        (["run"], "sim run: Missing argument 'FILE'"),
+        (["nonsense"], "sim: No such command 'nonsense'"),
+        (["trace", COMBINED], "sim trace: Missing option '--run'"),
+    ],
+)
+def test_option_errors_are_one_line(tmp_path: Path, args, fragment):
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    line = _one_line(result.stderr)
+    assert line.startswith("error: ") and fragment in line
+    assert result.stdout == ""
+
+
+def test_help_shows_real_metavariables(tmp_path: Path):
+    text = run_cli("run", "--help", cwd=tmp_path).stdout
+    assert "Usage: sim run [OPTIONS] FILE" in text
+    for fragment in ("--runs N", "--seed SEED", "--workers N", "--out DIR"):
+        assert fragment in text
+    for bad in ("<bool>", "<int range>", "{file}", "{FILE}", "<path>"):
+        assert bad not in text
+
+
+def test_piped_output_is_not_cut(tmp_path: Path):
+    result = run_cli("equilibria", SCENARIOS / "public_good.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Netherlands" in result.stdout
+    assert "…" not in result.stdout
+
+
+def test_the_progress_bar_moves_within_a_chunk(tmp_path: Path):
+    """300 runs are one chunk: the bar still moves day by day (on a terminal)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "run",
+            COMBINED,
+            "--runs",
+            "300",
+            "--workers",
+            "1",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait(timeout=120) == 0
+    counts = {
+        int(part.split("/300 runs")[0].split()[-1])
+        for part in output.decode(errors="replace").split("\r")
+        if "/300 runs" in part
+    }
+    assert {0, 300} <= counts
+    assert len(counts - {0, 300}) >= 2, counts
