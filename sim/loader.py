@@ -10,26 +10,144 @@ Composition: a file may say ``extends: other.yaml`` (or a list of files, merged
 in order); paths are relative to the extending file.  Mappings merge key by key,
 the extending file winning; any other value (a number, a list, a
 distribution) is replaced whole.
+
+Limits.  The main file and every file it extends go through the same checks,
+so that no input can hang the loader, exhaust memory or end in a traceback
+(scenario files are a few kilobytes and a few hundred values):
+
+* only regular files are read -- a directory, a named pipe, a device
+  (``/dev/zero``) or a socket is refused before it is opened for reading, and
+  any error of the operating system (a symlink loop, no permission) is one
+  line;
+* a file holds at most :data:`MAX_FILE_BYTES` bytes, and all the files of
+  one scenario at most :data:`MAX_TOTAL_BYTES`;
+* a file is UTF-8 text without control characters (NUL and the like);
+* at most :data:`MAX_NODES` YAML nodes (keys, values, list items) per
+  scenario, counting a value reached through an alias (``*name``) once per
+  use -- so "billion laughs" documents are refused -- and no alias may refer
+  to a value that contains it;
+* values nest at most :data:`MAX_DEPTH` levels deep;
+* ``extends:`` goes at most :data:`MAX_EXTENDS_DEPTH` files deep, and one
+  scenario reads at most :data:`MAX_FILES` files (counting a file each time
+  it is extended);
+* keys are plain scalars (a list or a mapping cannot be a key).
+
+Anchors, aliases and merge keys (``<<: *defaults``) are plain YAML and allowed
+within these limits.  In error messages, control characters are escaped and
+long values shortened, so that a message is always one line.
 """
 
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import re
+import reprlib
+import stat
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from sim.distributions import DISTRIBUTION_NAMES
 from sim.scenario import Scenario
 
-__all__ = ["ScenarioError", "load_scenario", "load_scenario_data"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_EXTENDS_DEPTH",
+    "MAX_FILES",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "MAX_TOTAL_BYTES",
+    "ScenarioError",
+    "load_scenario",
+    "load_scenario_data",
+]
 
-Path_ = tuple[str | int, ...]
+#: Largest scenario file, in bytes (the shipped ones are below 15 kB).
+MAX_FILE_BYTES = 1_000_000
+#: Largest total size of the files one scenario reads (itself and what it extends).
+MAX_TOTAL_BYTES = 2_000_000
+#: Most YAML nodes in one scenario, each use of an alias counting its whole value.
+MAX_NODES = 100_000
+#: Deepest nesting of values (the shipped scenarios nest 6 levels deep).
+MAX_DEPTH = 50
+#: Longest chain of files extending files (the shipped scenarios use 3).
+MAX_EXTENDS_DEPTH = 20
+#: Most files read for one scenario, a file counting each time it is extended.
+MAX_FILES = 100
+
+#: Values and keys are shown in messages up to this many characters.
+_SHOWN = 80
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"
+
+Path_ = tuple[Any, ...]
 Provenance = dict[Path_, tuple[str, int]]
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _escape(text: str) -> str:
+    """``text`` with every non-printable character escaped, so it stays on one line."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char.isprintable():
+            out.append(char)
+        elif char in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char])
+        else:
+            code = ord(char)
+            out.append(
+                f"\\x{code:02x}"
+                if code < 0x100
+                else (f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+            )
+    return "".join(out)
+
+
+def _shorten(text: str, limit: int = _SHOWN) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_repr = reprlib.Repr()
+_repr.maxstring = _repr.maxother = _SHOWN
+_repr.maxlong = 40
+_repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 6
+_repr.maxlevel = 3
+
+
+def _show(value: Any) -> str:
+    """A short, one-line rendering of a user's value for a message (repr-like)."""
+    if isinstance(value, str):
+        if len(value) <= _SHOWN:
+            return _escape(repr(value))
+        text = repr(value[: _SHOWN - 1])
+        return _escape(text[:-1] + "…" + text[-1])
+    try:
+        text = _repr.repr(value)
+    except ValueError:  # an integer too long to write in decimal
+        text = f"<an integer of {value.bit_length():,} bits>"
+    return _shorten(_escape(text))
+
+
+def _show_text(value: Any) -> str:
+    """A short, one-line rendering of a key or a name (str, without quotes)."""
+    if isinstance(value, str):
+        return _shorten(_escape(value[: 4 * _SHOWN]))
+    return _show(value)
 
 
 class ScenarioError(ValueError):
@@ -37,50 +155,407 @@ class ScenarioError(ValueError):
 
     def __init__(self, file: str | Path, line: int | None, key: str | None, message: str):
         self.file, self.line, self.key, self.message = str(file), line, key, message
-        where = self.file if line is None else f"{self.file}:{line}"
-        what = f"{key}: " if key else ""
-        super().__init__(f"{where}: {what}{message}")
+        name = _escape(self.file)
+        where = name if line is None else f"{name}:{line}"
+        what = f"{_escape(key)}: " if key else ""
+        super().__init__(f"{where}: {what}{_escape(message)}")
 
 
 def _key_text(path: Path_) -> str:
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{_show(part)}]"
+        else:
+            shown = _show_text(part)
+            text += f".{shown}" if text else shown
     return text
 
 
-def _parse(file: Path) -> tuple[Any, Provenance]:
-    """Parse one file with PyYAML's SafeLoader, recording each key's line."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(file, None, None, "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(file, None, None, "is a directory, expected a YAML file") from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(file, None, None, f"not UTF-8 text ({exc.reason})") from None
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if value is None:
+        return "nothing (null)"
+    return type(value).__name__
 
-    loader = yaml.SafeLoader(text)
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Budget:
+    """What one scenario has used of the limits, over all its files."""
+
+    files: int = 0
+    bytes: int = 0
+    nodes: int = 0
+    #: file name as given (and recorded in provenance) -> its real path
+    real: dict[str, str] = field(default_factory=dict)
+
+
+def _os_problem(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if isinstance(exc, NotADirectoryError):
+        return "file not found (a part of the path is not a directory)"
+    if isinstance(exc, PermissionError):
+        return "permission denied: cannot read the file"
+    if exc.errno == errno.ELOOP:
+        return "cannot read the file: too many levels of symbolic links (a symlink loop?)"
+    return f"cannot read the file: {exc.strerror or type(exc).__name__}"
+
+
+def _check_regular(file: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        what = "is a directory"
+    elif stat.S_ISFIFO(mode):
+        what = "is a named pipe (FIFO)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "is a device"
+    elif stat.S_ISSOCK(mode):
+        what = "is a socket"
+    else:
+        what = "is not a regular file"
+    raise ScenarioError(file, None, None, f"{what}, expected a YAML file")
+
+
+def _too_big(file: Path, size: str) -> ScenarioError:
+    return ScenarioError(
+        file,
+        None,
+        None,
+        f"file too large ({size} bytes): a scenario file may hold at most {MAX_FILE_BYTES:,} bytes",
+    )
+
+
+def _read(file: Path, budget: _Budget) -> str:
+    """The text of ``file``, if it is a regular, small, UTF-8 text file."""
+    try:
+        info = os.stat(file)
+    except OSError as exc:
+        raise ScenarioError(file, None, None, _os_problem(exc)) from None
+    except ValueError:  # e.g. an embedded NUL
+        raise ScenarioError(file, None, None, "not a valid file name") from None
+    # Refused before opening: opening a FIFO for reading would block.
+    _check_regular(file, info.st_mode)
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_big(file, f"{info.st_size:,}")
+    flags = os.O_RDONLY
+    for name in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC", "O_BINARY"):
+        flags |= getattr(os, name, 0)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        fd = os.open(file, flags)
+        try:
+            # The file may have been replaced since the check above.
+            _check_regular(file, os.fstat(fd).st_mode)
+            while size <= MAX_FILE_BYTES:
+                chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise ScenarioError(file, None, None, _os_problem(exc)) from None
+    if size > MAX_FILE_BYTES:
+        raise _too_big(file, f"more than {MAX_FILE_BYTES:,}")
+    budget.bytes += size
+    if budget.bytes > MAX_TOTAL_BYTES:
+        raise ScenarioError(
+            file,
+            None,
+            None,
+            f"the files of this scenario (with those it extends) hold more than "
+            f"{MAX_TOTAL_BYTES:,} bytes in all",
+        )
+    raw = b"".join(chunks)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError(
+            file, line, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+    bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise ScenarioError(
+            file,
+            line,
+            None,
+            f"control character {_escape(bad.group())} is not allowed: a scenario file is "
+            "plain text (tabs, line breaks and printable characters)",
+        )
+    return text
+
+
+class _ValueProblem(Exception):
+    """An exception other than a YAMLError while constructing ``node``."""
+
+    def __init__(self, node: yaml.Node, error: Exception):
+        super().__init__(str(error))
+        self.node, self.error = node, error
+
+
+class _Limits:
+    """Mixed into a safe loader: refuses deep nesting and too many nodes while composing.
+
+    PyYAML composes nodes recursively: without the depth check a document of
+    thousands of nested brackets ends in a RecursionError.
+    """
+
+    def _limit(self, file: Path) -> None:
+        self._file = file
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        self._depth += 1
+        self._nodes += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ScenarioError(
+                    self._file, event.start_mark.line + 1, None, _too_deep_message()
+                )
+            if self._nodes > MAX_NODES:
+                raise ScenarioError(
+                    self._file, event.start_mark.line + 1, None, _too_many_message()
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (yaml.YAMLError, ScenarioError, _ValueProblem):
+            raise
+        except Exception as exc:
+            raise _ValueProblem(node, exc) from None
+
+
+class _PyLoader(_Limits, yaml.SafeLoader):
+    """PyYAML's SafeLoader, all in Python, within the limits."""
+
+    def __init__(self, text: str, file: Path):
+        yaml.SafeLoader.__init__(self, text)
+        self._limit(file)
+
+
+try:  # libyaml's scanner and parser, in C: ten times faster on large files
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    _CParser = None
+
+_LOADER: type = _PyLoader
+if _CParser is not None:
+
+    class _CLoader(_Limits, Composer, _CParser, SafeConstructor, Resolver):
+        """libyaml's parser with PyYAML's own composer (so the limits apply) and
+        SafeConstructor, within the limits."""
+
+        def __init__(self, text: str, file: Path):
+            _CParser.__init__(self, text)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._limit(file)
+
+    _LOADER = _CLoader
+
+# YAML 1.1, which PyYAML follows, reads 1e-3 and 1.0e100 (no sign in the exponent,
+# or no dot) as strings; YAML 1.2, JSON and editors read them as numbers, and so
+# does this loader: with strict types a string is never a number.
+for _cls in {_PyLoader, _LOADER}:
+    _cls.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+        list("-+0123456789."),
+    )
+del _cls
+
+
+def _too_deep_message() -> str:
+    return f"values nested more than {MAX_DEPTH} levels deep"
+
+
+def _too_many_message() -> str:
+    return (
+        f"more than {MAX_NODES:,} YAML nodes (keys, values and list items, counting an "
+        "alias each time it is used): too many nodes after alias expansion"
+    )
+
+
+class _Walker:
+    """Records each key's file and line, checking keys and the limits on the way.
+
+    An alias resolves to the very node it names, so a walk through aliases can
+    visit exponentially many nodes ("billion laughs"): every visit counts
+    against :data:`MAX_NODES`, and a node met again among its own ancestors is
+    a recursive alias.
+    """
+
+    def __init__(self, loader: Any, file: Path, budget: _Budget):
+        self.loader, self.file, self.name, self.budget = loader, file, str(file), budget
+        self.provenance: Provenance = {}
+        self.active: set[int] = set()
+
+    def _error(self, node: yaml.Node, path: Path_, message: str) -> ScenarioError:
+        return ScenarioError(self.file, node.start_mark.line + 1, _key_text(path) or None, message)
+
+    def _count(self, node: yaml.Node) -> None:
+        self.budget.nodes += 1
+        if self.budget.nodes > MAX_NODES:
+            raise ScenarioError(self.file, node.start_mark.line + 1, None, _too_many_message())
+
+    def walk(self, node: yaml.Node, path: Path_) -> None:
+        self._count(node)
+        if len(path) > MAX_DEPTH:
+            raise self._error(node, path[:MAX_DEPTH], _too_deep_message())
+        self.provenance[path] = (self.name, node.start_mark.line + 1)
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            return
+        if id(node) in self.active:
+            raise self._error(node, path, "recursive alias: this value contains an alias of itself")
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                for index, item in enumerate(node.value):
+                    self.walk(item, (*path, index))
+            else:
+                for key, (key_node, value_node) in self._entries(node, path).items():
+                    self.walk(value_node, (*path, key))
+                    self.provenance[(*path, key)] = (self.name, key_node.start_mark.line + 1)
+        finally:
+            self.active.discard(id(node))
+
+    def _key(self, key_node: yaml.Node, path: Path_) -> Any:
+        self._count(key_node)
+        problem = "a key must be a plain name or number, not a list or a mapping"
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise self._error(key_node, path, problem)
+        if key_node.tag == _VALUE_TAG:  # as SafeConstructor.flatten_mapping does
+            key_node.tag = "tag:yaml.org,2002:str"
+        key = self.loader.construct_object(key_node)
+        try:
+            hash(key)
+        except TypeError:  # e.g. a scalar tagged !!set
+            raise self._error(key_node, path, problem) from None
+        return key
+
+    def _entries(self, node: yaml.MappingNode, path: Path_) -> dict[Any, tuple]:
+        """The mapping's keys and their (key node, value node), as PyYAML will build it.
+
+        Merge keys (``<<``) bring in the entries of other mappings, which the
+        mapping's own keys override; its own keys must not repeat.
+        """
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        own: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merged.extend(self._merge_entries(key_node, value_node, path, 1))
+            else:
+                own.append((key_node, value_node))
+        entries: dict[Any, tuple] = {}
+        for key_node, value_node in merged:
+            entries[self._key(key_node, path)] = (key_node, value_node)
+        seen: dict[Any, int] = {}
+        for key_node, value_node in own:
+            key = self._key(key_node, path)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ScenarioError(
+                    self.file,
+                    line,
+                    _key_text((*path, key)),
+                    f"duplicate key (first given on line {seen[key]})",
+                )
+            seen[key] = line
+            entries[key] = (key_node, value_node)
+        return entries
+
+    def _merge_entries(
+        self, key_node: yaml.Node, value: yaml.Node, path: Path_, depth: int
+    ) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The entries a merge key brings in, in the order SafeConstructor applies them."""
+        self._count(value)
+        if depth > MAX_DEPTH:
+            raise self._error(key_node, path, _too_deep_message())
+        if isinstance(value, yaml.MappingNode):
+            sources = [value]
+        elif isinstance(value, yaml.SequenceNode):
+            sources = list(reversed(value.value))  # the first mapping listed wins
+        else:
+            sources = []
+        if not sources or not all(isinstance(s, yaml.MappingNode) for s in sources):
+            raise self._error(key_node, path, "a merge key '<<' needs a mapping or a list of them")
+        entries: list[tuple[yaml.Node, yaml.Node]] = []
+        for source in sources:
+            if id(source) in self.active:
+                raise self._error(
+                    key_node, path, "recursive alias: this value merges an alias of itself"
+                )
+            self.active.add(id(source))
+            try:
+                own = []
+                for sub_key, sub_value in source.value:
+                    self._count(sub_value)
+                    if sub_key.tag == _MERGE_TAG:
+                        entries.extend(self._merge_entries(sub_key, sub_value, path, depth + 1))
+                    else:
+                        own.append((sub_key, sub_value))
+                entries.extend(own)
+            finally:
+                self.active.discard(id(source))
+        return entries
+
+
+def _parse(file: Path, budget: _Budget) -> tuple[Any, Provenance]:
+    """Parse one file with PyYAML's SafeLoader, recording each key's line."""
+    text = _read(file, budget)
+    try:
+        loader = _LOADER(text, file)
+    except yaml.YAMLError as exc:  # pragma: no cover - _read refuses what the reader refuses
+        raise ScenarioError(file, None, None, f"malformed YAML: {_first_line(exc)}") from None
     try:
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError(file, 1, None, "file is empty; expected a mapping of scenario keys")
-        provenance: Provenance = {}
-        _walk(node, (), str(file), provenance)
+        walker = _Walker(loader, file, budget)
+        walker.walk(node, ())
+        provenance = walker.provenance
         data = loader.construct_document(node)
+    except ScenarioError:
+        raise
+    except _ValueProblem as problem:
+        raise ScenarioError(
+            file, problem.node.start_mark.line + 1, None, _value_problem(problem.error)
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or str(exc)
-        if "python/" in problem or "constructor for the tag" in problem:
-            problem = (
-                f"unsupported YAML tag; scenario files may hold only plain data ({problem.strip()})"
-            )
-        else:
-            problem = f"malformed YAML: {problem}"
-        raise ScenarioError(file, line, None, problem) from None
+        raise ScenarioError(file, line, None, _yaml_problem(exc, text)) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(file, None, None, f"malformed YAML: {exc}") from None
+        raise ScenarioError(file, None, None, f"malformed YAML: {_first_line(exc)}") from None
+    except RecursionError:
+        raise ScenarioError(file, None, None, _too_deep_message()) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -93,36 +568,53 @@ def _parse(file: Path) -> tuple[Any, Provenance]:
     return data, provenance
 
 
-def _yaml_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "nothing (null)"
-    return type(value).__name__
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> str:
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    if "python/" in problem or "constructor for the tag" in problem:
+        return _shorten(
+            f"unsupported YAML tag; scenario files may hold only plain data ({problem})",
+            4 * _SHOWN,
+        )
+    if context.endswith("first occurrence") and exc.context_mark is not None:
+        problem = f"{context} on line {exc.context_mark.line + 1}"  # a duplicate anchor
+    elif problem.startswith("but found") and context:
+        problem = f"{context}, {problem}"  # e.g. a second document
+    elif not problem:
+        problem = _first_line(exc)
+    mark = exc.problem_mark
+    if mark is not None:
+        lines = text.splitlines()
+        row = lines[mark.line] if 0 <= mark.line < len(lines) else ""
+        if "\t" in row[: mark.column + 1]:
+            problem += " (a tab: YAML indents with spaces only)"
+    return _shorten(f"malformed YAML: {problem}", 4 * _SHOWN)
 
 
-def _walk(node: yaml.Node, path: Path_, file: str, provenance: Provenance) -> None:
-    provenance[path] = (file, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise ScenarioError(
-                    file,
-                    line,
-                    _key_text((*path, key)),
-                    f"duplicate key (first given on line {seen[key]})",
-                )
-            seen[key] = line
-            _walk(value_node, (*path, key), file, provenance)
-            provenance[(*path, key)] = (file, line)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, (*path, index), file, provenance)
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return _shorten(lines[0] if lines else type(exc).__name__, 4 * _SHOWN)
+
+
+def _value_problem(error: Exception) -> str:
+    text = str(error)
+    if "integer string conversion" in text:
+        return "cannot read this value: a number with too many digits"
+    return f"cannot read this value: {_shorten(_first_line(error))}"
+
+
+# --------------------------------------------------------------------------- extends
+
+
+def _sub_paths(value: Any, path: Path_) -> Iterator[Path_]:
+    """``path`` and the path of every key and list item inside ``value``."""
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _sub_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _sub_paths(item, (*path, index))
 
 
 def _merge(
@@ -132,13 +624,15 @@ def _merge(
     over_prov: Provenance,
     path: Path_ = (),
     shared: frozenset[str] = frozenset(),
+    real: dict[str, str] | None = None,
 ) -> Any:
     """Merge ``override`` into ``base`` (both with provenance), returning the result.
 
-    ``shared``: resolved names of files already merged into ``base``.  A value
+    ``shared``: real paths of files already merged into ``base``.  A value
     that ``override`` merely inherited from one of them is not applied again, so
     in ``extends: [a.yaml, b.yaml]`` where both extend ``baseline.yaml``, b's copy
-    of a baseline value does not undo a's change to it.
+    of a baseline value does not undo a's change to it.  ``real`` maps the file
+    names in provenance to their real paths.
     """
     # A mapping with a 'dist' key is one value (a distribution): it replaces, never merges.
     if isinstance(base, dict) and isinstance(override, dict) and "dist" not in override:
@@ -146,32 +640,47 @@ def _merge(
         for key, value in override.items():
             sub = (*path, key)
             if key in base:
-                merged[key] = _merge(base[key], value, base_prov, over_prov, sub, shared)
+                merged[key] = _merge(base[key], value, base_prov, over_prov, sub, shared, real)
             else:
                 merged[key] = value
-                _copy_prov(over_prov, base_prov, sub)
+                _copy_prov(over_prov, base_prov, sub, value)
         return merged
     source = over_prov.get(path, ("", 0))[0]
-    if path in base_prov and source and str(Path(source).resolve()) in shared:
+    if path in base_prov and source and (real or {}).get(source, source) in shared:
         return base
     # Replaced whole: forget the base's provenance beneath this path.
-    for stale in [p for p in base_prov if p[: len(path)] == path and len(p) > len(path)]:
-        del base_prov[stale]
-    _copy_prov(over_prov, base_prov, path)
+    for stale in _sub_paths(base, path):
+        if stale != path:
+            base_prov.pop(stale, None)
+    _copy_prov(over_prov, base_prov, path, override)
     return override
 
 
-def _copy_prov(source: Provenance, target: Provenance, path: Path_) -> None:
-    for p, where in source.items():
-        if p[: len(path)] == path:
-            target[p] = where
+def _copy_prov(source: Provenance, target: Provenance, path: Path_, value: Any) -> None:
+    for p in _sub_paths(value, path):
+        if p in source:
+            target[p] = source[p]
 
 
-def load_scenario_data(file: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, Provenance]:
-    """Parse ``file`` and everything it extends; return merged data and provenance."""
-    file = Path(file)
-    resolved = file.resolve()
-    data, provenance = _parse(file)
+def _real_path(path: Path) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return os.path.abspath(path)
+
+
+def load_scenario_data(file: str | Path) -> tuple[dict, Provenance]:
+    """Parse ``file`` and everything it extends; return merged data and provenance.
+
+    Provenance maps each key's path (a tuple of keys and list indices) to the
+    file and line it was written on.  Raises :class:`ScenarioError`.
+    """
+    return _load_tree(Path(file), (), _Budget(files=1))
+
+
+def _load_tree(file: Path, chain: tuple[str, ...], budget: _Budget) -> tuple[dict, Provenance]:
+    data, provenance = _parse(file, budget)
+    resolved = budget.real[str(file)] = _real_path(file)
     parents = data.pop("extends", None)
     if parents is None:
         return data, provenance
@@ -180,29 +689,57 @@ def load_scenario_data(file: str | Path, _chain: tuple[Path, ...] = ()) -> tuple
         parents = [parents]
     if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents) or not parents:
         raise ScenarioError(file, line, "extends", "expected a file name or a list of file names")
+    chain = (*chain, resolved)
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            file,
+            line,
+            "extends",
+            f"more than {MAX_EXTENDS_DEPTH} levels of extends: (files extending files)",
+        )
     merged: dict = {}
     merged_prov: Provenance = {}
     for parent in parents:
-        parent_path = file.parent / parent
-        if not parent_path.is_file():
+        budget.files += 1
+        if budget.files > MAX_FILES:
             raise ScenarioError(
-                file, line, "extends", f"cannot find '{parent}' (looked in {file.parent})"
+                file,
+                line,
+                "extends",
+                f"more than {MAX_FILES} files to read for one scenario "
+                "(a file counts each time it is extended)",
             )
-        chain = (*_chain, resolved)
-        if parent_path.resolve() in chain:
-            cycle = " -> ".join(p.name for p in (*chain, parent_path.resolve()))
-            raise ScenarioError(file, line, "extends", f"circular extends: {cycle}")
-        parent_data, parent_prov = load_scenario_data(parent_path, chain)
+        parent_path = file.parent / parent
+        try:
+            os.stat(parent_path)
+        except (FileNotFoundError, NotADirectoryError):
+            raise ScenarioError(
+                file,
+                line,
+                "extends",
+                f"cannot find '{_show_text(parent)}' (looked in {file.parent})",
+            ) from None
+        except ValueError:
+            raise ScenarioError(
+                file, line, "extends", f"'{_show_text(parent)}' is not a valid file name"
+            ) from None
+        except OSError:
+            pass  # reading the parent reports it, naming the parent
+        if _real_path(parent_path) in chain:
+            names = [Path(p).name for p in chain] + [parent_path.name]
+            raise ScenarioError(file, line, "extends", f"circular extends: {' -> '.join(names)}")
+        parent_data, parent_prov = _load_tree(parent_path, chain, budget)
         # A scenario's name and description are its own, never inherited: a file
         # that extends baseline.yaml is not "baseline" (its results would land in
         # results/baseline/).
         for key in ("name", "description"):
             parent_data.pop(key, None)
             parent_prov.pop((key,), None)
-        shared = frozenset(str(Path(f).resolve()) for f, _ in merged_prov.values())
-        merged = _merge(merged, parent_data, merged_prov, parent_prov, (), shared)
+        files = {name for name, _ in merged_prov.values()}
+        shared = frozenset(budget.real.get(name, name) for name in files)
+        merged = _merge(merged, parent_data, merged_prov, parent_prov, (), shared, budget.real)
     provenance.pop(("extends",), None)
-    merged = _merge(merged, data, merged_prov, provenance)
+    merged = _merge(merged, data, merged_prov, provenance, (), frozenset(), budget.real)
     merged_prov[()] = (str(file), 1)
     return merged, merged_prov
 
@@ -215,21 +752,41 @@ def load_scenario(file: str | Path) -> Scenario:
     file gives no ``name``, the file's stem is used.
     """
     file = Path(file)
-    data, provenance = load_scenario_data(file)
-    data.setdefault("name", file.stem)
     try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise _explain(exc, file, provenance) from None
+        data, provenance = load_scenario_data(file)
+        data.setdefault("name", file.stem)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise _explain(exc, file, provenance, data) from None
+    except ScenarioError:
+        raise
+    except RecursionError:
+        raise ScenarioError(file, None, None, _too_deep_message()) from None
+    except MemoryError:
+        raise ScenarioError(file, None, None, "too large to load") from None
+    except Exception as exc:
+        # Whatever was missed above: still one line naming the file, not a traceback.
+        raise ScenarioError(
+            file,
+            None,
+            None,
+            f"cannot load this scenario ({type(exc).__name__}: {_first_line(exc)})",
+        ) from None
 
 
 # --------------------------------------------------------------------------- errors
 
 
-def _explain(exc: ValidationError, file: Path, provenance: Provenance) -> ScenarioError:
+_ABSENT = object()  # no data (at this path)
+
+
+def _explain(
+    exc: ValidationError, file: Path, provenance: Provenance, data: Any = _ABSENT
+) -> ScenarioError:
     errors = exc.errors(include_url=False)
     first = errors[0]
-    loc = _clean_loc(first["loc"])
+    loc = _clean_loc(first["loc"], data)
     where_file, where_line = _locate(loc, provenance, file)
     message = _message(first, loc)
     if len(errors) > 1:
@@ -237,13 +794,40 @@ def _explain(exc: ValidationError, file: Path, provenance: Provenance) -> Scenar
     return ScenarioError(where_file, where_line, _key_text(loc) or None, message)
 
 
-def _clean_loc(loc: Iterable[Any]) -> Path_:
-    """Drop pydantic's internal union-member tags (e.g. 'uniform', 'function-after[...]')."""
-    cleaned: list[str | int] = []
+def _clean_loc(loc: Iterable[Any], data: Any = _ABSENT) -> Path_:
+    """The path of the user's key for pydantic's error location ``loc``.
+
+    ``loc`` also holds pydantic's own steps: the member of a distribution
+    union (``uniform``), ``fixed`` and ``value`` for a plain number given as a
+    distribution, and ``[key]`` for an error in a mapping's key.  They are told
+    apart from the user's keys by following ``loc`` through the data, so a key
+    that happens to be called ``uniform`` is kept.
+    """
+    cleaned: list[Any] = []
+    node = data
+    tagged = False  # the union member was just skipped at this node
     for part in loc:
-        if isinstance(part, str) and (part in DISTRIBUTION_NAMES or "[" in part):
+        if isinstance(node, dict):
+            is_name = isinstance(part, str) and part in DISTRIBUTION_NAMES
+            if is_name and not tagged and node.get("dist") == part:
+                tagged = True
+                continue
+            if part in node:
+                cleaned.append(part)
+                node, tagged = node[part], False
+                continue
+        elif isinstance(node, list | tuple):
+            index_ok = isinstance(part, int) and not isinstance(part, bool)
+            if index_ok and 0 <= part < len(node):
+                cleaned.append(part)
+                node, tagged = node[part], False
+                continue
+        elif node is not _ABSENT and part in (*DISTRIBUTION_NAMES, "value"):
+            continue  # a plain number, read as {dist: fixed, value: ...}
+        if part == "[key]" or (isinstance(part, str) and "[" in part and node is _ABSENT):
             continue
         cleaned.append(part)
+        node, tagged = _ABSENT, False
     return tuple(cleaned)
 
 
@@ -259,10 +843,10 @@ def _model_at(loc: Path_) -> type[BaseModel] | None:
     model: Any = Scenario
     for part in loc:
         if isinstance(model, type) and issubclass(model, BaseModel):
-            field = model.model_fields.get(part) if isinstance(part, str) else None
-            if field is None:
+            field_ = model.model_fields.get(part) if isinstance(part, str) else None
+            if field_ is None:
                 return None
-            model = field.annotation
+            model = field_.annotation
         elif typing.get_origin(model) is dict:
             model = typing.get_args(model)[1]
         else:
@@ -274,18 +858,34 @@ def _model_at(loc: Path_) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
+_TYPE_ERRORS = (
+    "int_type",
+    "int_parsing",
+    "float_type",
+    "float_parsing",
+    "bool_type",
+    "bool_parsing",
+    "string_type",
+    "model_type",
+    "model_attributes_type",
+    "dict_type",
+    "list_type",
+    "tuple_type",
+)
+
+
 def _message(error: dict, loc: Path_) -> str:
     kind = error["type"]
-    if kind == "extra_forbidden":
+    in_key = bool(error["loc"]) and error["loc"][-1] == "[key]"
+    if kind == "extra_forbid" or kind == "extra_forbidden":
         key = loc[-1] if loc else "?"
         parent = _model_at(loc[:-1])
         valid = list(parent.model_fields) if parent is not None else []
-        if not valid and loc and loc[-2:-1] != ():
-            valid = []
-        close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
+        shown = str(key) if isinstance(key, str) and len(key) <= 100 else ""
+        close = difflib.get_close_matches(shown, valid, n=1, cutoff=0.6) if shown else []
         hint = f"; did you mean '{close[0]}'?" if close else ""
         if valid:
-            hint += " Valid keys: " + ", ".join(valid) + "."
+            hint += (" " if close else ". ") + "Valid keys: " + ", ".join(valid) + "."
         return f"unknown key{hint}"
     if kind in ("too_long", "too_short", "missing") and any("payoffs" in str(p) for p in loc):
         return "expected a 2×2 table: two rows of two numbers, e.g. [[3, 0], [5, 1]]"
@@ -293,9 +893,9 @@ def _message(error: dict, loc: Path_) -> str:
         return "required key is missing"
     if kind == "union_tag_invalid":
         tag = error.get("ctx", {}).get("tag", "?")
-        close = difflib.get_close_matches(str(tag), DISTRIBUTION_NAMES, n=1, cutoff=0.5)
+        close = difflib.get_close_matches(str(tag)[:100], DISTRIBUTION_NAMES, n=1, cutoff=0.5)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"unknown distribution '{tag}'{hint}; expected one of: " + ", ".join(
+        return f"unknown distribution '{_show_text(tag)}'{hint}; expected one of: " + ", ".join(
             DISTRIBUTION_NAMES
         )
     if kind == "finite_number":
@@ -305,23 +905,20 @@ def _message(error: dict, loc: Path_) -> str:
         expected = error.get("ctx", {}).get("expected", "")
         choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",") if c.strip()]
         given = error.get("input")
-        close = difflib.get_close_matches(str(given), choices, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"'{given}' is not one of: {', '.join(choices)}{hint}"
+        if isinstance(given, str):
+            close = difflib.get_close_matches(given[:100], choices, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            shown = f"'{_show_text(given)}'"
+        else:
+            hint, shown = "", f"{_yaml_type(given)} {_show(given)}"
+        message = f"{shown} is not one of: {', '.join(choices)}{hint}"
+        return f"invalid key: {message}" if in_key else message
 
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    if kind in (
-        "int_type",
-        "int_parsing",
-        "float_type",
-        "float_parsing",
-        "bool_type",
-        "bool_parsing",
-        "string_type",
-        "model_type",
-        "dict_type",
-    ):
-        message += f", got {_yaml_type(error.get('input'))} {error.get('input')!r}"
-    return message
+    message = _shorten(message, 4 * _SHOWN)
+    if kind in _TYPE_ERRORS:
+        given = error.get("input")
+        message += f", got {_yaml_type(given)} {_show(given)}"
+    return f"invalid key: {message}" if in_key else message

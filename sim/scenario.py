@@ -5,6 +5,12 @@ is a ``fixed`` one), tagged with the interval its values must lie in.  The
 loader (:mod:`sim.loader`) turns YAML into these objects once, at the edge; the
 model only ever sees a validated :class:`Scenario`.
 
+Types are strict: a boolean or a string is never a number (``horizon_days:
+yes`` and ``troops_pledged: "5000"`` are errors, not 1 and 5000), a number is
+never a string, and an integer field takes no fraction (``runs: 100.0`` is an
+error); a whole number is accepted where a float is expected.  Every integer
+field has an upper bound, with its reason in the field's description.
+
 The meaning, default and source of each parameter are documented in
 ``docs/model.md`` and in the comments of ``scenarios/baseline.yaml``.
 """
@@ -91,22 +97,64 @@ def _safe_name(name: str) -> str:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    # strict: a boolean or a string is not a number ("yes" is not 1, "5000" not 5000),
+    # and a number is not a string; a whole number is still accepted as a float.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
+
+
+#: Longest horizon and latest day of any dated event: ten years.  The model
+#: steps day by day and keeps per-day trajectories, so the horizon bounds a
+#: run's time and memory.
+_HORIZON_MAX = 3650
+
+#: Largest number of troops: far above any pledge discussed (tens of thousands).
+_TROOPS_MAX = 1_000_000
+
+#: Largest seed: a signed 64-bit integer, so manifests and tables store it exactly.
+SEED_MAX = 2**63 - 1
+
+#: Largest logit QRE precision.  At lambda = 1e6 a payoff difference of 1e-4 or
+#: more already gives a logit choice of 0 or 1 to machine precision (a best
+#: response), so larger values change nothing that matters, while values such
+#: as 1e100 made runs take minutes.
+QRE_PRECISION_MAX = 1e6
 
 
 class Simulation(_Section):
     """How many runs, how long, which seed."""
 
-    horizon_days: int = Field(365, ge=1, le=3650, description="days simulated in each run")
-    runs: int = Field(1000, ge=1, le=MAX_RUNS, description="Monte Carlo runs")
-    seed: int = Field(0, ge=0, description="root seed of numpy.random.SeedSequence")
+    horizon_days: int = Field(
+        365,
+        ge=1,
+        le=_HORIZON_MAX,
+        description="days simulated in each run; at most 3,650 (ten years): the model "
+        "steps day by day, so this bounds each run's time and memory",
+    )
+    runs: int = Field(
+        1000,
+        ge=1,
+        le=MAX_RUNS,
+        description="Monte Carlo runs; at most 10,000,000, which bounds a batch's time and "
+        "the size of its run table",
+    )
+    seed: int = Field(
+        0,
+        ge=0,
+        le=SEED_MAX,
+        description="root seed of numpy.random.SeedSequence; at most 2**63 - 1, a signed "
+        "64-bit integer, so that manifests and tables store it exactly",
+    )
 
 
 class Levers(_Section):
     """Policy levers that are not dated events (those are in the timeline)."""
 
     troops_pledged: int = Field(
-        0, ge=0, le=1_000_000, description="total troops the coalition pledges (0 = no force)"
+        0,
+        ge=0,
+        le=_TROOPS_MAX,
+        description="total troops the coalition pledges (0 = no force); at most 1,000,000, "
+        "far above any pledge discussed",
     )
     sanctions_credibility: Probability = Field(
         description="prior probability that the US is a type that carries out its threat"
@@ -129,22 +177,25 @@ class Levers(_Section):
 #: a run without a ceasefire).
 EVENT_ANCHORS = ("start", "ceasefire_start")
 
-_HORIZON_MAX = 3650
+#: Said of every day and number of days: why it is at most _HORIZON_MAX.
+_DAYS = "; at most 3,650, the longest horizon (a later day never comes)"
 
 
 class CeasefireEvent(_Section):
-    day: int = Field(ge=0, le=_HORIZON_MAX, description="day the ceasefire starts")
+    day: int = Field(ge=0, le=_HORIZON_MAX, description="day the ceasefire starts" + _DAYS)
     duration_days: int = Field(
         ge=1,
         le=_HORIZON_MAX,
         description="length of the agreed term; renewed at its end "
-        "only if holding is then self-enforcing",
+        "only if holding is then self-enforcing" + _DAYS,
     )
 
 
 class SanctionsThreatEvent(_Section):
     day: int = Field(
-        ge=0, le=_HORIZON_MAX, description="day the US issues its threat (counted from `after`)"
+        ge=0,
+        le=_HORIZON_MAX,
+        description="day the US issues its threat (counted from `after`)" + _DAYS,
     )
     after: Literal["start", "ceasefire_start"] = Field(
         "start", description="what `day` counts from: the run's start or the ceasefire's start"
@@ -152,19 +203,23 @@ class SanctionsThreatEvent(_Section):
     deadline_days: int = Field(
         ge=1,
         le=_HORIZON_MAX,
-        description="days after the threat by which a ceasefire must be in force",
+        description="days after the threat by which a ceasefire must be in force" + _DAYS,
     )
 
 
 class DeploymentEvent(_Section):
     day: int = Field(
-        ge=0, le=_HORIZON_MAX, description="first day troops may move in (counted from `after`)"
+        ge=0,
+        le=_HORIZON_MAX,
+        description="first day troops may move in (counted from `after`)" + _DAYS,
     )
     after: Literal["start", "ceasefire_start"] = Field(
         "start", description="what `day` counts from: the run's start or the ceasefire's start"
     )
     ramp_days: int = Field(
-        ge=1, le=_HORIZON_MAX, description="days to bring each contingent to full strength"
+        ge=1,
+        le=_HORIZON_MAX,
+        description="days to bring each contingent to full strength" + _DAYS,
     )
 
 
@@ -207,7 +262,11 @@ class UnitedStates(_Section):
 
 
 class CoalitionStateSpec(_Section):
-    troops: int = Field(ge=0, le=1_000_000, description="troops in the reference pledge")
+    troops: int = Field(
+        ge=0,
+        le=_TROOPS_MAX,
+        description="troops in the reference pledge (a share of the total); at most 1,000,000",
+    )
     domestic_support: Share
     casualty_sensitivity: NonNegative
 
@@ -230,12 +289,16 @@ class Coalition(_Section):
     casualty_scale: Annotated[Distribution, _coerce, _within(1e-9, math.inf, "casualty_scale")]
     nato_war_cost: NonNegative
     minimum_viable_force: Annotated[
-        Distribution, _coerce, _within(0.0, 1_000_000.0, "minimum_viable_force")
+        Distribution, _coerce, _within(0.0, float(_TROOPS_MAX), "minimum_viable_force")
     ]
     max_response_probability: Probability
     tripwire_scale: NonNegative
     casualty_rate_per_attack: Probability
-    risk_window_days: int = Field(ge=1, le=_HORIZON_MAX)
+    risk_window_days: int = Field(
+        ge=1,
+        le=_HORIZON_MAX,
+        description="days of exposure a government weighs when deciding to stay" + _DAYS,
+    )
     war_casualty_exposure: Probability
     states: dict[str, CoalitionStateSpec] = Field(min_length=1)
 
@@ -255,7 +318,12 @@ class CeasefireDynamics(_Section):
     mutual_violation_collapse_probability: Probability
     accidental_violation_probability: Probability
     violation_gain_halflife_days: NonNegative
-    durable_after_days: int = Field(ge=1, le=_HORIZON_MAX)
+    durable_after_days: int = Field(
+        ge=1,
+        le=_HORIZON_MAX,
+        description="consecutive days a self-enforcing ceasefire must have held at the end "
+        "to count as durable" + _DAYS,
+    )
     talks_daily_probability: Probability
     imposed_sanctions_talks_effect: NonNegative
     pledge_talks_penalty: Probability
@@ -270,7 +338,7 @@ class Sanctions(_Section):
         ge=1,
         le=_HORIZON_MAX,
         description="days of Russian compliance (no detected violation, no strike) after "
-        "which imposed sanctions are lifted; the threat then stands again",
+        "which imposed sanctions are lifted; the threat then stands again" + _DAYS,
     )
 
 
@@ -286,7 +354,14 @@ SELECTION_RULES = ("risk_dominant", "payoff_dominant", "max_entropy", "logit_qre
 
 GAME_NAMES = ("deployment", "ceasefire", "sanctions")
 
-Row2 = tuple[float, float]
+
+def _as_tuple(value: object) -> object:
+    """YAML and JSON give lists; the strict models take tuples for fixed-length rows."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+_tuple = BeforeValidator(_as_tuple)
+Row2 = Annotated[tuple[float, float], _tuple]
 
 
 class ExplicitTable(_Section):
@@ -300,10 +375,10 @@ class ExplicitTable(_Section):
     ``col_actions`` only relabel the actions in ``sim equilibria`` output.
     """
 
-    row_payoffs: tuple[Row2, Row2]
-    col_payoffs: tuple[Row2, Row2]
-    row_actions: tuple[str, str] | None = None
-    col_actions: tuple[str, str] | None = None
+    row_payoffs: Annotated[tuple[Row2, Row2], _tuple]
+    col_payoffs: Annotated[tuple[Row2, Row2], _tuple]
+    row_actions: Annotated[tuple[str, str] | None, _tuple] = None
+    col_actions: Annotated[tuple[str, str] | None, _tuple] = None
 
 
 class Games(_Section):
@@ -313,7 +388,12 @@ class Games(_Section):
         Field("risk_dominant", description="rule used when a game has several equilibria")
     )
     qre_precision: float = Field(
-        10.0, ge=0, le=1e6, description="precision lambda of the logit QRE (selection: logit_qre)"
+        10.0,
+        ge=0,
+        le=QRE_PRECISION_MAX,
+        description="precision lambda of the logit QRE (selection: logit_qre); at most 1e6, "
+        "where a payoff difference of 1e-4 or more already gives a best response to machine "
+        "precision (larger values change nothing but made runs slow)",
     )
     qre_hold_probability: float = Field(
         0.5,
