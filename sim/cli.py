@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - older typer builds on click itself
 from sim import __version__
 from sim.loader import ScenarioError, load_scenario
 from sim.outcomes import OUTCOMES
+from sim.scenario import SEED_MAX
 
 __all__ = ["app", "main"]
 
@@ -138,9 +139,17 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(number, handler)
 
 
+def _printable(text: object) -> str:
+    """``text`` on one line: control characters (a newline in a file name) escaped."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _fail(message: str) -> None:
     """Print one line on standard error and exit with code 2."""
-    _err.print(f"error: {message}", markup=False, soft_wrap=True)
+    _err.print(f"error: {_printable(message)}", markup=False, soft_wrap=True)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -249,7 +258,13 @@ def run(
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option(min=0, metavar="SEED", help="Random seed.", show_default="the scenario's"),
+        typer.Option(
+            min=0,
+            max=SEED_MAX,
+            metavar="SEED",
+            help="Random seed.",
+            show_default="the scenario's",
+        ),
     ] = None,
     workers: Annotated[
         int | None,
@@ -310,7 +325,10 @@ def run(
         reason = error.strerror or type(error).__name__
         where = f" ({error.filename})" if error.filename else ""
         _err.print(
-            f"error: writing results to {directory} failed: {reason}{where}; nothing was written",
+            _printable(
+                f"error: writing results to {directory} failed: {reason}{where}; "
+                "nothing was written"
+            ),
             markup=False,
         )
         raise typer.Exit(EXIT_WRITE_FAILED) from None
@@ -345,7 +363,7 @@ def validate(
             _err.print(f"error: {error}", markup=False, soft_wrap=True)
             failed = True
         else:
-            _out.print(f"ok: {file} (scenario '{scenario.name}')", markup=False)
+            _out.print(f"ok: {_printable(file)} (scenario '{scenario.name}')", markup=False)
     if failed:
         raise typer.Exit(EXIT_USAGE)
 
@@ -478,7 +496,13 @@ def trace(
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option(min=0, metavar="SEED", help="Random seed.", show_default="the scenario's"),
+        typer.Option(
+            min=0,
+            max=SEED_MAX,
+            metavar="SEED",
+            help="Random seed.",
+            show_default="the scenario's",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -497,10 +521,16 @@ def trace(
         _fail(f"--run {run_index}: the batch has {n_runs} runs (0 to {n_runs - 1})")
     result = trace_run(scenario, run_index, runs=n_runs, seed=seed)
     if as_json:
+        from sim.runner import OPTIONAL_DAY_COLUMNS
+
         row = {
             k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
             for k, v in result.row.items()
         }
+        # Days are whole numbers; the table holds them as floats only to code "never" as NaN.
+        for name in OPTIONAL_DAY_COLUMNS:
+            if row.get(name) is not None:
+                row[name] = int(row[name])
         payload = {
             "scenario": scenario.name,
             "seed": result.seed,
@@ -749,7 +779,13 @@ def equilibria(
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option(min=0, metavar="SEED", help="Random seed.", show_default="the scenario's"),
+        typer.Option(
+            min=0,
+            max=SEED_MAX,
+            metavar="SEED",
+            help="Random seed.",
+            show_default="the scenario's",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (docs/games.md).")] = False,
 ) -> None:
@@ -810,8 +846,10 @@ def plot(
     except OSError as error:
         reason = error.strerror or type(error).__name__
         _err.print(
-            f"error: writing figures to {result_dir / 'plots'} failed: {reason}; "
-            "the previous figures are unchanged",
+            _printable(
+                f"error: writing figures to {result_dir / 'plots'} failed: {reason}; "
+                "the previous figures are unchanged"
+            ),
             markup=False,
         )
         raise typer.Exit(EXIT_WRITE_FAILED) from None

@@ -50,7 +50,7 @@ CHUNK_RUNS = 1000
 
 # Columns that hold -1 for "never happened"; they become missing values (NaN) in tables,
 # so they are floats: one missing-value convention (NaN / Parquet null) in every table.
-_MISSING_IF_NEGATIVE = (
+OPTIONAL_DAY_COLUMNS = (
     "first_ceasefire_day",
     "first_ceasefire_length_days",
     "sanctions_imposed_day",
@@ -222,7 +222,7 @@ def _to_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
     frame["not_deployed_reason"] = pd.Categorical(
         frame["not_deployed_reason"].replace("", None), categories=list(NOT_DEPLOYED_REASONS)
     )
-    for name in _MISSING_IF_NEGATIVE:
+    for name in OPTIONAL_DAY_COLUMNS:
         frame[name] = frame[name].astype(np.float64).where(frame[name] >= 0)
     return frame
 
