@@ -303,7 +303,14 @@ def run(
     clock = time.perf_counter()
     try:
         with _stop_on_signals(), staged_directory(directory) as staging:
-            result = simulate(scenario, runs=runs, seed=seed, workers=workers, progress=progress)
+            result = simulate(
+                scenario,
+                runs=runs,
+                seed=seed,
+                workers=workers,
+                progress=progress,
+                keep_trajectories=trajectories,
+            )
             elapsed = time.perf_counter() - clock
             run_info = {
                 "command": shlex.join(["sim", *sys.argv[1:]]),

@@ -900,6 +900,15 @@ class CrisisModel(mesa.Model):
         columns["max_escalation_level"] = trajectories["escalation_level"].max(axis=0)
         return columns
 
+    def release(self) -> None:
+        """Let this model be freed once the caller drops it.
+
+        Mesa 3 numbers agents per model in a class-level registry
+        (``mesa.Agent._ids``, keyed by the model), which keeps every model --
+        and its data collector -- alive for the life of the process.
+        """
+        mesa.Agent._ids.pop(self, None)
+
     def trajectories(self) -> dict[str, np.ndarray]:
         """Daily values, shape (days, runs), from the data collector."""
         data = self.datacollector.model_vars

@@ -72,10 +72,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.daily import DailyCounts
 from sim.outcomes import ESCALATION_LEVELS
 from sim.runner import CHUNK_RUNS, SimulationResult
 from sim.summary import QUANTILES as QUANTILE_LEVELS
-from sim.summary import summarise, trajectory_quantiles
+from sim.summary import summarise
 
 __all__ = [
     "ResultDirectoryError",
@@ -106,9 +107,6 @@ MANIFEST_VERSION = 2
 _STAGING = re.compile(
     r"^\.(?P<name>.+)\.(?P<kind>incomplete|old)-(?P<host>.*)-(?P<pid>\d+)-[0-9a-f]{8}$"
 )
-
-#: Days handled at once by :func:`daily_states` (bounds its temporary memory).
-_DAY_BLOCK = 32
 
 
 class ResultDirectoryError(Exception):
@@ -345,71 +343,16 @@ def write_manifest(directory: Path, manifest: dict) -> dict:
     return manifest
 
 
-def _masked_quantiles(sorted_values: np.ndarray, n_positive: np.ndarray) -> np.ndarray:
-    """Quantiles of each row's positive values, from rows sorted in ascending order.
-
-    In a row of ``runs`` values that are 0 or positive, sorted, the ``n``
-    positive ones are the last ``n``; the quantiles use numpy's default
-    ("linear") interpolation, so they equal ``np.quantile`` of those values.
-    Rows with no positive value give NaN.  Returns shape (len(QUANTILE_LEVELS), rows).
-    """
-    rows, runs = sorted_values.shape
-    n = n_positive.astype(np.int64)
-    out = np.full((len(QUANTILE_LEVELS), rows), np.nan)
-    has = n > 0
-    if not has.any():
-        return out
-    row = np.flatnonzero(has)
-    n = n[has]
-    first = runs - n
-    for i, q in enumerate(QUANTILE_LEVELS):
-        h = q * (n - 1)
-        lo = np.floor(h).astype(np.int64)
-        hi = np.minimum(lo + 1, n - 1)
-        x_lo = sorted_values[row, first + lo].astype(np.float64)
-        x_hi = sorted_values[row, first + hi].astype(np.float64)
-        out[i, row] = x_lo + (h - lo) * (x_hi - x_lo)
-    return out
-
-
 def daily_states(trajectories: dict[str, np.ndarray]) -> pd.DataFrame:
     """Per day: share of runs at each escalation level, and where a force is in place.
 
-    Columns are described in the module docstring.  Escalation shares are
-    counted level by level (``np.count_nonzero`` over runs); troops are
-    sorted a block of days at a time (a float32 copy of that block only), so
-    365 days x 100,000 runs needs a few tens of MB beyond the trajectories.
+    Columns are described in the module docstring; computed by
+    :meth:`sim.daily.DailyCounts.daily_states` (what :func:`write_result` writes).
     """
-    escalation = trajectories["escalation_level"]
-    troops = trajectories["troops_deployed"]
-    days, runs = escalation.shape
-    frame = pd.DataFrame({"day": np.arange(days)})
-    counted = np.zeros(days, dtype=np.int64)
-    for name, level in ESCALATION_LEVELS.items():
-        count = np.count_nonzero(escalation == level, axis=1)
-        frame[name] = count / runs
-        counted += count
-    if not np.all(counted == runs):
-        raise ValueError("escalation_level holds values outside the escalation ladder")
-
-    with_force = np.empty(days, dtype=np.int64)
-    total = np.empty(days, dtype=np.float64)
-    quantiles = np.empty((len(QUANTILE_LEVELS), days))
-    for start in range(0, days, _DAY_BLOCK):
-        block = slice(start, min(start + _DAY_BLOCK, days))
-        values = np.sort(np.asarray(troops[block], dtype=np.float32), axis=1)
-        # A force is in place where troops_deployed > 0; anything else counts as none.
-        np.maximum(values, 0, out=values)
-        with_force[block] = np.count_nonzero(values > 0, axis=1)
-        total[block] = values.sum(axis=1, dtype=np.float64)
-        quantiles[:, block] = _masked_quantiles(values, with_force[block])
-    frame["force_in_place"] = with_force / runs
-    frame["runs_with_force"] = with_force
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frame["troops_in_place_mean"] = np.where(with_force > 0, total / with_force, np.nan)
-    for q, row in zip(QUANTILE_LEVELS, quantiles, strict=True):
-        frame[f"troops_in_place_q{round(q * 100):02d}"] = row
-    return frame
+    days = next(iter(trajectories.values())).shape[0]
+    counts = DailyCounts(days)
+    counts.add({name: trajectories[name] for name in ("escalation_level", "troops_deployed")})
+    return counts.daily_states()
 
 
 def write_result(
@@ -431,11 +374,15 @@ def write_result(
     result.runs.to_parquet(directory / RUNS, index=False)
     if csv:
         result.runs.to_csv(directory / "runs.csv", index=False)
-    quantiles = trajectory_quantiles(result.trajectories)
+    quantiles = result.daily.quantile_table()
     quantiles.to_parquet(directory / QUANTILES, index=False)
-    states = daily_states(result.trajectories)
+    states = result.daily.daily_states()
     states.to_parquet(directory / DAILY_STATES, index=False)
     if per_run_trajectories:
+        if result.trajectories is None:
+            raise ValueError(
+                "per-run trajectories were not kept (simulate(keep_trajectories=True))"
+            )
         days, n_runs = next(iter(result.trajectories.values())).shape
         frame = pd.DataFrame(
             {

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from sim.daily import DailyCounts
 from sim.model import TRAJECTORY_VARIABLES, CrisisModel
 from sim.outcomes import CONFLICT_STATES, FORCE_FATES, NOT_DEPLOYED_REASONS, OUTCOMES
 from sim.parameters import uncertain_parameters
@@ -64,14 +65,19 @@ class SimulationResult:
     """Everything one batch produced.
 
     ``runs``: one row per run (outcome, metrics, drawn parameters).
-    ``trajectories``: daily values, ``{variable: array of shape (days, runs)}``.
+    ``daily``: per day and daily variable, how many runs had each value
+    (:class:`sim.daily.DailyCounts`: exact per-day shares and quantiles).
+    ``trajectories``: every run's daily values, ``{variable: array of shape
+    (days, runs)}``, or ``None`` when not kept (``keep_trajectories=False``:
+    memory then grows with the per-run table only, not with runs x days).
     """
 
     scenario: Scenario
     seed: int
     n_runs: int
     runs: pd.DataFrame
-    trajectories: dict[str, np.ndarray]
+    daily: DailyCounts
+    trajectories: dict[str, np.ndarray] | None
 
 
 @dataclass(frozen=True)
@@ -106,15 +112,18 @@ def _simulate_chunk(
     model = CrisisModel(
         scenario, stop - start, np.random.default_rng(seed_sequence), trace_run=trace_run
     )
-    for _ in range(scenario.simulation.horizon_days):
-        model.step()
-        if on_day is not None:
-            on_day()
-    columns = {"run": np.arange(start, stop), **model.run_table()}
-    for name, dist in uncertain_parameters(scenario):
-        if getattr(dist, "dist", "fixed") != "fixed":
-            columns[f"param:{name}"] = model.params[name]
-    return columns, model.trajectories(), model
+    try:
+        for _ in range(scenario.simulation.horizon_days):
+            model.step()
+            if on_day is not None:
+                on_day()
+        columns = {"run": np.arange(start, stop), **model.run_table()}
+        for name, dist in uncertain_parameters(scenario):
+            if getattr(dist, "dist", "fixed") != "fixed":
+                columns[f"param:{name}"] = model.params[name]
+        return columns, model.trajectories(), model
+    finally:
+        model.release()
 
 
 def chunk_model(
@@ -176,7 +185,7 @@ def _worker(
     return columns, trajectories
 
 
-def _run_pool(scenario, tasks, processes: int, parts: list, advance) -> None:
+def _run_pool(scenario, tasks, processes: int, parts, advance) -> None:
     """Run ``tasks`` (index, seed sequence, start, stop) on a pool, filling ``parts``.
 
     ``advance(runs_in_chunk)`` is called once per simulated day of a chunk.
@@ -233,11 +242,14 @@ def simulate(
     seed: int | None = None,
     workers: int = 1,
     progress: bool = False,
+    keep_trajectories: bool = True,
 ) -> SimulationResult:
     """Run ``scenario`` ``runs`` times (default: the scenario's) and collect the results.
 
     ``workers > 1`` spreads the chunks over that many processes; results do not
     depend on it.  ``progress`` shows a progress bar on standard error.
+    ``keep_trajectories=False`` keeps only the per-day counts of each chunk's
+    daily values (:class:`sim.daily.DailyCounts`), not the values themselves.
     """
     n_runs = scenario.simulation.runs if runs is None else int(runs)
     seed = scenario.simulation.seed if seed is None else int(seed)
@@ -247,8 +259,9 @@ def simulate(
         raise ValueError(f"workers must be at least 1, got {workers}")
     chunks = _chunks(n_runs)
     seeds = _chunk_seeds(seed, len(chunks))
-    parts: list = [None] * len(chunks)
     horizon = scenario.simulation.horizon_days
+    daily = DailyCounts(horizon)
+    parts = _Parts(len(chunks), daily, keep_trajectories)
     # The bar counts run-days and shows them as runs, so it moves within a chunk.
     bar = tqdm(
         total=n_runs * horizon,
@@ -274,11 +287,31 @@ def simulate(
             _run_pool(scenario, tasks, min(workers, len(chunks)), parts, advance)
     finally:
         bar.close()
-    columns = {key: np.concatenate([p[0][key] for p in parts]) for key in parts[0][0]}
-    trajectories = {
-        name: np.concatenate([p[1][name] for p in parts], axis=1) for name in TRAJECTORY_VARIABLES
-    }
-    return SimulationResult(scenario, seed, n_runs, _to_frame(columns), trajectories)
+    columns = {key: np.concatenate([p[key] for p in parts.columns]) for key in parts.columns[0]}
+    trajectories = None
+    if keep_trajectories:
+        trajectories = {
+            name: np.concatenate([p[name] for p in parts.trajectories], axis=1)
+            for name in TRAJECTORY_VARIABLES
+        }
+    return SimulationResult(scenario, seed, n_runs, _to_frame(columns), daily, trajectories)
+
+
+class _Parts:
+    """Chunk results by chunk index; daily values are counted as they arrive (any order)."""
+
+    def __init__(self, n_chunks: int, daily: DailyCounts, keep_trajectories: bool) -> None:
+        self.columns: list = [None] * n_chunks
+        self.trajectories: list = [None] * n_chunks
+        self._daily = daily
+        self._keep = keep_trajectories
+
+    def __setitem__(self, index: int, part: tuple[dict, dict]) -> None:
+        columns, trajectories = part
+        self.columns[index] = columns
+        self._daily.add(trajectories)
+        if self._keep:
+            self.trajectories[index] = trajectories
 
 
 def run(

@@ -92,14 +92,14 @@ def summarise(runs: pd.DataFrame) -> dict:
 
 
 def trajectory_quantiles(trajectories: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Per-day mean and quantiles of each daily variable, as a long table."""
-    frames = []
-    for name, values in trajectories.items():
-        values = values.astype(float)
-        days = np.arange(values.shape[0])
-        q = np.quantile(values, QUANTILES, axis=1)
-        frame = pd.DataFrame({"variable": name, "day": days, "mean": values.mean(axis=1)})
-        for level, row in zip(QUANTILES, q, strict=True):
-            frame[f"q{round(level * 100):02d}"] = row
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    """Per-day mean and quantiles of each daily variable, as a long table.
+
+    Computed by :meth:`sim.daily.DailyCounts.quantile_table`: equal to
+    ``np.quantile`` over runs, from per-day value counts.
+    """
+    from sim.daily import DailyCounts
+
+    days = next(iter(trajectories.values())).shape[0]
+    counts = DailyCounts(days)
+    counts.add(trajectories)
+    return counts.quantile_table()

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from sim.loader import load_scenario
 from sim.scenario import Scenario
+
+# Tests never write into the repository: no example database, and hypothesis's
+# other files (.hypothesis/) go to a temporary directory.
+settings.register_profile("sim", database=None)
+settings.load_profile("sim")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="sim-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
