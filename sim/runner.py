@@ -31,6 +31,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.daily import DailyCounts
+from sim.games.tables import GAME_ACTIONS
 from sim.model import TRAJECTORY_VARIABLES, CrisisModel
 from sim.outcomes import CONFLICT_STATES, FORCE_FATES, NOT_DEPLOYED_REASONS, OUTCOMES
 from sim.parameters import uncertain_parameters
@@ -233,6 +234,11 @@ def _to_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
     )
     for name in OPTIONAL_DAY_COLUMNS:
         frame[name] = frame[name].astype(np.float64).where(frame[name] >= 0)
+    # The modal equilibrium of each game: one of six labels (a byte per run, not a string).
+    for game, (_, row_actions, col_actions) in GAME_ACTIONS.items():
+        labels = [f"{r}/{c}" for r in row_actions for c in col_actions] + ["mixed", "qre"]
+        column = f"{game}_equilibrium_played"
+        frame[column] = pd.Categorical(frame[column], categories=labels)
     return frame
 
 
