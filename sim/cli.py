@@ -292,9 +292,16 @@ def run(
     scenario = _load(file)
     _check_runs(runs)
     # Imported after the scenario is checked, so that bad input fails fast.
-    from sim.plots import draw_all
-    from sim.results import ResultDirectoryError, staged_directory, write_manifest, write_result
+    from sim.plots import RUN_COLUMNS, draw_all
+    from sim.results import (
+        ResultDirectoryError,
+        RunsWriter,
+        staged_directory,
+        write_manifest,
+        write_result,
+    )
     from sim.runner import simulate
+    from sim.summary import SUMMARY_COLUMNS
 
     directory = out if out is not None else Path("results") / scenario.name
     if workers is None:
@@ -303,14 +310,19 @@ def run(
     clock = time.perf_counter()
     try:
         with _stop_on_signals(), staged_directory(directory) as staging:
-            result = simulate(
-                scenario,
-                runs=runs,
-                seed=seed,
-                workers=workers,
-                progress=progress,
-                keep_trajectories=trajectories,
-            )
+            # Each chunk's rows go straight to runs.parquet: memory grows with the
+            # columns the summary and the figures need, not with the whole table.
+            with RunsWriter(staging, csv=csv) as writer:
+                result = simulate(
+                    scenario,
+                    runs=runs,
+                    seed=seed,
+                    workers=workers,
+                    progress=progress,
+                    keep_trajectories=trajectories,
+                    on_chunk=writer.write,
+                    keep_columns=(*SUMMARY_COLUMNS, *RUN_COLUMNS),
+                )
             elapsed = time.perf_counter() - clock
             run_info = {
                 "command": shlex.join(["sim", *sys.argv[1:]]),
@@ -321,7 +333,12 @@ def run(
                 "simulation_seconds": round(elapsed, 2),
             }
             saved = write_result(
-                result, staging, run_info=run_info, csv=csv, per_run_trajectories=trajectories
+                result,
+                staging,
+                run_info=run_info,
+                csv=csv,
+                per_run_trajectories=trajectories,
+                runs_written=True,
             )
             if plots:
                 draw_all(saved, staging / "plots")

@@ -106,6 +106,10 @@ def plot_outcomes(summary: dict, ax: Axes) -> Axes:
     return ax
 
 
+#: The per-run columns :func:`draw_all` reads.
+RUN_COLUMNS = ("first_ceasefire_length_days", "first_ceasefire_ended")
+
+
 def _first_ceasefires(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Length (days) and collapsed-or-not of the first ceasefire, over runs where one began.
 

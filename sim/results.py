@@ -80,6 +80,7 @@ from sim.summary import summarise
 
 __all__ = [
     "ResultDirectoryError",
+    "RunsWriter",
     "SavedResult",
     "daily_states",
     "load_result",
@@ -355,6 +356,42 @@ def daily_states(trajectories: dict[str, np.ndarray]) -> pd.DataFrame:
     return counts.daily_states()
 
 
+class RunsWriter:
+    """Append each chunk's per-run table to ``runs.parquet`` (and ``runs.csv``) as it comes.
+
+    Use as a context manager and pass :meth:`write` to
+    :func:`sim.runner.simulate` as ``on_chunk``; then :func:`write_result`
+    with ``runs_written=True``.  Each chunk is one Parquet row group, so the
+    whole table is never held in memory.
+    """
+
+    def __init__(self, directory: Path, csv: bool = False) -> None:
+        self.directory = Path(directory)
+        self.csv = csv
+        self._writer = None
+        self._schema = None
+
+    def __enter__(self) -> RunsWriter:
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._writer is None:
+            self._schema = table.schema
+            self._writer = pq.ParquetWriter(self.directory / RUNS, self._schema)
+        self._writer.write_table(table.cast(self._schema))
+        if self.csv:
+            first = not (self.directory / "runs.csv").exists()
+            frame.to_csv(self.directory / "runs.csv", mode="a", header=first, index=False)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
 def write_result(
     result: SimulationResult,
     directory: Path,
@@ -362,18 +399,22 @@ def write_result(
     run_info: dict,
     csv: bool = False,
     per_run_trajectories: bool = False,
+    runs_written: bool = False,
 ) -> SavedResult:
     """Write tables, ``summary.json``, ``scenario.yaml`` and ``manifest.json`` into ``directory``.
 
     ``run_info`` is added to the manifest (command, workers, start and end
-    time, elapsed seconds...).  Returns the result as :func:`load_result`
-    would read it; call :func:`write_manifest` again after adding files
-    (plots) so that the manifest lists them.
+    time, elapsed seconds...).  ``runs_written``: ``runs.parquet`` (and
+    ``runs.csv``) were already written chunk by chunk (:class:`RunsWriter`),
+    and ``result.runs`` may hold only some columns.  Returns the result as
+    :func:`load_result` would read it; call :func:`write_manifest` again after
+    adding files (plots) so that the manifest lists them.
     """
     directory = Path(directory)
-    result.runs.to_parquet(directory / RUNS, index=False)
-    if csv:
-        result.runs.to_csv(directory / "runs.csv", index=False)
+    if not runs_written:
+        result.runs.to_parquet(directory / RUNS, index=False)
+        if csv:
+            result.runs.to_csv(directory / "runs.csv", index=False)
     quantiles = result.daily.quantile_table()
     quantiles.to_parquet(directory / QUANTILES, index=False)
     states = result.daily.daily_states()

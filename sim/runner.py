@@ -249,6 +249,8 @@ def simulate(
     workers: int = 1,
     progress: bool = False,
     keep_trajectories: bool = True,
+    on_chunk: Callable[[pd.DataFrame], None] | None = None,
+    keep_columns: tuple[str, ...] | None = None,
 ) -> SimulationResult:
     """Run ``scenario`` ``runs`` times (default: the scenario's) and collect the results.
 
@@ -256,6 +258,9 @@ def simulate(
     depend on it.  ``progress`` shows a progress bar on standard error.
     ``keep_trajectories=False`` keeps only the per-day counts of each chunk's
     daily values (:class:`sim.daily.DailyCounts`), not the values themselves.
+    ``on_chunk(frame)`` receives each chunk's per-run table, in run order (to
+    write it as it comes); ``keep_columns`` then limits the result's ``runs``
+    to those columns, so memory grows with them only.
     """
     n_runs = scenario.simulation.runs if runs is None else int(runs)
     seed = scenario.simulation.seed if seed is None else int(seed)
@@ -267,7 +272,7 @@ def simulate(
     seeds = _chunk_seeds(seed, len(chunks))
     horizon = scenario.simulation.horizon_days
     daily = DailyCounts(horizon)
-    parts = _Parts(len(chunks), daily, keep_trajectories)
+    parts = _Parts(len(chunks), daily, keep_trajectories, on_chunk, keep_columns)
     # The bar counts run-days and shows them as runs, so it moves within a chunk.
     bar = tqdm(
         total=n_runs * horizon,
@@ -293,31 +298,53 @@ def simulate(
             _run_pool(scenario, tasks, min(workers, len(chunks)), parts, advance)
     finally:
         bar.close()
-    columns = {key: np.concatenate([p[key] for p in parts.columns]) for key in parts.columns[0]}
+    frames = parts.frames
+    table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     trajectories = None
     if keep_trajectories:
         trajectories = {
             name: np.concatenate([p[name] for p in parts.trajectories], axis=1)
             for name in TRAJECTORY_VARIABLES
         }
-    return SimulationResult(scenario, seed, n_runs, _to_frame(columns), daily, trajectories)
+    return SimulationResult(scenario, seed, n_runs, table, daily, trajectories)
 
 
 class _Parts:
-    """Chunk results by chunk index; daily values are counted as they arrive (any order)."""
+    """Chunk results by chunk index.
 
-    def __init__(self, n_chunks: int, daily: DailyCounts, keep_trajectories: bool) -> None:
-        self.columns: list = [None] * n_chunks
+    Daily values are counted as they arrive (in any order: counts do not
+    depend on it); per-run tables are handed to ``on_chunk`` in run order.
+    """
+
+    def __init__(
+        self,
+        n_chunks: int,
+        daily: DailyCounts,
+        keep_trajectories: bool,
+        on_chunk: Callable[[pd.DataFrame], None] | None,
+        keep_columns: tuple[str, ...] | None,
+    ) -> None:
+        self.frames: list = [None] * n_chunks
         self.trajectories: list = [None] * n_chunks
         self._daily = daily
         self._keep = keep_trajectories
+        self._on_chunk = on_chunk
+        self._columns = list(dict.fromkeys(keep_columns)) if keep_columns is not None else None
+        self._waiting: dict[int, pd.DataFrame] = {}
+        self._next = 0
 
     def __setitem__(self, index: int, part: tuple[dict, dict]) -> None:
         columns, trajectories = part
-        self.columns[index] = columns
         self._daily.add(trajectories)
         if self._keep:
             self.trajectories[index] = trajectories
+        self._waiting[index] = _to_frame(columns)
+        while self._next in self._waiting:
+            frame = self._waiting.pop(self._next)
+            if self._on_chunk is not None:
+                self._on_chunk(frame)
+            self.frames[self._next] = frame if self._columns is None else frame[self._columns]
+            self._next += 1
 
 
 def run(

@@ -14,7 +14,7 @@ from scipy import stats
 
 from sim.outcomes import CONFLICT_STATES, FORCE_FATES, NOT_DEPLOYED_REASONS, OUTCOMES
 
-__all__ = ["METRICS", "QUANTILES", "summarise", "wilson_interval"]
+__all__ = ["METRICS", "QUANTILES", "SUMMARY_COLUMNS", "summarise", "wilson_interval"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -41,6 +41,10 @@ METRICS = (
     "mean_escalation_level",
     "max_escalation_level",
 )
+
+
+#: The per-run columns :func:`summarise` reads.
+SUMMARY_COLUMNS = ("outcome", "conflict_state", "force_fate", "not_deployed_reason", *METRICS)
 
 
 def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:

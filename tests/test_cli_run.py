@@ -341,3 +341,16 @@ def test_a_result_directory_the_user_added_a_file_to_is_not_replaced(tmp_path: P
     result = run_cli(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert (tmp_path / "r" / "analysis.ipynb").read_text() == "my work"
+
+
+def test_the_streamed_table_equals_the_python_api(short_scenario: Path, result_dir: Path):
+    """`sim run` writes runs.parquet chunk by chunk (a row group each, never the whole
+    table in memory); it is the table `sim.run` returns."""
+    import pyarrow.parquet as pq
+
+    import sim
+
+    streamed = pd.read_parquet(result_dir / "runs.parquet")
+    in_memory = sim.run(sim.load_scenario(short_scenario), runs=1200, seed=7)
+    pd.testing.assert_frame_equal(streamed, in_memory)
+    assert pq.ParquetFile(result_dir / "runs.parquet").metadata.num_row_groups == 2
