@@ -29,10 +29,17 @@ Every selected profile except ``logit_qre`` is a Nash equilibrium of its game
 (a property the test-suite checks).  ``label`` codes the profile played:
 0 = (0, 0), 1 = (0, 1), 2 = (1, 0), 3 = (1, 1), 4 = a mixed equilibrium,
 5 = logit QRE play.
+
+The simulation's batches are solved and selected by a compiled kernel
+(:mod:`sim.games.kernels`, numba); the array code here is its reference and
+gives the same results bit for bit (``backend`` of :func:`select_equilibrium`,
+environment variable ``SIM_NO_NUMBA``).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +50,15 @@ __all__ = ["MIXED", "QRE", "Selected", "select_equilibrium"]
 
 MIXED = 4
 QRE = 5
+
+#: ``backend`` values of :func:`select_equilibrium`.
+BACKENDS = ("numba", "numpy")
+#: With ``backend=None``, a batch of at least this many games loads the compiled kernel
+#: (numba); once it is loaded, batches of any size use it.
+KERNEL_MIN_GAMES = 500
+_KERNEL_RULES = frozenset(
+    {"risk_dominant", "payoff_dominant", "max_entropy", "random", "logit_qre"}
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,48 @@ def _pick(valid: np.ndarray, row, col, label, choice: np.ndarray, eq: Equilibria
     )
 
 
+def _kernel_wanted(backend: str | None, n: int) -> bool:
+    if backend is None:
+        # Loading numba costs about half a second per process, so the kernel is first
+        # loaded by a batch big enough to repay it; once loaded it serves every batch.
+        return (n >= KERNEL_MIN_GAMES or "sim.games.kernels" in sys.modules) and (
+            os.environ.get("SIM_NO_NUMBA", "") in ("", "0")
+        )
+    return backend == "numba"
+
+
+def _select_compiled(
+    A: np.ndarray,
+    B: np.ndarray,
+    rule: str,
+    rng: np.random.Generator | None,
+    precision: float | np.ndarray,
+) -> Selected:
+    """:func:`select_equilibrium` through the numba kernel (:mod:`sim.games.kernels`)."""
+    from sim.games.kernels import ENTROPY_MARGIN, RULE_CODES, select_kernel
+
+    n = A.shape[0]
+    # The same generator call as the NumPy path, so the stream is consumed alike.
+    uniforms = rng.random(n) if rule == "random" else np.empty(0)
+    row_first, col_first, label, n_equilibria, degenerate, ambiguous = select_kernel(
+        np.ascontiguousarray(A), np.ascontiguousarray(B), RULE_CODES[rule], uniforms, ENTROPY_MARGIN
+    )
+    if rule == "logit_qre":
+        from sim.games.qre import logit_qre
+
+        qre = logit_qre(A, B, precision)
+        row_first, col_first = qre.row_first, qre.col_first
+        label = np.full(n, QRE, dtype=np.int8)
+    elif ambiguous.any():
+        # max_entropy games whose choice could hinge on the last bit of a logarithm.
+        redo = np.flatnonzero(ambiguous)
+        oracle = select_equilibrium(A[redo], B[redo], rule=rule, backend="numpy")
+        row_first[redo] = oracle.row_first
+        col_first[redo] = oracle.col_first
+        label[redo] = oracle.label
+    return Selected(row_first, col_first, label, n_equilibria, degenerate)
+
+
 def select_equilibrium(
     row_payoffs: np.ndarray,
     col_payoffs: np.ndarray,
@@ -109,16 +167,35 @@ def select_equilibrium(
     rule: str = "risk_dominant",
     rng: np.random.Generator | None = None,
     precision: float | np.ndarray = 10.0,
+    *,
+    backend: str | None = None,
 ) -> Selected:
     """Solve each 2×2 game (unless ``equilibria`` is given) and pick the profile played.
 
     ``rule``: see the module docstring.  ``rng`` is needed for ``random``;
-    ``precision`` (λ) for ``logit_qre``.
+    ``precision`` (λ) for ``logit_qre``.  ``backend``: ``"numba"`` (the compiled
+    kernel of :mod:`sim.games.kernels`), ``"numpy"`` (the array code below, the
+    reference the kernel is tested against) or ``None``: the kernel for
+    :data:`KERNEL_MIN_GAMES` games or more, or for any number once the kernel
+    is loaded, unless the environment variable ``SIM_NO_NUMBA`` is set (to
+    anything but ``0``).  Both give the same results, bit for bit.
     """
+    if backend is not None and backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
     A = np.asarray(row_payoffs, dtype=float)
     B = np.asarray(col_payoffs, dtype=float)
     if A.ndim == 2:
         A, B = A[None], B[None]
+    if (
+        equilibria is None
+        and A.ndim == 3
+        and A.shape == B.shape
+        and A.shape[1:] == (2, 2)
+        and rule in _KERNEL_RULES
+        and (rule != "random" or rng is not None)
+        and _kernel_wanted(backend, A.shape[0])
+    ):
+        return _select_compiled(A, B, rule, rng, precision)
     eq = equilibria if equilibria is not None else solve_2x2(A, B)
     n = A.shape[0]
     if rule == "logit_qre":

@@ -1,0 +1,266 @@
+"""The compiled (numba) solve-and-select kernel equals the NumPy oracle, bit for bit.
+
+``select_equilibrium(..., backend="numpy")`` is the reference; ``backend="numba"``
+runs :func:`sim.games.kernels.select_kernel`.  Every output field must be the
+same array: same dtype, same bits (so the same NaN positions and signed zeros),
+and the random rule must consume the generator alike.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas.testing
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import sim.games.selection as selection
+from sim.games import kernels
+from sim.games.selection import select_equilibrium
+from sim.runner import simulate
+from tests.conftest import variant
+
+FIELDS = ("row_first", "col_first", "label", "n_equilibria", "degenerate")
+NASH_RULES = ("risk_dominant", "payoff_dominant", "max_entropy", "random")
+RULES = (*NASH_RULES, "logit_qre")
+
+
+def _bits(x: np.ndarray) -> np.ndarray:
+    return x.view(np.uint64) if x.dtype == np.float64 else x
+
+
+def assert_same(A, B, rule: str, precision: float | np.ndarray = 10.0) -> None:
+    """Kernel and oracle agree on every field, and leave the generator in the same state."""
+    rng_oracle, rng_kernel = np.random.default_rng(7), np.random.default_rng(7)
+    with np.errstate(all="ignore"):
+        oracle = select_equilibrium(
+            A, B, rule=rule, rng=rng_oracle, precision=precision, backend="numpy"
+        )
+    kernel = select_equilibrium(
+        A, B, rule=rule, rng=rng_kernel, precision=precision, backend="numba"
+    )
+    for field in FIELDS:
+        want, got = getattr(oracle, field), getattr(kernel, field)
+        assert got.dtype == want.dtype, field
+        assert got.shape == want.shape, field
+        assert np.array_equal(_bits(got), _bits(want)), (rule, field, want, got)
+    assert rng_oracle.bit_generator.state == rng_kernel.bit_generator.state
+
+
+def _pairs(elements, max_games: int = 12):
+    """Two payoff stacks of the same shape ``(n, 2, 2)``."""
+    return st.integers(1, max_games).flatmap(
+        lambda n: st.tuples(
+            arrays(np.float64, (n, 2, 2), elements=elements),
+            arrays(np.float64, (n, 2, 2), elements=elements),
+        )
+    )
+
+
+# (a) Any finite doubles: huge (differences overflow to ±inf, products to inf or NaN),
+# tiny and subnormal magnitudes.
+ANY_FLOAT = st.floats(allow_nan=False, allow_infinity=False, width=64)
+# ... and payoffs of mixed magnitudes, near the tie tolerance (1e-12) and far from it.
+MAGNITUDES = st.sampled_from([1e-14, 1e-12, 3e-12, 1e-6, 1.0, 1e6, 1e150, 1e300])
+
+
+def _scaled_pairs(max_games: int = 12):
+    def scaled(n: int):
+        shape = (n, 2, 2)
+        base = arrays(np.float64, shape, elements=st.floats(-10, 10))
+        return st.tuples(base, arrays(np.float64, shape, elements=MAGNITUDES)).map(
+            lambda pair: pair[0] * pair[1]
+        )
+
+    return st.integers(1, max_games).flatmap(lambda n: st.tuples(scaled(n), scaled(n)))
+
+
+# (b) Tie-heavy: few distinct payoffs, exact duplicates, steps at the tolerance.
+TIES = st.sampled_from([0.0, 1.0, 2.0])
+NEAR_TIES = st.sampled_from([0.0, 1e-12, 2e-12, 5e-13, 1.0, 1.0 + 1e-12, 1.0 - 1e-12, -1.0, 0.5])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pairs(ANY_FLOAT), st.sampled_from(NASH_RULES))
+def test_random_doubles(games, rule):
+    assert_same(*games, rule)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_scaled_pairs(), st.sampled_from(NASH_RULES))
+def test_random_magnitudes(games, rule):
+    assert_same(*games, rule)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pairs(st.one_of(TIES, NEAR_TIES)), st.sampled_from(NASH_RULES))
+def test_tie_heavy_games(games, rule):
+    assert_same(*games, rule)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_pairs(st.one_of(TIES, st.floats(-5, 5)), max_games=6), st.floats(0, 50))
+def test_logit_qre_counts(games, precision):
+    # The QRE itself is NumPy either way; the kernel gives the counts and degeneracy flags.
+    assert_same(*games, "logit_qre", precision)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    _pairs(st.floats(allow_nan=True, allow_infinity=True, width=64)), st.sampled_from(NASH_RULES)
+)
+def test_non_finite_payoffs(games, rule):
+    assert_same(*games, rule)
+
+
+@pytest.mark.parametrize("rule", NASH_RULES)
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0.0, 1.0, 2.0],
+        [0.0, 1.0],
+        [-1.0, 0.0, 1.0, 1e-12, 2e-12],
+        [0.0, 0.1, 0.2, 0.3],  # inexact decimals: sums that round differently
+    ],
+    ids=["012", "01", "tolerance", "decimals"],
+)
+def test_many_tie_heavy_games(rule, values):
+    rng = np.random.default_rng(11)
+    A = rng.choice(values, size=(20_000, 2, 2))
+    B = rng.choice(values, size=(20_000, 2, 2))
+    assert_same(A, B, rule)
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_degenerate_and_constant_games(rule):
+    constant = np.full((2, 2), 3.0)
+    games = [
+        (constant, constant),  # all payoffs equal: every profile is an equilibrium
+        (np.zeros((2, 2)), np.zeros((2, 2))),
+        ([[1, 1], [0, 0]], [[0, 0], [0, 0]]),  # row dominant, column indifferent
+        ([[1, 0], [1, 0]], [[1, 1], [0, 2]]),  # row indifferent, column not
+        ([[2, 2], [2, 2]], [[1, 0], [0, 1]]),
+        ([[1, 0], [0, 1]], [[1, 0], [1, 0]]),
+        ([[0, 1], [0, 1]], [[3, 0], [0, 1]]),  # a segment of row mixtures
+        ([[1e-13, 0], [0, 1e-13]], [[0, 1e-13], [1e-13, 0]]),  # differences below tolerance
+    ]
+    A = np.array([g[0] for g in games], dtype=float)
+    B = np.array([g[1] for g in games], dtype=float)
+    assert_same(A, B, rule)
+    assert_same(A[::-1], B[::-1], rule)  # non-contiguous views
+    assert_same(A.transpose(0, 2, 1), B.transpose(0, 2, 1), rule)
+
+
+TEXTBOOK = {
+    "prisoners_dilemma": ([[3, 0], [5, 1]], [[3, 5], [0, 1]]),
+    "stag_hunt": ([[4, 0], [3, 3]], [[4, 3], [0, 3]]),
+    "chicken": ([[0, -1], [1, -10]], [[0, 1], [-1, -10]]),
+    "matching_pennies": ([[1, -1], [-1, 1]], [[-1, 1], [1, -1]]),
+    "battle_of_the_sexes": ([[2, 0], [0, 1]], [[1, 0], [0, 2]]),
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("name", sorted(TEXTBOOK))
+def test_textbook_games(name, rule):
+    A, B = (np.array(x, dtype=float) for x in TEXTBOOK[name])
+    assert_same(A, B, rule)  # a single game, shape (2, 2)
+    # Affine transformations of each player's payoffs, and the players' roles swapped.
+    scales = np.array([1.0, 0.1, 1e-9, 7.3, 1e12])[:, None, None]
+    shifts = np.array([0.0, 0.3, -1e3, 1e-12, 5.0])[:, None, None]
+    assert_same(A * scales + shifts, B * scales[::-1] - shifts, rule)
+    assert_same(B.T[None], A.T[None], rule)
+
+
+def test_textbook_selections():
+    """The kernel's answers are the textbook ones (not only the oracle's)."""
+    pick = {
+        name: select_equilibrium(
+            *(np.array(x, dtype=float) for x in TEXTBOOK[name]), backend="numba"
+        )
+        for name in TEXTBOOK
+    }
+    assert pick["stag_hunt"].label[0] == 3  # (hare, hare) risk-dominates
+    assert pick["prisoners_dilemma"].label[0] == 3
+    assert pick["battle_of_the_sexes"].label[0] == 0
+    assert (pick["matching_pennies"].row_first[0], pick["matching_pennies"].col_first[0]) == (
+        0.5,
+        0.5,
+    )
+    assert pick["chicken"].n_equilibria[0] == 3
+
+
+def test_entropy_margin_fallback(monkeypatch):
+    """max_entropy games flagged as close to a tie are re-solved by NumPy, with the same result."""
+    rng = np.random.default_rng(5)
+    A = rng.choice([0.0, 1.0, 2.0], size=(3000, 2, 2))
+    B = rng.choice([0.0, 1.0, 2.0], size=(3000, 2, 2))
+    *_, ambiguous = kernels.select_kernel(
+        A, B, kernels.RULE_CODES["max_entropy"], np.empty(0), np.inf
+    )
+    assert ambiguous.all()  # every game has at least one equilibrium here
+    monkeypatch.setattr(kernels, "ENTROPY_MARGIN", np.inf)
+    assert_same(A, B, "max_entropy")
+
+
+def test_compiled_entropy_is_within_the_margin():
+    """The compiled and NumPy entropies differ far less than ENTROPY_MARGIN."""
+    x = np.concatenate([np.linspace(1e-12, 1 - 1e-12, 2001), np.random.default_rng(2).random(2000)])
+    oracle = selection._entropy(x)
+    compiled = np.array([kernels._entropy(v) for v in x])
+    assert np.abs(compiled - oracle).max() < kernels.ENTROPY_MARGIN / 100
+
+
+def test_backend_switch(monkeypatch):
+    A = np.random.default_rng(3).normal(size=(selection.KERNEL_MIN_GAMES, 2, 2))
+    calls = []
+    compiled = selection._select_compiled
+    monkeypatch.setattr(selection, "_select_compiled", lambda *a: calls.append(1) or compiled(*a))
+    select_equilibrium(A, A)
+    assert len(calls) == 1
+    select_equilibrium(A, A, backend="numpy")
+    monkeypatch.setenv("SIM_NO_NUMBA", "1")
+    select_equilibrium(A, A)
+    assert len(calls) == 1
+    select_equilibrium(A[:1], A[:1], backend="numba")
+    assert len(calls) == 2
+    with pytest.raises(ValueError, match="unknown backend"):
+        select_equilibrium(A, A, backend="fortran")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_errors_are_the_oracles(backend):
+    A = np.zeros((4, 2, 2))
+    with pytest.raises(ValueError, match="expected two arrays"):
+        select_equilibrium(A, np.zeros((3, 2, 2)), backend=backend)
+    with pytest.raises(ValueError, match="unknown selection rule"):
+        select_equilibrium(A, A, rule="coin_toss", backend=backend)
+    with pytest.raises(ValueError, match="needs a random generator"):
+        select_equilibrium(A, A, rule="random", backend=backend)
+
+
+@pytest.mark.parametrize(
+    ("base", "rule"),
+    [
+        ("combined.yaml", "risk_dominant"),
+        ("sanctions_threat.yaml", "random"),
+        ("private_resolve.yaml", "max_entropy"),
+        ("baseline.yaml", "payoff_dominant"),
+    ],
+)
+def test_whole_simulation_is_identical(monkeypatch, base, rule):
+    scenario = variant(base, simulation__horizon_days=120, games__selection=rule)
+    calls = []
+    compiled = selection._select_compiled
+    monkeypatch.setattr(selection, "_select_compiled", lambda *a: calls.append(1) or compiled(*a))
+    monkeypatch.setenv("SIM_NO_NUMBA", "1")
+    oracle = simulate(scenario, runs=300, seed=4)
+    assert not calls
+    monkeypatch.setenv("SIM_NO_NUMBA", "0")
+    monkeypatch.setattr(selection, "KERNEL_MIN_GAMES", 1)
+    kernel = simulate(scenario, runs=300, seed=4)
+    assert calls
+    pandas.testing.assert_frame_equal(oracle.runs, kernel.runs, check_exact=True)
+    for name, values in oracle.trajectories.items():
+        assert np.array_equal(values, kernel.trajectories[name], equal_nan=True), name
