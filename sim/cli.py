@@ -130,7 +130,8 @@ def _stop_on_signals() -> Iterator[None]:
     previous = {}
     for name in _STOP_SIGNALS:
         number = getattr(signal, name, None)
-        if number is not None:
+        # A signal the caller ignores (`nohup` ignores SIGHUP) stays ignored.
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
             previous[number] = signal.signal(number, _raise_stopped)
     try:
         yield
@@ -345,6 +346,9 @@ def run(
                 write_manifest(staging, saved.manifest)
     except ResultDirectoryError as error:
         _fail(str(error))
+    except ChildProcessError as error:
+        _err.print(_printable(f"error: {error}"), markup=False)
+        raise typer.Exit(EXIT_WRITE_FAILED) from None
     except OSError as error:
         reason = error.strerror or type(error).__name__
         where = f" ({error.filename})" if error.filename else ""
@@ -877,9 +881,13 @@ def plot(
             markup=False,
         )
         raise typer.Exit(EXIT_WRITE_FAILED) from None
-    except (KeyboardInterrupt, _Stopped):
+    except KeyboardInterrupt:
         _err.print("interrupted: the previous figures are unchanged", markup=False)
         raise typer.Exit(130) from None
+    except _Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        _err.print(f"stopped by {name}: the previous figures are unchanged", markup=False)
+        raise typer.Exit(128 + stop.signum) from None
     for path in paths:
         _out.print(str(result_dir / "plots" / path.name), markup=False)
 

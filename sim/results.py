@@ -60,6 +60,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import uuid
@@ -105,6 +106,7 @@ MANIFEST_VERSION = 2
 
 #: Hidden names of directories being written (``.NAME.incomplete-HOST-PID-TOKEN``) or
 #: being replaced (``.NAME.old-HOST-PID-TOKEN``).
+_PARTIAL = re.compile(r"^\..+\.partial-[0-9a-f]{8}$")
 _STAGING = re.compile(
     r"^\.(?P<name>.+)\.(?P<kind>incomplete|old)-(?P<host>.*)-(?P<pid>\d+)-[0-9a-f]{8}$"
 )
@@ -131,13 +133,20 @@ class SavedResult:
         return self.manifest["scenario"]["name"]
 
 
+def _ours(name: str) -> bool:
+    """A hidden name this module gives to what it is writing (left by a killed process)."""
+    return bool(_STAGING.match(name) or _PARTIAL.match(name))
+
+
 def _written_by_sim(directory: Path) -> bool:
-    """The directory carries a completed run's marker and nothing the marker does not list."""
+    """The directory carries a completed run's marker and nothing the marker does not list
+    (apart from this module's own leftovers: figures or JSON being written when killed)."""
     try:
         listed = json.loads((directory / MARKER).read_text(encoding="utf-8"))["files"]
         present = {p.name for p in directory.iterdir()} - {MARKER}
     except (OSError, ValueError, KeyError, TypeError):
         return False
+    present = {name for name in present if not _ours(name)}
     return isinstance(listed, list) and present <= set(map(str, listed))
 
 
@@ -186,6 +195,10 @@ def _remove_stale(final: Path) -> None:
             or _process_alive(int(match["pid"]))
         ):
             continue
+        if match["kind"] == "old" and not final.exists() and not final.is_symlink():
+            # Killed between its two renames: the previous result goes back in place.
+            os.replace(entry, final)
+            continue
         shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -225,16 +238,35 @@ def staged_directory(final: Path) -> Iterator[Path]:
         entries = sorted(p.name for p in staging.iterdir())
         write_json(staging / MARKER, {"sim_result": 1, "files": entries})
         _check_replaceable(final)
-        if final.exists():
-            old = _staging_name(final, "old", token)
-            os.replace(final, old)
-            os.replace(staging, final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, final)
+        _swap_in(staging, final, _staging_name(final, "old", token))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _swap_in(new: Path, final: Path, old: Path) -> None:
+    """Put ``new`` at ``final``; a previous ``final`` is kept at ``old`` until then.
+
+    Stop signals are held back for the two renames, and if the second fails the
+    previous ``final`` is put back: an interruption never leaves no result.
+    """
+    mask = getattr(signal, "pthread_sigmask", None)  # POSIX only
+    held = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+    blocked = mask(signal.SIG_BLOCK, held) if mask is not None else None
+    try:
+        if final.exists():
+            os.replace(final, old)
+            try:
+                os.replace(new, final)
+            except BaseException:
+                os.replace(old, final)
+                raise
+        else:
+            os.replace(new, final)
+    finally:
+        if mask is not None:
+            mask(signal.SIG_SETMASK, blocked)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _os_reason(error: OSError) -> str:
@@ -318,8 +350,8 @@ def _files(directory: Path) -> list[dict]:
     for path in sorted(directory.rglob("*")):
         if not path.is_file() or path.name in (MANIFEST, MARKER):
             continue
-        if path.name.startswith("."):  # a partial write of our own
-            continue
+        if any(part.startswith(".") for part in path.relative_to(directory).parts):
+            continue  # the marker, or a partial write of our own
         entries.append(
             {
                 "path": path.relative_to(directory).as_posix(),
@@ -578,8 +610,9 @@ def replace_plots(saved: SavedResult) -> Iterator[Path]:
     if (directory / PLOTS).exists() and PLOTS not in marker.get("files", []):
         raise ResultDirectoryError(f"{directory / PLOTS}: not written by sim; nothing was replaced")
     token = uuid.uuid4().hex[:8]
-    staging = directory / f".{PLOTS}.incomplete-{token}"
+    staging = _staging_name(directory / PLOTS, "incomplete", token)
     try:
+        _remove_stale(directory / PLOTS)
         staging.mkdir()
     except OSError as error:
         raise ResultDirectoryError(
@@ -587,12 +620,7 @@ def replace_plots(saved: SavedResult) -> Iterator[Path]:
         ) from None
     try:
         yield staging
-        final = directory / PLOTS
-        old = directory / f".{PLOTS}.old-{token}"
-        if final.exists():
-            os.replace(final, old)
-        os.replace(staging, final)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap_in(staging, directory / PLOTS, _staging_name(directory / PLOTS, "old", token))
         files = sorted({*map(str, marker["files"]), PLOTS})
         write_json(directory / MARKER, {"sim_result": 1, "files": files})
         write_manifest(directory, saved.manifest)

@@ -162,11 +162,23 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def _init_worker(progress_queue, parent_pid: int) -> None:
-    """Pool initializer: the parent handles Ctrl-C; never outlive the parent."""
+    """Pool initializer: the parent handles Ctrl-C; never outlive the parent; say who we are."""
     global _progress_queue
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _progress_queue = progress_queue
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    progress_queue.put(("worker", os.getpid()))
+
+
+def _gone(pid: int) -> bool:
+    """The process has exited and been reaped (the pool reaps its workers)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _worker(
@@ -191,11 +203,22 @@ def _run_pool(scenario, tasks, processes: int, parts, advance) -> None:
 
     ``advance(runs_in_chunk)`` is called once per simulated day of a chunk.
     The pool is terminated (workers killed) on any exception, including
-    KeyboardInterrupt and whatever a signal handler raises.
+    KeyboardInterrupt and whatever a signal handler raises.  A worker that
+    dies (killed by the system when memory runs out, say) would leave its
+    chunk unfinished for ever -- ``multiprocessing.Pool`` quietly replaces
+    it -- so the death of any worker ends the batch with ``ChildProcessError``.
     """
     context = multiprocessing.get_context("spawn")
     progress_queue = context.SimpleQueue()
-    pool = context.Pool(processes, initializer=_init_worker, initargs=(progress_queue, os.getpid()))
+    # Workers start with Ctrl-C ignored (inherited), before their initializer runs.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pool = context.Pool(
+            processes, initializer=_init_worker, initargs=(progress_queue, os.getpid())
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    workers: set[int] = set()
     try:
         pending = {
             i: pool.apply_async(_worker, (scenario, ss, start, stop))
@@ -204,12 +227,22 @@ def _run_pool(scenario, tasks, processes: int, parts, advance) -> None:
 
         def drain() -> None:
             while not progress_queue.empty():
-                advance(progress_queue.get())
+                message = progress_queue.get()
+                if isinstance(message, tuple):
+                    workers.add(message[1])
+                else:
+                    advance(message)
 
         while pending:
             drain()
             for i in [i for i, result in pending.items() if result.ready()]:
                 parts[i] = pending.pop(i).get()  # re-raises a chunk's exception
+            dead = [pid for pid in workers if _gone(pid)]
+            if dead and pending:
+                raise ChildProcessError(
+                    f"a worker process (pid {dead[0]}) died before finishing its runs "
+                    "(killed by the system, e.g. out of memory?); nothing was written"
+                )
             time.sleep(0.05)
         drain()
         pool.close()

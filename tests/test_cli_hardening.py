@@ -413,3 +413,87 @@ def test_the_progress_bar_moves_within_a_chunk(tmp_path: Path):
     }
     assert {0, 300} <= counts
     assert len(counts - {0, 300}) >= 2, counts
+
+
+# ------------------------------------------------------------------ found in review
+
+
+def test_a_worker_killed_by_the_system_ends_the_run_with_one_line(tmp_path: Path):
+    """multiprocessing.Pool replaces a dead worker silently; its chunk would never finish."""
+    out = tmp_path / "out"
+    process = _start_run(tmp_path, out)
+    time.sleep(5)  # past the workers' start-up: each is simulating a chunk
+    workers = [
+        pid
+        for pid in _session_pids(process.pid)
+        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    assert len(workers) == 2
+    os.kill(workers[0], signal.SIGKILL)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("sim run hung after a worker died")
+    assert process.returncode == 1
+    assert "died before finishing its runs" in _one_line(stderr)
+    assert list(tmp_path.iterdir()) == []
+    assert _wait_gone(_session_pids(process.pid)) == []
+
+
+def test_nohup_keeps_sighup_ignored(tmp_path: Path):
+    args = [sys.executable, "-m", "sim.cli", "run", COMBINED, "--runs", "2000", "--workers", "1"]
+    process = subprocess.Popen(
+        [*args, "--no-progress", "--no-plots", "--out", "out"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    time.sleep(3)
+    process.send_signal(signal.SIGHUP)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert (tmp_path / "out" / ".sim-result").is_file()
+
+
+def test_leftovers_of_a_killed_sim_plot_do_not_block_the_directory(finished: Path, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(finished, copy)
+    # What `sim plot` killed with SIGKILL leaves: a half-drawn staging folder and a partial JSON.
+    stale = copy / ".plots.incomplete-elsewhere-999999999-0123abcd"
+    stale.mkdir()
+    (stale / "outcomes.png").write_bytes(b"half")
+    (copy / ".manifest.json.partial-0123abcd").write_text("{")
+    result = CliRunner().invoke(app, ["plot", str(copy)])
+    assert result.exit_code == 0, result.output
+    manifest = (copy / "manifest.json").read_text()
+    assert "incomplete" not in manifest and "partial" not in manifest
+    again = run_cli(
+        "run", COMBINED, "--runs", "20", "--no-plots", "--no-progress", "--out", copy, cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr
+
+
+def test_an_interruption_between_the_renames_keeps_the_previous_result(tmp_path, monkeypatch):
+    from sim import results
+
+    final = tmp_path / "out"
+    with results.staged_directory(final) as staging:
+        (staging / "a.txt").write_text("first")
+    real_replace = os.replace
+    calls = []
+
+    def interrupted(source, target):
+        calls.append(source)
+        if len(calls) == 2:  # after the old result moved aside, before the new moves in
+            raise KeyboardInterrupt
+        real_replace(source, target)
+
+    monkeypatch.setattr(results.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt), results.staged_directory(final) as staging:
+        (staging / "a.txt").write_text("second")
+    monkeypatch.setattr(results.os, "replace", real_replace)
+    assert (final / "a.txt").read_text() == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
