@@ -44,6 +44,32 @@ def variant(base: str = "baseline.yaml", **changes: object) -> Scenario:
     return Scenario.model_validate(data)
 
 
+#: ``python -c PEAK_WRAPPER PEAK_FILE ARGS...`` runs ``sim ARGS...`` and, at exit, writes
+#: the process's own peak resident memory (VmHWM, kB) to PEAK_FILE.  (``os.wait4``'s
+#: ru_maxrss is no good here: Linux carries the parent's high-water mark over exec.)
+PEAK_WRAPPER = """
+import atexit, runpy, sys
+out = sys.argv.pop(1)
+def _peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                with open(out, "w") as f:
+                    f.write(line.split()[1])
+atexit.register(_peak)
+sys.argv[0] = "sim"
+runpy.run_module("sim.cli", run_name="__main__")
+"""
+
+
+def peak_megabytes(path: Path) -> float:
+    """What PEAK_WRAPPER wrote (infinity if the process was killed before writing it)."""
+    try:
+        return int(Path(path).read_text()) / 1024
+    except (OSError, ValueError):
+        return float("inf")
+
+
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run the `sim` command in a fresh interpreter, as a user would."""
     return subprocess.run(

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from tests.conftest import SCENARIOS, run_cli
+from tests.conftest import PEAK_WRAPPER, SCENARIOS, peak_megabytes, run_cli
 
 COMBINED = (SCENARIOS / "combined.yaml").as_posix()
 LIMIT_SECONDS = 5.0
@@ -153,24 +154,24 @@ def test_kill_9_leaves_no_process_and_the_next_run_cleans_up(tmp_path: Path):
 
 def _run_limited(args: list[str], cwd: Path, file_bytes: int):
     """Run `sim` with a file-size limit (`ulimit -f`); return the result, seconds and
-    the child's own peak resident memory in bytes (from ``os.wait4``)."""
+    the child's own peak resident memory in bytes (its VmHWM, see PEAK_WRAPPER)."""
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
 
+    peak = Path(tempfile.mkdtemp()) / "peak"
     started = time.monotonic()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", *args],
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_WRAPPER, str(peak), *args],
         cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        capture_output=True,
+        text=True,
+        timeout=120,
         preexec_fn=limit,
     )
-    stderr = child.stderr.read().decode()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.stderr.close()
-    result = subprocess.CompletedProcess(args, os.waitstatus_to_exitcode(status), "", stderr)
-    return result, time.monotonic() - started, usage.ru_maxrss * 1024
+    megabytes = peak_megabytes(peak)
+    shutil.rmtree(peak.parent, ignore_errors=True)
+    return result, time.monotonic() - started, megabytes * 2**20
 
 
 def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path):

@@ -31,7 +31,7 @@ from typer.testing import CliRunner
 import sim.loader
 from sim.cli import app
 from sim.loader import MAX_FILE_BYTES, ScenarioError, load_scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import PEAK_WRAPPER, SCENARIOS, peak_megabytes
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="FIFOs, sockets, os.wait4")
 
@@ -52,10 +52,11 @@ class Outcome:
 
 def sim_validate(*files: str | Path, cwd: Path) -> Outcome:
     """``python -m sim.cli validate FILES`` in a fresh interpreter, timed, with its peak RSS."""
+    peak = Path(tempfile.mkdtemp()) / "peak"
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
         child = subprocess.Popen(
-            [sys.executable, "-m", "sim.cli", "validate", *map(str, files)],
+            [sys.executable, "-c", PEAK_WRAPPER, str(peak), "validate", *map(str, files)],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
@@ -64,7 +65,7 @@ def sim_validate(*files: str | Path, cwd: Path) -> Outcome:
         timer = threading.Timer(KILL_AFTER, child.kill)
         timer.start()
         try:
-            _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage
+            _, status, _ = os.wait4(child.pid, 0)
         finally:
             timer.cancel()
         seconds = time.monotonic() - start
@@ -73,9 +74,9 @@ def sim_validate(*files: str | Path, cwd: Path) -> Outcome:
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    # ru_maxrss is in kilobytes on Linux, in bytes on macOS.
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return Outcome(child.returncode, stdout, stderr, seconds, usage.ru_maxrss / scale)
+    megabytes = peak_megabytes(peak)
+    shutil.rmtree(peak.parent, ignore_errors=True)
+    return Outcome(child.returncode, stdout, stderr, seconds, megabytes)
 
 
 def check_refused(outcome: Outcome, expected: list[tuple[str, int | None, list[str]]]) -> None:
