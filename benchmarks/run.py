@@ -45,6 +45,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import signal
 import statistics
 import subprocess
@@ -94,10 +95,30 @@ def timed(function: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and of its reaped children
+    (a pool's workers once it is joined)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def repeat(function: Callable[[], object], repeats: int) -> dict:
-    """Wall-clock seconds of ``repeats`` calls: all of them and their median."""
-    times = [timed(function) for _ in range(repeats)]
-    return {"median_s": statistics.median(times), "times_s": times}
+    """Wall-clock seconds of ``repeats`` calls, all of them and their median; and the
+    CPU seconds of each (this process and its workers: less sensitive to other load)."""
+    times, cpu = [], []
+    for _ in range(repeats):
+        before = cpu_seconds()
+        times.append(timed(function))
+        cpu.append(cpu_seconds() - before)
+    return {
+        "median_s": statistics.median(times),
+        "times_s": times,
+        "median_cpu_s": statistics.median(cpu),
+        "cpu_s": cpu,
+    }
 
 
 def fmt_s(seconds: float | None) -> str:
@@ -177,17 +198,21 @@ def machine_info() -> dict:
 
 
 CHILD_CODE = """
-import json, sys, time
+import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from sim.loader import load_scenario
 from sim.runner import simulate
+def cpu():
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
 scenario = load_scenario({path!r})
-start = time.perf_counter()
+cpu_start, start = cpu(), time.perf_counter()
 result = simulate(scenario, runs={runs}, seed={seed}, workers={workers})
-seconds = time.perf_counter() - start
+seconds, cpu_s = time.perf_counter() - start, cpu() - cpu_start
 status = open("/proc/self/status").read()
 hwm = int(status.split("VmHWM:")[1].split()[0]) * 1024
-print(json.dumps({{"seconds": seconds, "rows": len(result.runs), "vm_hwm_bytes": hwm}}))
+rows = len(result.runs)
+print(json.dumps({{"seconds": seconds, "cpu_s": cpu_s, "rows": rows, "vm_hwm_bytes": hwm}}))
 """
 
 
@@ -220,7 +245,9 @@ def run_child(path: Path, runs: int, workers: int, limit_bytes: int) -> dict:
 
     Peak memory: the child's own high-water mark (``VmHWM`` of
     ``/proc/self/status``, read by the child when it is done), and the largest
-    sum of the RSS of the child and its descendants, sampled every 0.2 s.  The
+    sum of the RSS of the child and its descendants, sampled every 0.2 s; with
+    one worker ``peak_rss_bytes`` is the larger of the two, with several it is
+    the main process's VmHWM (the sampled sum includes the workers).  The
     child (its whole process group) is killed as soon as the sampled RSS
     exceeds ``limit_bytes``; that is recorded, not raised.
 
@@ -232,7 +259,7 @@ def run_child(path: Path, runs: int, workers: int, limit_bytes: int) -> dict:
     """
     key = (str(path), runs, workers)
     if key in _child_cache:
-        return _child_cache[key]
+        return dict(_child_cache[key], reused="the same child process as above")
     code = CHILD_CODE.format(root=str(ROOT), path=str(path), runs=runs, seed=SEED, workers=workers)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.perf_counter()
@@ -279,14 +306,20 @@ def run_child(path: Path, runs: int, workers: int, limit_bytes: int) -> dict:
         record["note"] = f"child failed (exit {proc.returncode}): {last}"
     else:
         reported = json.loads(stdout.strip().splitlines()[-1])
-        record["peak_rss_bytes"] = reported.pop("vm_hwm_bytes")
+        record["vm_hwm_bytes"] = reported.pop("vm_hwm_bytes")
         record.update(reported)
+        # One process: the larger of its high-water mark and the sampled RSS (the
+        # child reads VmHWM just before it exits, so the samples can catch a little more).
+        record["peak_rss_bytes"] = (
+            max(record["vm_hwm_bytes"], sampled_peak) if workers == 1 else record["vm_hwm_bytes"]
+        )
     if workers > 1:
         record["note_memory"] = (
             "peak_rss_bytes is the main process only; sampled_tree_rss_bytes adds the workers"
         )
+    record["loadavg"] = loadavg()
     _child_cache[key] = record
-    return record
+    return dict(record)
 
 
 # ----------------------------------------------------------------------------- sections
@@ -342,16 +375,16 @@ def section_a(runs: int, repeats: int, with_100k: bool, limit_bytes: int) -> dic
                 f"   {path.name:18s} {runs:,} runs, {workers} worker(s): {fmt_s(r['median_s'])}"
                 f"{scaled}  ({fmt_s(r['per_run_s'])} per run; all: "
                 + ", ".join(fmt_s(t) for t in r["times_s"])
-                + ")"
+                + f"; CPU {fmt_s(r['median_cpu_s'])})"
             )
     if with_100k:
         log("   100,000 runs of combined.yaml, each in a fresh process (timed inside it)")
         for workers in (1, 2):
-            r = dict(run_child(COMBINED, 100_000, workers, limit_bytes), loadavg=loadavg())
+            r = run_child(COMBINED, 100_000, workers, limit_bytes)
             out["runs_100k"].append(r)
             log(
                 f"   combined.yaml      100,000 runs, {workers} worker(s): "
-                f"{fmt_s(r.get('seconds'))}  {r.get('note', '')}"
+                f"{fmt_s(r.get('seconds'))} (CPU {fmt_s(r.get('cpu_s'))})  {r.get('note', '')}"
             )
     return out
 
@@ -578,6 +611,7 @@ def section_d(n_games: int, nashpy_sample: int) -> dict:
         "nashpy_vertex_enumeration_per_game_s": vertex,
         "nashpy_vertex_enumeration_scaled_s": vertex * n_games,
         "kernel": _kernel(A, B),
+        "loadavg": loadavg(),
     }
     log(f"   vectorised select_equilibrium (risk dominant): {fmt_s(vectorised)}")
     log(f"   vectorised logit QRE (precision 10)          : {fmt_s(qre)}")
@@ -628,7 +662,7 @@ def section_e(runs_list: list[int], limit_bytes: int) -> dict:
     )
     out = []
     for runs in runs_list:
-        r = dict(run_child(COMBINED, runs, 1, limit_bytes), loadavg=loadavg())
+        r = run_child(COMBINED, runs, 1, limit_bytes)
         out.append(r)
         peak, sampled = r["peak_rss_bytes"], r["sampled_tree_rss_bytes"]
         log(
@@ -660,6 +694,7 @@ def section_profile(runs: int, top: int = 15) -> dict:
     out = {
         "runs": runs,
         "total_s": stats.total_tt,
+        "loadavg": loadavg(),
         "by_cumulative": sorted(entries, key=lambda e: -e["cumtime_s"])[:top],
         "by_total": sorted(entries, key=lambda e: -e["tottime_s"])[:top],
     }
@@ -760,11 +795,16 @@ def print_summary(res: dict) -> None:
             (
                 "A",
                 f"{r['scenario']} {r['runs']:,} runs, {r['workers']} worker(s)",
-                f"{fmt_s(r['median_s'])}  ({fmt_s(r['per_run_s'])}/run)",
+                f"{fmt_s(r['median_s'])}  ({fmt_s(r['per_run_s'])}/run; "
+                f"CPU {fmt_s(r['median_cpu_s'])})",
             )
         )
     for r in res.get("A", {}).get("runs_100k", []):
-        text = fmt_s(r.get("seconds")) if "seconds" in r else r.get("note", "-")
+        text = (
+            f"{fmt_s(r['seconds'])}  (CPU {fmt_s(r['cpu_s'])})"
+            if "seconds" in r
+            else r.get("note", "-")
+        )
         rows.append(("A", f"combined.yaml 100,000 runs, {r['workers']} worker(s)", text))
     if "B" in res:
         b = res["B"]
@@ -826,9 +866,12 @@ def headline(res: dict) -> dict[str, float]:
     flat: dict[str, float] = {}
     for r in res.get("A", {}).get("base", []):
         flat[f"A {r['scenario']} {r['runs']} runs w{r['workers']} s"] = r["median_s"]
+        if "median_cpu_s" in r:
+            flat[f"A {r['scenario']} {r['runs']} runs w{r['workers']} CPU s"] = r["median_cpu_s"]
     for r in res.get("A", {}).get("runs_100k", []):
         if r.get("seconds") is not None:
             flat[f"A combined.yaml 100k w{r['workers']} s"] = r["seconds"]
+            flat[f"A combined.yaml 100k w{r['workers']} CPU s"] = r.get("cpu_s")
     if "B" in res:
         flat["B per run s"] = res["B"]["per_run_s"]
     if "C" in res:
@@ -906,7 +949,7 @@ def main(argv: list[str] | None = None) -> None:
     b_runs = args.b_runs or (50 if args.quick else 100)
     runs = args.runs or (2_000 if args.quick else 10_000)
     if args.memory_runs:
-        memory_runs = [int(x) for x in args.memory_runs.split(",") if x.strip()]
+        memory_runs = list(dict.fromkeys(int(x) for x in args.memory_runs.split(",") if x.strip()))
     else:
         memory_runs = [runs] if args.quick else [10_000, 100_000]
         if args.full:
@@ -936,6 +979,12 @@ def main(argv: list[str] | None = None) -> None:
         f", {m['cpu']}, {m['cores']} cores, python {m['python']}, numpy "
         f"{m['versions']['numpy']}, numba {m['versions']['numba']}, load {m['loadavg_start']}"
     )
+    busy = m["loadavg_start"] and m["loadavg_start"][0] > 0.5 * (m["cores"] or 1)
+    if busy:
+        log(
+            f"warning: the machine is busy (load {m['loadavg_start'][0]} on {m['cores']} cores);"
+            " wall-clock timings will be inflated (CPU times less so)"
+        )
     if Path(m["sim_imported_from"]) != ROOT / "sim":
         log(f"warning: sim imported from {m['sim_imported_from']}, not {ROOT / 'sim'}")
     combined = load_scenario(COMBINED)
