@@ -68,7 +68,7 @@ from sim.runner import simulate  # noqa: E402
 COMBINED = ROOT / "scenarios" / "combined.yaml"
 PUBLIC_GOOD = ROOT / "scenarios" / "public_good.yaml"
 SEED = 1
-GB = 1024**3
+GB = 1024**3  # printed as GiB
 
 # The targets of issue #10, checked against the measured figures in the summary.
 TARGETS = {
@@ -76,7 +76,7 @@ TARGETS = {
     "public_good_vs_combined": ("public_good.yaml vs combined.yaml (one core)", "<= 1.5x"),
     "speedup_2_workers_100k": ("2 cores vs one core at 100,000 runs", ">= 1.7x"),
     "run_1_s": ("sim.run(scenario, runs=1) after import", "<= 50 ms"),
-    "peak_memory_1m_gb": ("peak memory at 1,000,000 runs", "< 1 GB"),
+    "peak_memory_1m_gb": ("peak memory at 1,000,000 runs", "< 1 GB (1e9 B)"),
     "a_vs_b_per_run": ("this engine vs the standard Mesa way, per run", ">= 1,000x"),
     "engine_vs_floor": ("engine time / random-number floor", "<= 8x"),
 }
@@ -134,7 +134,7 @@ def fmt_s(seconds: float | None) -> str:
 
 
 def _gb(n: float | None) -> str:
-    return "-" if n is None else f"{n / GB:.2f} GB"
+    return "-" if n is None else f"{n / GB:.2f} GiB"
 
 
 def loadavg() -> list[float]:
@@ -300,7 +300,7 @@ def run_child(path: Path, runs: int, workers: int, limit_bytes: int) -> dict:
         "returncode": proc.returncode,
     }
     if killed:
-        record["note"] = f"killed: memory exceeded {limit_bytes / GB:g} GB after {wall:.0f} s"
+        record["note"] = f"killed: memory exceeded {limit_bytes / GB:g} GiB after {wall:.0f} s"
     elif proc.returncode != 0:
         last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
         record["note"] = f"child failed (exit {proc.returncode}): {last}"
@@ -348,7 +348,10 @@ def section_f(scenario, repeats: int) -> dict:
     }
     log(f"   fresh python + import sim.runner : {fmt_s(import_time)}")
     log(f"   first sim.run(runs=1)            : {fmt_s(first)}")
-    log(f"   sim.run(runs=1), median of {n}    : {fmt_s(one['median_s'])}")
+    log(
+        f"   sim.run(runs=1), median of {n}    : {fmt_s(one['median_s'])}"
+        f" (CPU {fmt_s(one['median_cpu_s'])})"
+    )
     log(
         f"   sim.run(runs=200), median of {len(two_hundred['times_s'])}  : "
         f"{fmt_s(two_hundred['median_s'])}"
@@ -423,11 +426,15 @@ def section_b(runs: int, scale_to: int = 10_000) -> dict:
             display_progress=False,
         )
 
+    cpu_before = cpu_seconds()
     seconds = timed(batch)
+    cpu = cpu_seconds() - cpu_before
     per_run = seconds / runs
     out = {
         "runs_timed": runs,
         "seconds": seconds,
+        "cpu_s": cpu,
+        "per_run_cpu_s": cpu / runs,
         "per_run_s": per_run,
         "scaled_to_runs": scale_to,
         "scaled_s": per_run * scale_to,
@@ -436,7 +443,7 @@ def section_b(runs: int, scale_to: int = 10_000) -> dict:
         "loadavg": loadavg(),
     }
     log(
-        f"   {runs} runs: {fmt_s(seconds)} = {fmt_s(per_run)} per run -> "
+        f"   {runs} runs: {fmt_s(seconds)} (CPU {fmt_s(cpu)}) = {fmt_s(per_run)} per run -> "
         f"{fmt_s(per_run * scale_to)} for {scale_to:,} runs (scaled from {runs}, not run)"
     )
     return out
@@ -658,7 +665,7 @@ def section_e(runs_list: list[int], limit_bytes: int) -> dict:
     """Peak memory of a fresh process simulating combined.yaml on one worker."""
     log(
         f"E  peak memory: a fresh process per size, combined.yaml, 1 worker, "
-        f"killed above {limit_bytes / GB:g} GB"
+        f"killed above {limit_bytes / GB:g} GiB"
     )
     out = []
     for runs in runs_list:
@@ -755,12 +762,12 @@ def evaluate_targets(res: dict) -> list[dict]:
         values["peak_memory_1m_gb"] = (None, "not measured (--full)", None)
     elif million.get("exceeded_limit"):
         limit = million["limit_bytes"] / GB
-        values["peak_memory_1m_gb"] = (None, f"> {limit:g} GB (killed at the limit)", False)
+        values["peak_memory_1m_gb"] = (None, f"> {limit:g} GiB (killed at the limit)", False)
     elif million["peak_rss_bytes"] is None:
         values["peak_memory_1m_gb"] = (None, million.get("note", "failed"), None)
     else:
         gb = million["peak_rss_bytes"] / GB
-        put("peak_memory_1m_gb", gb, f"{gb:.2f} GB", gb < 1.0)
+        put("peak_memory_1m_gb", gb, f"{gb:.2f} GiB", million["peak_rss_bytes"] < 1e9)
     a_vs_b = b["per_run_s"] / (combined / 10_000) if b and combined else None
     put("a_vs_b_per_run", a_vs_b, f"{a_vs_b:,.0f}x" if a_vs_b else "", a_vs_b and a_vs_b >= 1000)
     floor = res.get("C", {}).get("engine_vs_floor")
@@ -841,7 +848,7 @@ def print_summary(res: dict) -> None:
         )
     for r in res.get("E", {}).get("runs", []):
         text = (
-            f"> {r['limit_bytes'] / GB:g} GB (killed)"
+            f"> {r['limit_bytes'] / GB:g} GiB (killed)"
             if r.get("exceeded_limit")
             else _gb(r["peak_rss_bytes"]) + ("" if r["peak_rss_bytes"] else " " + r.get("note", ""))
         )
@@ -883,7 +890,7 @@ def headline(res: dict) -> dict[str, float]:
             flat["D kernel s"] = res["D"]["kernel"]["seconds"]
     for r in res.get("E", {}).get("runs", []):
         if r["peak_rss_bytes"] is not None:
-            flat[f"E peak {r['runs']} GB"] = r["peak_rss_bytes"] / GB
+            flat[f"E peak {r['runs']} GiB"] = r["peak_rss_bytes"] / GB
     if "F" in res:
         flat["F run(1) s"] = res["F"]["runs_1"]["median_s"]
         flat["F run(200) s"] = res["F"]["runs_200"]["median_s"]
@@ -933,7 +940,7 @@ def main(argv: list[str] | None = None) -> None:
         "--full adds 1000000)",
     )
     parser.add_argument(
-        "--memory-limit-gb", type=float, default=8.0, help="kill a child above this RSS (8)"
+        "--memory-limit-gb", type=float, default=8.0, help="kill a child above this RSS, GiB (8)"
     )
     parser.add_argument(
         "--only", help="sections to run, e.g. A,C (default all: A,B,C,D,E,F,P)", default=None
