@@ -19,7 +19,7 @@ A  this engine: 10,000 runs of combined.yaml and public_good.yaml on one
    worker and on all cores; 100,000 runs of combined.yaml on 1 and 2 workers
    (each in a fresh process, which also gives E's figure at 100,000);
 B  the same model the standard Mesa way: one run per model instance through
-   ``mesa.batch_run``, timed on a few hundred runs and scaled to 10,000;
+   ``mesa.batch_run``, timed on 100 runs (--b-runs) and scaled to 10,000;
 C  the floor: the 64-bit random words the engine consumed for 10,000 runs of
    combined.yaml, counted exactly from every PCG64 stream's state, and the time
    to draw that many doubles;
@@ -31,7 +31,9 @@ F  fixed cost: ``sim.run(scenario, runs=1)`` and ``runs=200`` after import;
 P  a cProfile of 2,000 runs of combined.yaml on one worker.
 
 Benchmarks are not tests: nothing here asserts a timing.  Timings are
-wall-clock seconds; compare them only with timings from the same machine.
+wall-clock seconds (with CPU seconds beside them where they help: the load of
+other jobs inflates wall time); compare them only with timings from the same
+machine.
 """
 
 from __future__ import annotations
