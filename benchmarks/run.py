@@ -200,16 +200,24 @@ def machine_info() -> dict:
 
 
 CHILD_CODE = """
-import json, resource, sys, time
+import json, resource, sys, tempfile, time
 sys.path.insert(0, {root!r})
 from sim.loader import load_scenario
+from sim.plots import RUN_COLUMNS
+from sim.results import RunsWriter
 from sim.runner import simulate
+from sim.summary import SUMMARY_COLUMNS
 def cpu():
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
 scenario = load_scenario({path!r})
 cpu_start, start = cpu(), time.perf_counter()
-result = simulate(scenario, runs={runs}, seed={seed}, workers={workers})
+# What `sim run` does: rows streamed to runs.parquet, no per-run trajectories kept.
+with tempfile.TemporaryDirectory() as directory, RunsWriter(directory) as writer:
+    result = simulate(
+        scenario, runs={runs}, seed={seed}, workers={workers}, keep_trajectories=False,
+        on_chunk=writer.write, keep_columns=(*SUMMARY_COLUMNS, *RUN_COLUMNS),
+    )
 seconds, cpu_s = time.perf_counter() - start, cpu() - cpu_start
 status = open("/proc/self/status").read()
 hwm = int(status.split("VmHWM:")[1].split()[0]) * 1024
