@@ -140,6 +140,41 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(number, handler)
 
 
+@contextlib.contextmanager
+def _writing(target: str, unchanged: str) -> Iterator[None]:
+    """One line and the documented exit code for whatever ends writing ``target`` early.
+
+    ``unchanged`` tells the user what they still have ("nothing was written").
+    A directory that may not be used exits 2; a failed write or a dead worker 1;
+    Ctrl-C 130; SIGTERM/SIGHUP 128 + the signal.
+    """
+    from sim.results import ResultDirectoryError
+
+    try:
+        with _stop_on_signals():
+            yield
+    except ResultDirectoryError as error:
+        _fail(str(error))
+    except ChildProcessError as error:  # a worker died (an OSError too)
+        _err.print(_printable(f"error: {error}"), markup=False)
+        raise typer.Exit(EXIT_WRITE_FAILED) from None
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        where = f" ({error.filename})" if error.filename else ""
+        _err.print(
+            _printable(f"error: writing {target} failed: {reason}{where}; {unchanged}"),
+            markup=False,
+        )
+        raise typer.Exit(EXIT_WRITE_FAILED) from None
+    except KeyboardInterrupt:
+        _err.print(f"interrupted: {unchanged}", markup=False)
+        raise typer.Exit(130) from None
+    except _Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        _err.print(f"stopped by {name}: {unchanged}", markup=False)
+        raise typer.Exit(128 + stop.signum) from None
+
+
 def _printable(text: object) -> str:
     """``text`` on one line: control characters (a newline in a file name) escaped."""
     text = str(text)
@@ -295,7 +330,6 @@ def run(
     # Imported after the scenario is checked, so that bad input fails fast.
     from sim.plots import RUN_COLUMNS, draw_all
     from sim.results import (
-        ResultDirectoryError,
         RunsWriter,
         staged_directory,
         write_manifest,
@@ -309,64 +343,43 @@ def run(
         workers = os.cpu_count() or 1
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    try:
-        with _stop_on_signals(), staged_directory(directory) as staging:
-            # Each chunk's rows go straight to runs.parquet: memory grows with the
-            # columns the summary and the figures need, not with the whole table.
-            with RunsWriter(staging, csv=csv) as writer:
-                result = simulate(
-                    scenario,
-                    runs=runs,
-                    seed=seed,
-                    workers=workers,
-                    progress=progress,
-                    keep_trajectories=trajectories,
-                    on_chunk=writer.write,
-                    keep_columns=(*SUMMARY_COLUMNS, *RUN_COLUMNS),
-                )
-            elapsed = time.perf_counter() - clock
-            run_info = {
-                "command": shlex.join(["sim", *sys.argv[1:]]),
-                "scenario_file": str(file),
-                "workers": workers,
-                "started": started.isoformat(timespec="seconds"),
-                "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-                "simulation_seconds": round(elapsed, 2),
-            }
-            saved = write_result(
-                result,
-                staging,
-                run_info=run_info,
-                csv=csv,
-                per_run_trajectories=trajectories,
-                runs_written=True,
+    with (
+        _writing(f"results to {directory}", "nothing was written"),
+        staged_directory(directory) as staging,
+    ):
+        # Each chunk's rows go straight to runs.parquet: memory grows with the
+        # columns the summary and the figures need, not with the whole table.
+        with RunsWriter(staging, csv=csv) as writer:
+            result = simulate(
+                scenario,
+                runs=runs,
+                seed=seed,
+                workers=workers,
+                progress=progress,
+                keep_trajectories=trajectories,
+                on_chunk=writer.write,
+                keep_columns=(*SUMMARY_COLUMNS, *RUN_COLUMNS),
             )
-            if plots:
-                draw_all(saved, staging / "plots")
-                write_manifest(staging, saved.manifest)
-    except ResultDirectoryError as error:
-        _fail(str(error))
-    except ChildProcessError as error:
-        _err.print(_printable(f"error: {error}"), markup=False)
-        raise typer.Exit(EXIT_WRITE_FAILED) from None
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        where = f" ({error.filename})" if error.filename else ""
-        _err.print(
-            _printable(
-                f"error: writing results to {directory} failed: {reason}{where}; "
-                "nothing was written"
-            ),
-            markup=False,
+        elapsed = time.perf_counter() - clock
+        run_info = {
+            "command": shlex.join(["sim", *sys.argv[1:]]),
+            "scenario_file": str(file),
+            "workers": workers,
+            "started": started.isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "simulation_seconds": round(elapsed, 2),
+        }
+        saved = write_result(
+            result,
+            staging,
+            run_info=run_info,
+            csv=csv,
+            per_run_trajectories=trajectories,
+            runs_written=True,
         )
-        raise typer.Exit(EXIT_WRITE_FAILED) from None
-    except KeyboardInterrupt:
-        _err.print("interrupted: nothing was written", markup=False)
-        raise typer.Exit(130) from None
-    except _Stopped as stop:
-        name = signal.Signals(stop.signum).name
-        _err.print(f"stopped by {name}: nothing was written", markup=False)
-        raise typer.Exit(128 + stop.signum) from None
+        if plots:
+            draw_all(saved, staging / "plots")
+            write_manifest(staging, saved.manifest)
     summary = saved.summary
     _out.print(
         _summary_table(
@@ -863,31 +876,12 @@ def plot(
 ) -> None:
     """Redraw the figures of a result directory into its plots/ folder."""
     from sim.plots import draw_all
-    from sim.results import ResultDirectoryError, load_result, replace_plots
+    from sim.results import load_result, replace_plots
 
-    try:
+    with _writing(f"figures to {result_dir / 'plots'}", "the previous figures are unchanged"):
         saved = load_result(result_dir)
-        with _stop_on_signals(), replace_plots(saved) as staging:
+        with replace_plots(saved) as staging:
             paths = draw_all(saved, staging)
-    except ResultDirectoryError as error:
-        _fail(str(error))
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        _err.print(
-            _printable(
-                f"error: writing figures to {result_dir / 'plots'} failed: {reason}; "
-                "the previous figures are unchanged"
-            ),
-            markup=False,
-        )
-        raise typer.Exit(EXIT_WRITE_FAILED) from None
-    except KeyboardInterrupt:
-        _err.print("interrupted: the previous figures are unchanged", markup=False)
-        raise typer.Exit(130) from None
-    except _Stopped as stop:
-        name = signal.Signals(stop.signum).name
-        _err.print(f"stopped by {name}: the previous figures are unchanged", markup=False)
-        raise typer.Exit(128 + stop.signum) from None
     for path in paths:
         _out.print(str(result_dir / "plots" / path.name), markup=False)
 

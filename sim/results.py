@@ -75,7 +75,7 @@ import yaml
 
 from sim.daily import DailyCounts
 from sim.outcomes import ESCALATION_LEVELS
-from sim.runner import CHUNK_RUNS, SimulationResult
+from sim.runner import CHUNK_RUNS, SimulationResult, process_alive
 from sim.summary import QUANTILES as QUANTILE_LEVELS
 from sim.summary import summarise
 
@@ -167,16 +167,6 @@ def _host() -> str:
     return re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:64] or "host"
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # somebody else's process
-        return True
-    return True
-
-
 def _remove_stale(final: Path) -> None:
     """Remove staging directories for ``final`` whose writer no longer runs on this host."""
     host = _host()
@@ -192,7 +182,7 @@ def _remove_stale(final: Path) -> None:
             or match["host"] != host
             or entry.is_symlink()
             or not entry.is_dir()
-            or _process_alive(int(match["pid"]))
+            or process_alive(int(match["pid"]))
         ):
             continue
         if match["kind"] == "old" and not final.exists() and not final.is_symlink():

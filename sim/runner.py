@@ -170,15 +170,15 @@ def _init_worker(progress_queue, parent_pid: int) -> None:
     progress_queue.put(("worker", os.getpid()))
 
 
-def _gone(pid: int) -> bool:
-    """The process has exited and been reaped (the pool reaps its workers)."""
+def process_alive(pid: int) -> bool:
+    """A process with this PID exists (somebody else's counts; a reaped one does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return True
-    except PermissionError:
         return False
-    return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _worker(
@@ -237,7 +237,7 @@ def _run_pool(scenario, tasks, processes: int, parts, advance) -> None:
             drain()
             for i in [i for i, result in pending.items() if result.ready()]:
                 parts[i] = pending.pop(i).get()  # re-raises a chunk's exception
-            dead = [pid for pid in workers if _gone(pid)]
+            dead = [pid for pid in workers if not process_alive(pid)]  # reaped by the pool
             if dead and pending:
                 raise ChildProcessError(
                     f"a worker process (pid {dead[0]}) died before finishing its runs "

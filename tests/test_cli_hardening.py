@@ -31,6 +31,7 @@ from tests.conftest import PEAK_WRAPPER, SCENARIOS, peak_megabytes, run_cli
 COMBINED = (SCENARIOS / "combined.yaml").as_posix()
 LIMIT_SECONDS = 5.0
 LIMIT_BYTES = 500 * 2**20
+SIM = (sys.executable, "-m", "sim.cli")  # `sim`, as a user runs it
 
 
 def _one_line(text: str) -> str:
@@ -67,9 +68,7 @@ def _start_run(tmp_path: Path, out: Path) -> subprocess.Popen:
     """A `sim run` that lasts long enough to be interrupted, with its workers started."""
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "sim.cli",
+            *SIM,
             "run",
             COMBINED,
             "--runs",
@@ -378,20 +377,7 @@ def test_the_progress_bar_moves_within_a_chunk(tmp_path: Path):
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sim.cli",
-            "run",
-            COMBINED,
-            "--runs",
-            "300",
-            "--workers",
-            "1",
-            "--no-plots",
-            "--out",
-            "out",
-        ],
+        [*SIM, "run", COMBINED, "--runs", "300", "--workers", "1", "--no-plots", "--out", "out"],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=follower,
@@ -443,7 +429,7 @@ def test_a_worker_killed_by_the_system_ends_the_run_with_one_line(tmp_path: Path
 
 
 def test_nohup_keeps_sighup_ignored(tmp_path: Path):
-    args = [sys.executable, "-m", "sim.cli", "run", COMBINED, "--runs", "2000", "--workers", "1"]
+    args = [*SIM, "run", COMBINED, "--runs", "2000", "--workers", "1"]
     process = subprocess.Popen(
         [*args, "--no-progress", "--no-plots", "--out", "out"],
         cwd=tmp_path,

@@ -80,6 +80,14 @@ def _entropy(x):
 
 
 @njit(cache=True, error_model="numpy")
+def _end_point(d0, d1, tie, tol, upper):
+    """Where a player's indifference point lies inside (0, 1), if it does: (found, root)."""
+    root = d1 / (d1 - d0)
+    crossing = tie & (np.abs(d1 - d0) > tol) & (root > tol) & (root < upper)
+    return crossing, (root if crossing else np.nan)
+
+
+@njit(cache=True, error_model="numpy")
 def select_kernel(A, B, rule, uniforms, entropy_margin):
     """Solve and select in each game ``k`` of ``A[k]``, ``B[k]`` (C-contiguous ``(n, 2, 2)``).
 
@@ -148,26 +156,12 @@ def select_kernel(A, B, rule, uniforms, entropy_margin):
         col[8] = q if interior else np.nan
 
         # Partially mixed end points (two_by_two._mixing_end_points).  Row player
-        # mixing against column j: other = B transposed, d_a = B[a, j] - B[a, 1-j].
-        for j in range(2):
-            if j == 0:
-                d0, d1, tie = b00 - b01, b10 - b11, row_tie0
-            else:
-                d0, d1, tie = b01 - b00, b11 - b10, row_tie1
-            root = d1 / (d1 - d0)
-            crossing = tie & (np.abs(d1 - d0) > tol) & (root > tol) & (root < upper)
-            valid[4 + j] = crossing
-            row[4 + j] = root if crossing else np.nan
-        # Column player mixing against row i: other = A, d_a = A[i, a] - A[1-i, a].
-        for i in range(2):
-            if i == 0:
-                d0, d1, tie = a00 - a10, a01 - a11, col_tie0
-            else:
-                d0, d1, tie = a10 - a00, a11 - a01, col_tie1
-            root = d1 / (d1 - d0)
-            crossing = tie & (np.abs(d1 - d0) > tol) & (root > tol) & (root < upper)
-            valid[6 + i] = crossing
-            col[6 + i] = root if crossing else np.nan
+        # mixing against column j: other = B transposed, d_a = B[a, j] - B[a, 1-j];
+        # column player mixing against row i: other = A, d_a = A[i, a] - A[1-i, a].
+        valid[4], row[4] = _end_point(b00 - b01, b10 - b11, row_tie0, tol, upper)
+        valid[5], row[5] = _end_point(b01 - b00, b11 - b10, row_tie1, tol, upper)
+        valid[6], col[6] = _end_point(a00 - a10, a01 - a11, col_tie0, tol, upper)
+        valid[7], col[7] = _end_point(a10 - a00, a11 - a01, col_tie1, tol, upper)
 
         count = 0
         for c in range(9):
