@@ -64,6 +64,12 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _start_run(tmp_path: Path, out: Path) -> subprocess.Popen:
     """A `sim run` that lasts long enough to be interrupted, with its workers started."""
     process = subprocess.Popen(
@@ -409,13 +415,18 @@ def test_a_worker_killed_by_the_system_ends_the_run_with_one_line(tmp_path: Path
     """multiprocessing.Pool replaces a dead worker silently; its chunk would never finish."""
     out = tmp_path / "out"
     process = _start_run(tmp_path, out)
-    time.sleep(5)  # past the workers' start-up: each is simulating a chunk
     workers = [
         pid
         for pid in _session_pids(process.pid)
         if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
     ]
     assert len(workers) == 2
+    # Past its start-up (imports take about 2 CPU-seconds): the worker is in a chunk.
+    # (A worker killed before it takes any work loses nothing; the pool replaces it.)
+    deadline = time.monotonic() + 60
+    while _cpu_seconds(workers[0]) < 4:
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.2)
     os.kill(workers[0], signal.SIGKILL)
     try:
         _, stderr = process.communicate(timeout=60)
