@@ -460,90 +460,81 @@ def section_b(runs: int, scale_to: int = 10_000) -> dict:
 
 
 # PCG64's multiplier (numpy/random/src/pcg64/pcg64.h, PCG_DEFAULT_MULTIPLIER_128).
-_PCG64_MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645
-_MASK128 = (1 << 128) - 1
+def count_random_blocks(function: Callable[[], object]) -> dict:
+    """Call ``function`` with the model's counter-based draws counted.
 
-
-def pcg64_distance(start: int, end: int, increment: int) -> int:
-    """Steps of PCG64's 128-bit LCG from state ``start`` to ``end`` (one step = one
-    64-bit output).  O'Neill's ``distance`` (pcg_random.hpp): fix the state one bit
-    at a time, from the lowest; a jump of 2^k steps only changes bits >= k."""
-    mult, plus, bit, distance = _PCG64_MULTIPLIER, increment, 1, 0
-    while start != end:
-        if (start ^ end) & bit:
-            start = (start * mult + plus) & _MASK128
-            distance |= bit
-        plus = ((mult + 1) * plus) & _MASK128
-        mult = (mult * mult) & _MASK128
-        bit <<= 1
-        if bit > _MASK128:  # pragma: no cover - unreachable for states of one stream
-            raise ValueError("states are not on one PCG64 stream")
-    return distance
-
-
-def count_random_words(function: Callable[[], object]) -> dict:
-    """Call ``function`` with every PCG64 created through ``numpy.random.PCG64`` or
-    ``numpy.random.default_rng`` recorded, and count the 64-bit words each one
-    produced (from its state before and after).  Streams made by
-    ``sim.streams.named_stream`` are also attributed to their purpose name."""
-    created: list[tuple[str, object, dict]] = []
-    original_pcg64, original_default_rng = np.random.PCG64, np.random.default_rng
-
-    class RecordingPCG64(original_pcg64):
-        def __init__(self, seed=None) -> None:
-            super().__init__(seed)
-            created.append(["?", self, self.state["state"]])
-
-    def default_rng(seed=None):
-        if isinstance(seed, np.random.Generator | np.random.BitGenerator):
-            return original_default_rng(seed)
-        return np.random.Generator(RecordingPCG64(seed))
-
-    patched = []
+    Every random number comes through :func:`sim.streams.uniforms` or
+    :func:`sim.streams.poisson` (as imported by ``sim.model``,
+    ``sim.parameters``); one uniform is one Philox4x32-10 block, one Poisson
+    count at least one (a PTRS rejection may take more: counted as one, so
+    the count is a lower bound).  Purposes are named from the keys
+    :func:`sim.streams.purpose_key` made.
+    """
     streams_module = importlib.import_module("sim.streams")
-    original_named = getattr(streams_module, "named_stream", None)
+    names: dict[bytes, str] = {}
+    by_purpose: dict[str, int] = {}
+    original_key = streams_module.purpose_key
+    originals = {}
 
-    def named_stream(seed, name):
-        generator = original_named(seed, name)
-        for entry in reversed(created):
-            if entry[1] is generator.bit_generator:
-                entry[0] = "param:*" if name.startswith("param:") else name
-                break
-        return generator
+    def purpose_key(seed, name):
+        key = original_key(seed, name)
+        names[key.tobytes()] = "param:*" if name.startswith("param:") else name
+        return key
 
-    np.random.PCG64, np.random.default_rng = RecordingPCG64, default_rng
-    if original_named is not None:
-        for module_name in ("sim.streams", "sim.model", "sim.parameters", "sim.agents"):
-            module = sys.modules.get(module_name)
-            if module is not None and getattr(module, "named_stream", None) is original_named:
-                module.named_stream = named_stream
-                patched.append(module)
+    def counting(original):
+        def wrapper(key, runs, *args, **kwargs):
+            name = names.get(np.asarray(key).tobytes(), "?")
+            by_purpose[name] = by_purpose.get(name, 0) + len(runs)
+            return original(key, runs, *args, **kwargs)
+
+        return wrapper
+
+    for module_name in ("sim.streams", "sim.model", "sim.parameters", "sim.agents"):
+        module = importlib.import_module(module_name)
+        for attribute in ("purpose_key", "uniforms", "poisson"):
+            if hasattr(module, attribute):
+                originals[(module, attribute)] = getattr(module, attribute)
+                replacement = (
+                    purpose_key
+                    if attribute == "purpose_key"
+                    else counting(getattr(module, attribute))
+                )
+                setattr(module, attribute, replacement)
     try:
         seconds = timed(function)
     finally:
-        np.random.PCG64, np.random.default_rng = original_pcg64, original_default_rng
-        for module in patched:
-            module.named_stream = original_named
-    by_purpose: dict[str, int] = {}
-    total = 0
-    for name, bit_generator, before in created:
-        words = pcg64_distance(
-            before["state"], bit_generator.state["state"]["state"], before["inc"]
-        )
-        total += words
-        by_purpose[name] = by_purpose.get(name, 0) + words
+        for (module, attribute), original in originals.items():
+            setattr(module, attribute, original)
     top = sorted(by_purpose.items(), key=lambda item: -item[1])
-    return {"words": total, "streams": len(created), "by_purpose": dict(top), "seconds": seconds}
+    return {"blocks": sum(by_purpose.values()), "by_purpose": dict(top), "seconds": seconds}
 
 
-def _floor_time(words: int, block: int, repeats: int) -> float:
+def _floor_time(blocks: int, width: int, repeats: int) -> float:
+    """Seconds to compute ``blocks`` uniforms with sim.streams, ``width`` at a time."""
+    from sim.streams import purpose_key, uniforms
+
+    key = purpose_key(SEED, "floor")
+    runs = np.arange(width)
+
+    def draw() -> None:
+        left, day = blocks, 0
+        while left > 0:
+            uniforms(key, runs[: min(width, left)], day)
+            left -= width
+            day += 1
+
+    uniforms(key, runs[:10], 0)  # compiled before timing
+    return min(timed(draw) for _ in range(repeats))
+
+
+def _pcg64_time(words: int, repeats: int) -> float:
     rng = np.random.Generator(np.random.PCG64(SEED))
 
     def draw() -> None:
         left = words
         while left > 0:
-            rng.random(min(block, left))
-            left -= block
+            rng.random(min(1_000_000, left))
+            left -= 1_000_000
 
     return min(timed(draw) for _ in range(repeats))
 
@@ -553,39 +544,44 @@ def section_c(runs: int, engine_s: float | None, repeats: int) -> dict:
     log(f"C  the floor: random numbers consumed by {runs:,} runs of combined.yaml (1 worker)")
     scenario = load_scenario(COMBINED)
     # Sanity check of the counter on a known draw.
-    check = count_random_words(lambda: np.random.default_rng(7).random(12_345))
-    assert check["words"] == 12_345, check
-    counted = count_random_words(lambda: simulate(scenario, runs, SEED, 1))
-    words = counted["words"]
-    big = _floor_time(words, 1_000_000, max(3, repeats))
-    small = _floor_time(words, 1_000, max(3, repeats))
+    streams = importlib.import_module("sim.streams")
+    check = count_random_blocks(
+        lambda: streams.uniforms(streams.purpose_key(1, "x"), np.arange(12_345), 0)
+    )
+    if check["blocks"] != 12_345:
+        raise RuntimeError(f"the block counter is broken: {check}")
+    counted = count_random_blocks(lambda: simulate(scenario, runs, SEED, 1))
+    blocks = counted["blocks"]
+    big = _floor_time(blocks, 1_000_000, max(3, repeats))
+    small = _floor_time(blocks, 1_000, max(3, repeats))
+    pcg64 = _pcg64_time(blocks, max(3, repeats))
     engine = engine_s if engine_s is not None else counted["seconds"]
     out = {
         "runs": runs,
-        "words_64bit": words,
-        "streams": counted["streams"],
-        "words_by_purpose": counted["by_purpose"],
+        "philox_blocks": blocks,
+        "blocks_by_purpose": counted["by_purpose"],
         "counted_run_s": counted["seconds"],
         "floor_s": big,
         "floor_blocks_of_1000_s": small,
+        "pcg64_same_count_s": pcg64,
         "engine_s": engine,
         "engine_vs_floor": engine / big,
         "engine_vs_floor_blocks_of_1000": engine / small,
         "loadavg": loadavg(),
     }
-    top = ", ".join(f"{k} {v / words:.0%}" for k, v in list(counted["by_purpose"].items())[:5])
+    top = ", ".join(f"{k} {v / blocks:.0%}" for k, v in list(counted["by_purpose"].items())[:5])
     log(
-        f"   {words:,} 64-bit words from {counted['streams']:,} PCG64 streams "
-        f"({words / runs / scenario.simulation.horizon_days:.1f} per run-day); "
+        f"   {blocks:,} Philox4x32-10 blocks "
+        f"({blocks / runs / scenario.simulation.horizon_days:.2f} per run-day); "
         f"largest: {top}"
     )
     log(
-        f"   drawing {words:,} doubles: {fmt_s(big)} in blocks of 10^6, "
-        f"{fmt_s(small)} in blocks of 1,000"
+        f"   computing {blocks:,} uniforms: {fmt_s(big)} in calls of 10^6, "
+        f"{fmt_s(small)} in calls of 1,000 (PCG64 for as many doubles: {fmt_s(pcg64)})"
     )
     log(
         f"   engine {fmt_s(engine)} = {out['engine_vs_floor']:.0f}x the floor "
-        f"({out['engine_vs_floor_blocks_of_1000']:.0f}x the blocks-of-1,000 floor)"
+        f"({out['engine_vs_floor_blocks_of_1000']:.0f}x the calls-of-1,000 floor)"
     )
     return out
 
@@ -832,9 +828,13 @@ def print_summary(res: dict) -> None:
     if "C" in res:
         c = res["C"]
         rows.append(
-            ("C", f"random words consumed, {c['runs']:,} runs of combined", f"{c['words_64bit']:,}")
+            (
+                "C",
+                f"Philox blocks consumed, {c['runs']:,} runs of combined",
+                f"{c['philox_blocks']:,}",
+            )
         )
-        rows.append(("C", "floor: drawing them as doubles", fmt_s(c["floor_s"])))
+        rows.append(("C", "floor: computing them (sim.streams)", fmt_s(c["floor_s"])))
     if "D" in res:
         d = res["D"]
         rows.append(("D", "vectorised selection, 10,000 games", fmt_s(d["vectorised_select_s"])))
@@ -889,7 +889,7 @@ def headline(res: dict) -> dict[str, float]:
     if "B" in res:
         flat["B per run s"] = res["B"]["per_run_s"]
     if "C" in res:
-        flat["C words"] = res["C"]["words_64bit"]
+        flat["C blocks"] = res["C"]["philox_blocks"]
         flat["C floor s"] = res["C"]["floor_s"]
     if "D" in res:
         flat["D vectorised s"] = res["D"]["vectorised_select_s"]

@@ -4,7 +4,8 @@ A single model instance advances a whole batch of Monte Carlo runs; an agent's
 attribute such as ``CoalitionState.deployed`` is an array with one entry per
 run.  Agents decide in ``step``: they read the equilibria the model has solved
 for the day (``model.games``) and draw their actions from the model's named
-random streams (one per purpose, :meth:`sim.model.CrisisModel.uniform`).  The
+random numbers (counter-based, one key per purpose:
+:meth:`sim.model.CrisisModel.bernoulli`).  The
 consequences of the actions (detection, casualties, collapse, escalation) are
 worked out by the model.  Decision rules are documented in ``docs/model.md``
 ("Actors and decision rules").
@@ -21,11 +22,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.model import CrisisModel
 
 __all__ = ["CoalitionState", "Russia", "Ukraine", "UnitedStates"]
-
-
-def _play(model: CrisisModel, purpose: str, probability: np.ndarray) -> np.ndarray:
-    """Bernoulli draws, one per run from ``purpose``'s stream: True with the given probability."""
-    return model.uniform(purpose) < probability
 
 
 class CoalitionState(mesa.Agent):
@@ -124,13 +120,12 @@ class Russia(mesa.Agent):
         is a violation.
         """
         m = self.model
-        strike = _play(m, "russia.strike", m.targeting_probability)
-        deliberate = _play(m, "russia.violation", m.games["ceasefire"].violate_row)
-        accident = _play(m, "russia.accident", m.accidental_violation_probability)
-        force_present = m.troops_deployed > 0
-        self.attacks = strike & force_present & ~m.escalated
-        self.deliberate = m.ceasefire_in_force & deliberate
-        self.violates = m.ceasefire_in_force & (deliberate | accident | self.attacks)
+        force_present = (m.troops_deployed > 0) & ~m.escalated
+        truce = m.ceasefire_in_force
+        self.attacks = m.bernoulli("russia.strike", m.targeting_probability, force_present)
+        self.deliberate = m.bernoulli("russia.violation", m.games["ceasefire"].violate_row, truce)
+        accident = m.bernoulli("russia.accident", m.accidental_violation_probability, truce)
+        self.violates = self.deliberate | accident | (truce & self.attacks)
 
 
 class Ukraine(mesa.Agent):
@@ -144,10 +139,10 @@ class Ukraine(mesa.Agent):
     def step(self) -> None:
         """Violate with its equilibrium probability in the ceasefire game, or by accident."""
         m = self.model
-        deliberate = _play(m, "ukraine.violation", m.games["ceasefire"].violate_col)
-        accident = _play(m, "ukraine.accident", m.accidental_violation_probability)
-        self.deliberate = m.ceasefire_in_force & deliberate
-        self.violates = m.ceasefire_in_force & (deliberate | accident)
+        truce = m.ceasefire_in_force
+        self.deliberate = m.bernoulli("ukraine.violation", m.games["ceasefire"].violate_col, truce)
+        accident = m.bernoulli("ukraine.accident", m.accidental_violation_probability, truce)
+        self.violates = self.deliberate | accident
 
 
 class UnitedStates(mesa.Agent):
@@ -161,7 +156,7 @@ class UnitedStates(mesa.Agent):
     def __init__(self, model: CrisisModel) -> None:
         super().__init__(model)
         credibility = model.params["levers.sanctions_credibility"]
-        self.committed_type = model.uniform("us.type") < credibility
+        self.committed_type = model.uniform("us.type", day=-1) < credibility
         self.imposes = np.zeros(model.n_runs, dtype=bool)
 
     def step(self) -> None:

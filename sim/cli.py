@@ -842,7 +842,7 @@ def equilibria(
         if run_index >= n_runs:
             _fail(f"--run {run_index}: the batch has {n_runs} runs (0 to {n_runs - 1})")
         batch_seed = scenario.simulation.seed if seed is None else seed
-        params = run_parameters(scenario, run_index, n_runs, batch_seed)
+        params = run_parameters(scenario, run_index, batch_seed)
         where = f"the parameters drawn for run {run_index} of {n_runs} (seed {batch_seed})"
     report = scenario_report(scenario, params, where)
     if as_json:

@@ -4,8 +4,13 @@ A scenario value is either a plain number (a fixed value) or a mapping with a
 ``dist`` key, e.g. ``{dist: uniform, low: 0.2, high: 0.6}``.  Each distribution
 is a small pydantic model with two methods:
 
-* ``sample(rng, size)`` draws ``size`` independent values with the given
-  :class:`numpy.random.Generator` (one value per Monte Carlo run);
+* ``quantile(u)`` is the inverse CDF at ``u`` in (0, 1): the model draws a
+  parameter as ``quantile(u)`` of the run's counter-based uniform number
+  (:mod:`sim.streams`), so a run keeps its place in the distribution when the
+  distribution changes (a wider range moves every draw outwards, monotonically:
+  clean paired comparisons);
+* ``sample(rng, size)`` draws ``size`` independent values with a
+  :class:`numpy.random.Generator` (``quantile`` of its uniforms);
 * ``central()`` is the value used when a single representative number is needed
   (the mean, or the mode for the triangular distribution).
 
@@ -36,8 +41,11 @@ class _Dist(BaseModel):
     # strict: booleans and strings are not numbers (a whole number is a float, though).
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:  # pragma: no cover
+    def quantile(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return self.quantile(rng.random(size))
 
     def central(self) -> float:  # pragma: no cover
         raise NotImplementedError
@@ -52,8 +60,8 @@ class Fixed(_Dist):
     dist: Literal["fixed"] = "fixed"
     value: float
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return np.full(size, self.value, dtype=float)
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        return np.full(np.shape(u), self.value, dtype=float)
 
     def central(self) -> float:
         return self.value
@@ -75,8 +83,8 @@ class Uniform(_Dist):
             raise ValueError(f"uniform needs low < high (got low={self.low}, high={self.high})")
         return self
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return rng.uniform(self.low, self.high, size)
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
 
     def central(self) -> float:
         return 0.5 * (self.low + self.high)
@@ -88,9 +96,9 @@ class Uniform(_Dist):
 class Normal(_Dist):
     """Normal with ``mean`` and ``sd``, optionally truncated to ``[low, high]``.
 
-    Truncation uses :func:`scipy.stats.truncnorm` (draws are redrawn inside the
-    bounds, not clipped), so a bounded parameter such as a probability can be
-    given a bell-shaped prior.
+    Truncation uses :func:`scipy.stats.truncnorm` (the distribution conditioned
+    on the bounds, not clipped), so a bounded parameter such as a probability
+    can be given a bell-shaped prior.
     """
 
     dist: Literal["normal"]
@@ -116,13 +124,15 @@ class Normal(_Dist):
         low, high = self._bounds
         return ((low - self.mean) / self.sd, (high - self.mean) / self.sd)
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+    def quantile(self, u: np.ndarray) -> np.ndarray:
         a, b = self._standard_bounds()
         if math.isinf(a) and math.isinf(b):
-            return rng.normal(self.mean, self.sd, size)
+            from scipy.special import ndtri
+
+            return self.mean + self.sd * ndtri(np.asarray(u, dtype=float))
         from scipy import stats  # deferred: scipy.stats takes a second to import
 
-        return stats.truncnorm.rvs(a, b, loc=self.mean, scale=self.sd, size=size, random_state=rng)
+        return stats.truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd)
 
     def central(self) -> float:
         a, b = self._standard_bounds()
@@ -152,8 +162,10 @@ class Beta(_Dist):
             raise ValueError(f"beta needs low < high (got low={self.low}, high={self.high})")
         return self
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return self.low + (self.high - self.low) * rng.beta(self.a, self.b, size)
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        from scipy.special import betaincinv
+
+        return self.low + (self.high - self.low) * betaincinv(self.a, self.b, u)
 
     def central(self) -> float:
         return self.low + (self.high - self.low) * self.a / (self.a + self.b)
@@ -179,8 +191,16 @@ class Triangular(_Dist):
             )
         return self
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return rng.triangular(self.low, self.mode, self.high, size)
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        u = np.asarray(u, dtype=float)
+        width = self.high - self.low
+        left = self.mode - self.low
+        below = u * width < left  # u below the mode's CDF value, left / width
+        return np.where(
+            below,
+            self.low + np.sqrt(u * width * left),
+            self.high - np.sqrt((1.0 - u) * width * (self.high - self.mode)),
+        )
 
     def central(self) -> float:
         return self.mode

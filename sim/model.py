@@ -1,12 +1,13 @@
 """The crisis model: a Mesa model that advances a batch of Monte Carlo runs day by day.
 
-One :class:`CrisisModel` holds ``n_runs`` independent runs of one scenario.
-Every piece of state is a NumPy array over the runs, so a day of 10,000 runs is
-a handful of vectorised operations, not 10,000 Python objects.  The model owns
-the random streams (one per purpose, :mod:`sim.streams`, derived from the
-batch's ``SeedSequence``) and the data collection (a Mesa ``DataCollector`` of
-daily arrays); agents (:mod:`sim.agents`) make the decisions.  Nothing here
-draws plots or touches files.
+One :class:`CrisisModel` holds a set of independent runs of one scenario,
+given by their indices in the batch.  Every piece of state is a NumPy array
+over the runs, so a day of 10,000 runs is a handful of vectorised operations,
+not 10,000 Python objects.  The model owns the random numbers (counter-based:
+what run k draws for a purpose on day d depends on the seed, k, the purpose
+and d only, :mod:`sim.streams`) and the data collection (a Mesa
+``DataCollector`` of daily arrays); agents (:mod:`sim.agents`) make the
+decisions.  Nothing here draws plots or touches files.
 
 A day (documented in ``docs/model.md``, "A day in the model"):
 
@@ -46,7 +47,7 @@ from sim.games.tables import GAME_ACTIONS, provocation
 from sim.outcomes import ESCALATION_LEVELS, classify
 from sim.parameters import RunParameters, draw_parameters, scaled_pledges
 from sim.scenario import Scenario
-from sim.streams import named_stream
+from sim.streams import MAX_RUNS, poisson, purpose_key, uniforms
 
 __all__ = ["CrisisModel", "DayGames"]
 
@@ -86,41 +87,53 @@ class _CoalitionParams:
         self.risk_window_days = scenario.actors.coalition.risk_window_days
 
 
-def _seed_sequence(seed) -> np.random.SeedSequence:
-    """The batch's SeedSequence from a SeedSequence, a seeded Generator or an integer."""
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, np.random.Generator):
-        seq = seed.bit_generator.seed_seq
-        if isinstance(seq, np.random.SeedSequence):
-            return seq
-        return np.random.SeedSequence(int(seed.integers(2**63)))
-    return np.random.SeedSequence(int(seed))
+class _DayUniforms:
+    """A ``Generator``-like view of one purpose's uniforms for the model's runs on one day.
+
+    :func:`sim.games.selection.select_equilibrium` asks its ``rng`` for
+    ``random(n)``; this answers with the counter-based numbers instead.
+    """
+
+    def __init__(self, model: CrisisModel, purpose: str, where: np.ndarray | None) -> None:
+        self._model, self._purpose = model, purpose
+        self._runs = model.run_ids if where is None else model.run_ids[where]
+
+    def random(self, size: int) -> np.ndarray:
+        if size != self._runs.shape[0]:
+            raise ValueError(f"expected one number per run ({self._runs.shape[0]}), got {size}")
+        return uniforms(self._model.key(self._purpose), self._runs, self._model.day)
 
 
 class CrisisModel(mesa.Model):
     """Russia, the coalition states, Ukraine and the US, over ``n_runs`` runs of a scenario.
 
-    ``seed``: the batch's ``numpy.random.SeedSequence`` (a seeded Generator or
-    an integer is accepted too); every purpose draws from its own stream of it.
-    ``trace_run``: index (within this batch) of one run whose day-by-day story
-    is recorded in ``self.trace`` (see :func:`sim.runner.trace`).
+    ``runs``: the indices of the runs this model advances (an integer n means
+    runs 0 to n - 1); ``seed``: the batch's seed.  A run's random numbers
+    depend on the seed and its index only, so run k is the same run whether
+    it is simulated alone or among others.  ``trace_run``: position (in
+    ``runs``) of one run whose day-by-day story is recorded in ``self.trace``
+    (see :func:`sim.runner.trace`).
     """
 
     def __init__(
         self,
         scenario: Scenario,
-        n_runs: int,
-        seed: np.random.SeedSequence | np.random.Generator | int,
+        runs: np.ndarray | int,
+        seed: int,
         trace_run: int | None = None,
     ) -> None:
-        self.seed_sequence = _seed_sequence(seed)
-        self._streams: dict[str, np.random.Generator] = {}
-        super().__init__(rng=self.stream("mesa"))
+        run_ids = np.arange(runs) if np.isscalar(runs) else np.asarray(runs, dtype=np.int64)
+        if run_ids.ndim != 1 or (run_ids.size and (run_ids.min() < 0 or run_ids.max() >= MAX_RUNS)):
+            raise ValueError(f"run indices must lie in 0 to {MAX_RUNS - 1}")
+        self.seed = int(seed)
+        self.run_ids = run_ids
+        self._keys: dict[str, np.ndarray] = {}
+        # Mesa's own generator is not used by the model; it is seeded all the same.
+        super().__init__(rng=np.random.default_rng(purpose_key(self.seed, "mesa")))
         self.scenario = scenario
-        self.n_runs = n = n_runs
+        self.n_runs = n = run_ids.shape[0]
         self.day = 0
-        self.params = draw_parameters(scenario, n, self.seed_sequence)
+        self.params = draw_parameters(scenario, run_ids, self.seed)
         self.coalition_params = _CoalitionParams(self.params, scenario)
         self.trace_run = trace_run
         self.trace: list[dict] = []
@@ -253,15 +266,38 @@ class CrisisModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers
 
-    def stream(self, purpose: str) -> np.random.Generator:
-        """The random stream of ``purpose`` (created on first use; :mod:`sim.streams`)."""
-        if purpose not in self._streams:
-            self._streams[purpose] = named_stream(self.seed_sequence, purpose)
-        return self._streams[purpose]
+    def key(self, purpose: str) -> np.ndarray:
+        """The counter-based generator's key of ``purpose`` (:func:`sim.streams.purpose_key`)."""
+        key = self._keys.get(purpose)
+        if key is None:
+            key = self._keys[purpose] = purpose_key(self.seed, purpose)
+        return key
 
-    def uniform(self, purpose: str) -> np.ndarray:
-        """One uniform number per run from ``purpose``'s stream (drawn every day it is used)."""
-        return self.stream(purpose).random(self.n_runs)
+    def uniform(self, purpose: str, slot: int = 0, day: int | None = None) -> np.ndarray:
+        """Each run's uniform number of ``purpose`` today (or on ``day``; -1: before day 0)."""
+        day = self.day if day is None else day
+        return uniforms(self.key(purpose), self.run_ids, day, slot)
+
+    def bernoulli(
+        self, purpose: str, probability: np.ndarray | float, where: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Per run: ``uniform(purpose) < probability``, and False outside ``where``.
+
+        Numbers are computed only for runs where the outcome is uncertain
+        (0 < p < 1): counter-based numbers make skipping the others harmless.
+        """
+        p = np.broadcast_to(np.asarray(probability, dtype=float), (self.n_runs,))
+        certain = p >= 1.0
+        uncertain = (p > 0.0) & ~certain
+        if where is not None:
+            certain = certain & where
+            uncertain &= where
+        if not uncertain.any():
+            return certain
+        index = np.flatnonzero(uncertain)
+        out = certain.copy()
+        out[index] = uniforms(self.key(purpose), self.run_ids[index], self.day) < p[index]
+        return out
 
     def _absolute_day(self, event) -> np.ndarray:
         if event is None or event.after != "start":
@@ -337,11 +373,12 @@ class CrisisModel(mesa.Model):
             1.0 + p["ceasefire.imposed_sanctions_talks_effect"] * self.sanctions_imposed
         )
         hazard = hazard * self.pledge_talks_factor
-        talks = self.uniform("talks") < np.clip(hazard, 0.0, 1.0)
         if t.ceasefire is not None and day == t.ceasefire.day:
             self._start_ceasefire(
                 np.ones(self.n_runs, bool), t.ceasefire.duration_days, "agreed ceasefire"
             )
+        fighting = ~self.ceasefire_in_force & ~self.escalated
+        talks = self.bernoulli("talks", np.clip(hazard, 0.0, 1.0), where=fighting)
         self._start_ceasefire(talks, None, "negotiated ceasefire")
 
         self.defiance_observed = np.zeros(self.n_runs, dtype=bool)
@@ -377,7 +414,7 @@ class CrisisModel(mesa.Model):
         self.response_probability_today = day.response_probability
         self.detection_probability = day.detection_probability
 
-        self.games["deployment"] = self._solve(*day.tables["deployment"])
+        self.games["deployment"] = self._solve("deployment", *day.tables["deployment"])
         dep = self.games["deployment"]
         # Russia's targeting of a force that is there: its best reply to a deployed force
         # today (ties: accept) -- on the equilibrium path once the coalition has entered.
@@ -404,12 +441,22 @@ class CrisisModel(mesa.Model):
             * self.params["actors.russia.sanctions_cost"],
         )
         gap = day.sanctions_penalty - real_penalty
-        if "deployment" not in self.scenario.games.tables and np.any(gap != 0):
+        differs = np.flatnonzero(gap != 0)
+        if "deployment" not in self.scenario.games.tables and differs.size:
+            # Solved again only where the gap is not zero (elsewhere it is the same
+            # game), so what a run plays does not depend on the other runs.
             russia = dep.col_payoffs.copy()
             russia[:, 0, 1] += gap
-            self.entry_game = self._solve(dep.row_payoffs, russia)
+            again = self._solve("entry", dep.row_payoffs[differs], russia[differs], differs)
+            selected = dep.selected
+            merged = []
+            for field in ("row_first", "col_first", "label", "n_equilibria", "degenerate"):
+                values = getattr(selected, field).copy()
+                values[differs] = getattr(again.selected, field)
+                merged.append(values)
+            self.entry_game = DayGames(dep.row_payoffs, russia, Selected(*merged))
 
-        self.games["ceasefire"] = self._solve(*day.tables["ceasefire"])
+        self.games["ceasefire"] = self._solve("ceasefire", *day.tables["ceasefire"])
         ceasefire = self.games["ceasefire"].selected
         hold = self.scenario.games.qre_hold_probability
         noisy_hold = (
@@ -478,7 +525,18 @@ class CrisisModel(mesa.Model):
         self.entry_threshold = deterrence_threshold(
             coalition[:, 0, 0] - coalition[:, 1, 0], coalition[:, 0, 1] - coalition[:, 1, 1]
         )
-        entry_draw = self.uniform("coalition.entry")
+        day = self.day
+        date = (self.deployment_day >= 0) & (day >= self.deployment_day)
+        self.deployment_date_reached |= date & self.launchable
+        allowed = self.ceasefire_in_force | (not levers.deploy_only_during_ceasefire)
+        eligible = (
+            date
+            & self.launchable
+            & allowed
+            & ~self.mission_under_way
+            & ~self.mission_abandoned
+            & ~self.escalated
+        )
         if self.resolve_private:
             # A hostile incident is seen with a probability that depends on Russia's
             # type; resolute with the probability that it targets a deployed force.
@@ -486,7 +544,7 @@ class CrisisModel(mesa.Model):
             likely_resolute = p["information.incident_probability_resolute"]
             likely_bluffing = p["information.incident_probability_bluffing"]
             chance = resolute * likely_resolute + (1.0 - resolute) * likely_bluffing
-            incident = self.uniform("coalition.incidents") < chance
+            incident = self.bernoulli("coalition.incidents", chance)
             self.incidents_observed += incident
             self.belief_resolute = update_belief(
                 self.belief_resolute, incident, likely_resolute, likely_bluffing
@@ -513,7 +571,7 @@ class CrisisModel(mesa.Model):
                 deploy_probability = sequential_logit_entry(
                     coalition, self.entry_game.col_payoffs, self.scenario.games.qre_precision
                 )
-            chooses = entry_draw < deploy_probability
+            chooses = self.bernoulli("coalition.entry", deploy_probability, where=eligible)
             self.entry_probability = deploy_probability
         if self.resolve_private:
             self.entry_probability = chooses.astype(float)
@@ -522,18 +580,6 @@ class CrisisModel(mesa.Model):
             self.entry_probability = np.ones(self.n_runs)
         self.belief_at_decision = self.belief_resolute.copy()
 
-        day = self.day
-        date = (self.deployment_day >= 0) & (day >= self.deployment_day)
-        self.deployment_date_reached |= date & self.launchable
-        allowed = self.ceasefire_in_force | (not levers.deploy_only_during_ceasefire)
-        eligible = (
-            date
-            & self.launchable
-            & allowed
-            & ~self.mission_under_way
-            & ~self.mission_abandoned
-            & ~self.escalated
-        )
         self.entry_eligible_days += eligible
         newly = eligible & chooses
         if self._traced(newly):
@@ -581,13 +627,16 @@ class CrisisModel(mesa.Model):
             count = np.where(playing, game.selected.n_equilibria, 0)
             self.most_equilibria[name] = np.maximum(self.most_equilibria[name], count)
 
-    def _solve(self, row: np.ndarray, col: np.ndarray) -> DayGames:
+    def _solve(
+        self, name: str, row: np.ndarray, col: np.ndarray, where: np.ndarray | None = None
+    ) -> DayGames:
+        """Solve game ``name`` in every run, or in the runs at positions ``where``."""
         games = self.scenario.games
         selected = select_equilibrium(
             row,
             col,
             rule=games.selection,
-            rng=self.stream("selection"),
+            rng=_DayUniforms(self, f"selection.{name}", where),
             precision=games.qre_precision,
         )
         return DayGames(row, col, selected)
@@ -605,8 +654,8 @@ class CrisisModel(mesa.Model):
         russia_violates, ukraine_violates = self.russia.violates, self.ukraine.violates
         detect = self.detection_probability
         # A strike on the force is always attributed; a violation with probability p.
-        russia_detected = (russia_violates & (self.uniform("detection.russia") < detect)) | attacks
-        ukraine_detected = ukraine_violates & (self.uniform("detection.ukraine") < detect)
+        russia_detected = attacks | self.bernoulli("detection.russia", detect, russia_violates)
+        ukraine_detected = self.bernoulli("detection.ukraine", detect, where=ukraine_violates)
         self.russia_violation_days += russia_violates
         self.ukraine_violation_days += ukraine_violates
         self.russia_deliberate_days += self.russia.deliberate
@@ -619,13 +668,15 @@ class CrisisModel(mesa.Model):
         self.russia_deliberate_after_defiance += after & self.russia.deliberate
 
         # Attacks on peacekeepers: casualties in proportion to each contingent.
-        casualty_stream = self.stream("casualties")
+        # State i's casualties in run k on day d: a Poisson count from the blocks
+        # (k, d, i, *) of the "casualties" key, drawn only for attacked runs.
         attacked = np.flatnonzero(attacks)
         drawn = np.zeros((len(self.states), self.n_runs))
         if attacked.size:
+            key, runs = self.key("casualties"), self.run_ids[attacked]
             for i, state in enumerate(self.states):
                 expected = state.deployed[attacked] * c.casualty_rate_per_attack[attacked]
-                drawn[i, attacked] = casualty_stream.poisson(expected)
+                drawn[i, attacked] = poisson(key, runs, self.day, i, expected)
         coalition_casualties = drawn.sum(axis=0)
         for i, state in enumerate(self.states):
             state.absorb_casualties(drawn[i], coalition_casualties)
@@ -633,7 +684,7 @@ class CrisisModel(mesa.Model):
         # The governments answer an attack on their mission: the response probability is
         # r(T) of the committed force, the one both sides' tables use today (not only the
         # troops that have arrived while the force ramps up).
-        clash = attacks & (self.uniform("response") < self.response_probability_today)
+        clash = self.bernoulli("response", self.response_probability_today, where=attacks)
         self.escalation_day = np.where(clash & ~self.escalated, self.day, self.escalation_day)
         self.escalated |= clash
         # Russia has carried out its threat; a strike that drew no response teaches it
@@ -652,9 +703,11 @@ class CrisisModel(mesa.Model):
             spiral * (1.0 - reduction * russia_detected),
             np.where(ukraine_only, spiral * (1.0 - reduction * ukraine_detected), 0.0),
         )
-        spirals = self.uniform("spiral") < spiral_chance
-        mutual = (russia_violates & ukraine_violates) & (
-            self.uniform("mutual_collapse") < p["ceasefire.mutual_violation_collapse_probability"]
+        spirals = self.bernoulli("spiral", spiral_chance)
+        mutual = self.bernoulli(
+            "mutual_collapse",
+            p["ceasefire.mutual_violation_collapse_probability"],
+            where=russia_violates & ukraine_violates,
         )
         collapse = self.ceasefire_in_force & (spirals | mutual | self.escalated)
         self._end_ceasefire(collapse)

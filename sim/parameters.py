@@ -3,12 +3,14 @@
 ``uncertain_parameters(scenario)`` lists the scenario's distributions with a
 dotted name (``actors.russia.resolve``,
 ``actors.coalition.states.United Kingdom.domestic_support``) in a fixed order,
-the order of the scenario schema.  ``draw_parameters`` samples each one from
-its own random stream, keyed by the parameter's name
-(:func:`sim.streams.named_stream`): what a parameter draws does not depend on
-which other parameters the scenario has, or whether they are fixed, so two
+the order of the scenario schema.  ``draw_parameters`` gives run ``k`` the
+value ``dist.quantile(u)``, where ``u`` is run ``k``'s counter-based uniform
+number for purpose ``"param:" + name`` (:mod:`sim.streams`): what a parameter
+draws depends on the seed, the run and the parameter's name only -- not on
+the batch, the chunk, or which other parameters the scenario has -- so two
 scenarios that differ in one parameter share the draws of all the others
-(common random numbers).
+(common random numbers), and a run keeps its quantile when a distribution
+changes.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pydantic import BaseModel
 
 from sim.distributions import Beta, Fixed, Normal, Triangular, Uniform
 from sim.scenario import Scenario
-from sim.streams import named_stream
+from sim.streams import purpose_key, uniforms
 
 __all__ = ["RunParameters", "draw_parameters", "scaled_pledges", "uncertain_parameters"]
 
@@ -72,13 +74,19 @@ class RunParameters:
         return self.values[name]
 
 
-def draw_parameters(scenario: Scenario, n_runs: int, seed: np.random.SeedSequence) -> RunParameters:
-    """Sample each parameter of ``scenario`` ``n_runs`` times, each from its own stream.
+def draw_parameters(scenario: Scenario, runs: np.ndarray, seed: int) -> RunParameters:
+    """Each parameter's value in each of ``runs`` (run indices in the batch of ``seed``).
 
-    The stream of parameter ``name`` is ``named_stream(seed, "param:" + name)``.
+    Run ``k``'s value of parameter ``name`` is ``dist.quantile(u)`` with ``u``
+    the uniform number at counter ``(k, 0, 0, 0)`` under the key of
+    ``"param:" + name`` (:func:`sim.streams.uniforms` with ``day=-1``).
     """
-    values = {
-        name: dist.sample(named_stream(seed, f"param:{name}"), n_runs)
-        for name, dist in uncertain_parameters(scenario)
-    }
-    return RunParameters(values=values, n_runs=n_runs)
+    runs = np.asarray(runs)
+    values = {}
+    for name, dist in uncertain_parameters(scenario):
+        if isinstance(dist, Fixed):
+            values[name] = np.full(runs.shape[0], dist.value, dtype=float)
+        else:
+            u = uniforms(purpose_key(seed, f"param:{name}"), runs, day=-1)
+            values[name] = np.asarray(dist.quantile(u), dtype=float)
+    return RunParameters(values=values, n_runs=runs.shape[0])

@@ -75,7 +75,7 @@ import yaml
 
 from sim.daily import DailyCounts
 from sim.outcomes import ESCALATION_LEVELS
-from sim.runner import CHUNK_RUNS, SimulationResult, process_alive
+from sim.runner import SimulationResult, process_alive
 from sim.summary import QUANTILES as QUANTILE_LEVELS
 from sim.summary import summarise
 
@@ -96,6 +96,8 @@ __all__ = [
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
 RUNS = "runs.parquet"
+#: Rows per Parquet row group of runs.parquet (independent of the chunk width).
+ROW_GROUP_RUNS = 10_000
 QUANTILES = "trajectory_quantiles.parquet"
 TRAJECTORIES = "trajectories.parquet"
 DAILY_STATES = "daily_states.parquet"
@@ -383,8 +385,10 @@ class RunsWriter:
 
     Use as a context manager and pass :meth:`write` to
     :func:`sim.runner.simulate` as ``on_chunk``; then :func:`write_result`
-    with ``runs_written=True``.  Each chunk is one Parquet row group, so the
-    whole table is never held in memory.
+    with ``runs_written=True``.  Rows go out in Parquet row groups of
+    :data:`ROW_GROUP_RUNS` whatever the chunks' width, so the file is the same
+    byte for byte however the runs were chunked (the number of workers sets
+    the width), and the whole table is never held in memory.
     """
 
     def __init__(self, directory: Path, csv: bool = False) -> None:
@@ -392,26 +396,45 @@ class RunsWriter:
         self.csv = csv
         self._writer = None
         self._schema = None
+        self._pending: list = []
+        self._pending_rows = 0
 
     def __enter__(self) -> RunsWriter:
         return self
 
     def write(self, frame: pd.DataFrame) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        if self._writer is None:
+        if self._schema is None:
             self._schema = table.schema
-            self._writer = pq.ParquetWriter(self.directory / RUNS, self._schema)
-        self._writer.write_table(table.cast(self._schema))
+        self._pending.append(table.cast(self._schema))
+        self._pending_rows += table.num_rows
+        while self._pending_rows >= ROW_GROUP_RUNS:
+            self._flush(ROW_GROUP_RUNS)
         if self.csv:
             first = not (self.directory / "runs.csv").exists()
             frame.to_csv(self.directory / "runs.csv", mode="a", header=first, index=False)
 
-    def __exit__(self, *exc_info: object) -> None:
-        if self._writer is not None:
-            self._writer.close()
+    def _flush(self, rows: int) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pending = pa.concat_tables(self._pending)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.directory / RUNS, self._schema)
+        self._writer.write_table(pending.slice(0, rows), row_group_size=rows)
+        rest = pending.slice(rows)
+        self._pending = [rest] if rest.num_rows else []
+        self._pending_rows = rest.num_rows
+
+    def __exit__(self, exc_type, *exc_info: object) -> None:
+        try:
+            if exc_type is None and self._pending_rows:
+                self._flush(self._pending_rows)
+        finally:
+            if self._writer is not None:
+                self._writer.close()
 
 
 def write_result(
@@ -475,13 +498,20 @@ def write_result(
         "seed": result.seed,
         "runs": result.n_runs,
         "horizon_days": result.scenario.simulation.horizon_days,
-        "chunk_runs": CHUNK_RUNS,
+        "random_numbers": RANDOM_NUMBERS,
         "versions": _versions(),
         "git": _git_commit(),
         **run_info,
     }
     manifest = write_manifest(directory, manifest)
     return SavedResult(directory, result.runs, quantiles, summary, manifest, states)
+
+
+#: How the batch's random numbers were made (recorded in the manifest).
+RANDOM_NUMBERS = (
+    "counter-based Philox4x32-10 keyed by seed and purpose (sim.streams): each run's "
+    "results depend on the seed and the run's index only"
+)
 
 
 def _one_line(error: BaseException, limit: int = 160) -> str:

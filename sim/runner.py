@@ -1,10 +1,12 @@
-"""Monte Carlo: run a scenario many times, split into fixed chunks, on one or more processes.
+"""Monte Carlo: run a scenario many times, in chunks, on one or more processes.
 
-Reproducibility: runs are cut into chunks of :data:`CHUNK_RUNS` (the last one
-shorter), whatever the number of workers.  Chunk ``c`` gets the ``c``-th child
-of ``numpy.random.SeedSequence(seed)`` and its own ``Generator``, so the same
-seed gives bit-identical per-run results with 1 worker or 8, and run ``k`` is
-always the same run (``sim trace`` re-runs only the chunk that holds it).
+Reproducibility: every random number is counter-based (:mod:`sim.streams`):
+what run ``k`` draws for a purpose on day ``d`` depends on the seed, ``k``,
+the purpose and ``d`` only.  So the same seed gives bit-identical per-run
+results whatever the chunk width, the number of workers or the batch: run
+``k`` simulated alone (``first_run=k, runs=1``; what ``sim trace`` does) is row
+``k`` of any batch that holds it.  The chunk width only trades memory and
+progress granularity against the fixed cost of each simulated day.
 
 Processes: with ``workers > 1`` the chunks go to a ``multiprocessing`` pool
 (``spawn`` start method, which Mesa requires).  Whatever ends the batch early
@@ -36,19 +38,21 @@ from sim.model import TRAJECTORY_VARIABLES, CrisisModel
 from sim.outcomes import CONFLICT_STATES, FORCE_FATES, NOT_DEPLOYED_REASONS, OUTCOMES
 from sim.parameters import uncertain_parameters
 from sim.scenario import Scenario
+from sim.streams import MAX_RUNS
 
 __all__ = [
-    "CHUNK_RUNS",
+    "MAX_CHUNK_RUNS",
     "SimulationResult",
     "TraceResult",
-    "chunk_model",
     "run",
     "simulate",
     "trace",
 ]
 
-#: Runs per chunk: the unit of work and of seeding.  Changing it changes results.
-CHUNK_RUNS = 1000
+#: The widest chunk by default: memory per chunk grows with it (about 2.5 kB per run
+#: with trajectories kept), the fixed cost of a simulated day shrinks.  Results do
+#: not depend on it.
+MAX_CHUNK_RUNS = 10_000
 
 # Columns that hold -1 for "never happened"; they become missing values (NaN) in tables,
 # so they are floats: one missing-value convention (NaN / Parquet null) in every table.
@@ -94,25 +98,25 @@ class TraceResult:
     parameters: dict[str, float]
 
 
-def _chunks(n_runs: int) -> list[tuple[int, int]]:
-    return [(start, min(start + CHUNK_RUNS, n_runs)) for start in range(0, n_runs, CHUNK_RUNS)]
+def _chunks(first_run: int, n_runs: int, width: int) -> list[tuple[int, int]]:
+    stop = first_run + n_runs
+    return [(start, min(start + width, stop)) for start in range(first_run, stop, width)]
 
 
-def _chunk_seeds(seed: int, n_chunks: int) -> list[np.random.SeedSequence]:
-    return np.random.SeedSequence(seed).spawn(n_chunks)
+def default_chunk_runs(n_runs: int, workers: int) -> int:
+    """Chunk width: every worker gets work, none more than :data:`MAX_CHUNK_RUNS` runs."""
+    return max(1, min(MAX_CHUNK_RUNS, -(-n_runs // max(1, workers))))
 
 
 def _simulate_chunk(
     scenario: Scenario,
-    seed_sequence: np.random.SeedSequence,
+    seed: int,
     start: int,
     stop: int,
     trace_run: int | None = None,
     on_day: Callable[[], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], CrisisModel]:
-    model = CrisisModel(
-        scenario, stop - start, np.random.default_rng(seed_sequence), trace_run=trace_run
-    )
+    model = CrisisModel(scenario, np.arange(start, stop), seed, trace_run=trace_run)
     try:
         for _ in range(scenario.simulation.horizon_days):
             model.step()
@@ -125,25 +129,6 @@ def _simulate_chunk(
         return columns, model.trajectories(), model
     finally:
         model.release()
-
-
-def chunk_model(
-    scenario: Scenario, run_index: int, runs: int, seed: int, trace: bool = False
-) -> tuple[CrisisModel, int]:
-    """The (not yet stepped) model of the chunk that holds run ``run_index``,
-    and the run's position in it.  ``trace`` records that run's story."""
-    chunks = _chunks(runs)
-    c = run_index // CHUNK_RUNS
-    start, stop = chunks[c]
-    seed_sequence = _chunk_seeds(seed, len(chunks))[c]
-    offset = run_index - start
-    model = CrisisModel(
-        scenario,
-        stop - start,
-        np.random.default_rng(seed_sequence),
-        trace_run=offset if trace else None,
-    )
-    return model, offset
 
 
 #: Seconds between a worker's checks that its parent is still alive.
@@ -183,7 +168,7 @@ def process_alive(pid: int) -> bool:
 
 def _worker(
     scenario: Scenario,
-    seed_sequence: np.random.SeedSequence,
+    seed: int,
     start: int,
     stop: int,
     on_day: Callable[[], None] | None = None,
@@ -194,12 +179,12 @@ def _worker(
         def on_day() -> None:
             report(stop - start)
 
-    columns, trajectories, _ = _simulate_chunk(scenario, seed_sequence, start, stop, on_day=on_day)
+    columns, trajectories, _ = _simulate_chunk(scenario, seed, start, stop, on_day=on_day)
     return columns, trajectories
 
 
 def _run_pool(scenario, tasks, processes: int, parts, advance) -> None:
-    """Run ``tasks`` (index, seed sequence, start, stop) on a pool, filling ``parts``.
+    """Run ``tasks`` (index, seed, start, stop) on a pool, filling ``parts``.
 
     ``advance(runs_in_chunk)`` is called once per simulated day of a chunk.
     The pool is terminated (workers killed) on any exception, including
@@ -221,8 +206,8 @@ def _run_pool(scenario, tasks, processes: int, parts, advance) -> None:
     workers: set[int] = set()
     try:
         pending = {
-            i: pool.apply_async(_worker, (scenario, ss, start, stop))
-            for i, ss, start, stop in tasks
+            i: pool.apply_async(_worker, (scenario, seed, start, stop))
+            for i, seed, start, stop in tasks
         }
 
         def drain() -> None:
@@ -284,16 +269,22 @@ def simulate(
     keep_trajectories: bool = True,
     on_chunk: Callable[[pd.DataFrame], None] | None = None,
     keep_columns: tuple[str, ...] | None = None,
+    first_run: int = 0,
+    chunk_runs: int | None = None,
 ) -> SimulationResult:
     """Run ``scenario`` ``runs`` times (default: the scenario's) and collect the results.
 
-    ``workers > 1`` spreads the chunks over that many processes; results do not
-    depend on it.  ``progress`` shows a progress bar on standard error.
-    ``keep_trajectories=False`` keeps only the per-day counts of each chunk's
-    daily values (:class:`sim.daily.DailyCounts`), not the values themselves.
-    ``on_chunk(frame)`` receives each chunk's per-run table, in run order (to
-    write it as it comes); ``keep_columns`` then limits the result's ``runs``
-    to those columns, so memory grows with them only.
+    The runs are ``first_run`` to ``first_run + runs - 1`` of the batch of
+    ``seed``: a run's results depend on its index and the seed only.
+    ``workers > 1`` spreads the chunks over that many processes and
+    ``chunk_runs`` sets their width (default :func:`default_chunk_runs`);
+    results depend on neither.  ``progress`` shows a progress bar on
+    standard error.  ``keep_trajectories=False`` keeps only the per-day
+    counts of each chunk's daily values (:class:`sim.daily.DailyCounts`), not
+    the values themselves.  ``on_chunk(frame)`` receives each chunk's per-run
+    table, in run order (to write it as it comes); ``keep_columns`` then
+    limits the result's ``runs`` to those columns, so memory grows with them
+    only.
     """
     n_runs = scenario.simulation.runs if runs is None else int(runs)
     seed = scenario.simulation.seed if seed is None else int(seed)
@@ -301,8 +292,12 @@ def simulate(
         raise ValueError(f"runs must be at least 1, got {n_runs}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    chunks = _chunks(n_runs)
-    seeds = _chunk_seeds(seed, len(chunks))
+    if first_run < 0 or first_run + n_runs > MAX_RUNS:
+        raise ValueError(f"run indices must lie in 0 to {MAX_RUNS - 1}")
+    width = default_chunk_runs(n_runs, workers) if chunk_runs is None else int(chunk_runs)
+    if width < 1:
+        raise ValueError(f"chunk_runs must be at least 1, got {width}")
+    chunks = _chunks(first_run, n_runs, width)
     horizon = scenario.simulation.horizon_days
     daily = DailyCounts(horizon)
     parts = _Parts(len(chunks), daily, keep_trajectories, on_chunk, keep_columns)
@@ -319,14 +314,11 @@ def simulate(
     advance = bar.update
 
     try:
-        tasks = [
-            (i, ss, start, stop)
-            for i, ((start, stop), ss) in enumerate(zip(chunks, seeds, strict=True))
-        ]
+        tasks = [(i, seed, start, stop) for i, (start, stop) in enumerate(chunks)]
         if workers == 1 or len(chunks) == 1:
-            for i, ss, start, stop in tasks:
+            for i, _, start, stop in tasks:
                 size = stop - start
-                parts[i] = _worker(scenario, ss, start, stop, on_day=lambda s=size: advance(s))
+                parts[i] = _worker(scenario, seed, start, stop, on_day=lambda s=size: advance(s))
         else:
             _run_pool(scenario, tasks, min(workers, len(chunks)), parts, advance)
     finally:
@@ -394,22 +386,17 @@ def run(
 def trace(
     scenario: Scenario, run_index: int, runs: int | None = None, seed: int | None = None
 ) -> TraceResult:
-    """Re-run the chunk holding run ``run_index`` and record that run day by day.
+    """Simulate run ``run_index`` alone and record it day by day.
 
     It is the same run as row ``run_index`` of :func:`run` with the same
-    scenario, ``runs`` and ``seed``.
+    scenario and ``seed`` (``runs`` only bounds the index: it names the batch
+    the user has in mind).
     """
     n_runs = scenario.simulation.runs if runs is None else int(runs)
     seed = scenario.simulation.seed if seed is None else int(seed)
     if not 0 <= run_index < n_runs:
         raise ValueError(f"run must be between 0 and {n_runs - 1}, got {run_index}")
-    chunks = _chunks(n_runs)
-    c = run_index // CHUNK_RUNS
-    start, stop = chunks[c]
-    seed_sequence = _chunk_seeds(seed, len(chunks))[c]
-    columns, _, model = _simulate_chunk(scenario, seed_sequence, start, stop, run_index - start)
-    row = _to_frame(columns).iloc[run_index - start].rename(run_index)
-    parameters = {
-        name: float(values[run_index - start]) for name, values in model.params.values.items()
-    }
+    columns, _, model = _simulate_chunk(scenario, seed, run_index, run_index + 1, trace_run=0)
+    row = _to_frame(columns).iloc[0].rename(run_index)
+    parameters = {name: float(values[0]) for name, values in model.params.values.items()}
     return TraceResult(scenario, seed, n_runs, run_index, model.trace, row, parameters)

@@ -344,13 +344,38 @@ def test_a_result_directory_the_user_added_a_file_to_is_not_replaced(tmp_path: P
 
 
 def test_the_streamed_table_equals_the_python_api(short_scenario: Path, result_dir: Path):
-    """`sim run` writes runs.parquet chunk by chunk (a row group each, never the whole
-    table in memory); it is the table `sim.run` returns."""
-    import pyarrow.parquet as pq
-
+    """`sim run` writes runs.parquet as chunks come (never the whole table in memory);
+    it is the table `sim.run` returns."""
     import sim
 
     streamed = pd.read_parquet(result_dir / "runs.parquet")
     in_memory = sim.run(sim.load_scenario(short_scenario), runs=1200, seed=7)
     pd.testing.assert_frame_equal(streamed, in_memory)
-    assert pq.ParquetFile(result_dir / "runs.parquet").metadata.num_row_groups == 2
+
+
+def test_runs_parquet_has_fixed_row_groups_whatever_the_chunks(
+    short_scenario: Path, tmp_path: Path, monkeypatch
+):
+    """Rows go out in row groups of ROW_GROUP_RUNS as chunks arrive, so the file is the
+    same byte for byte whatever the chunk width (which the number of workers sets)."""
+    import pyarrow.parquet as pq
+
+    import sim
+    from sim import results
+
+    monkeypatch.setattr(results, "ROW_GROUP_RUNS", 40)
+    scenario = sim.load_scenario(short_scenario)
+    files = []
+    for width in (7, 40, 100, 1000):
+        directory = tmp_path / f"w{width}"
+        directory.mkdir()
+        with results.RunsWriter(directory, csv=True) as writer:
+            sim.simulate(scenario, runs=130, seed=3, chunk_runs=width, on_chunk=writer.write)
+        files.append(
+            ((directory / "runs.parquet").read_bytes(), (directory / "runs.csv").read_bytes())
+        )
+        meta = pq.ParquetFile(directory / "runs.parquet").metadata
+        assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [40, 40, 40, 10]
+    assert all(f == files[0] for f in files[1:])
+    table = pd.read_parquet(tmp_path / "w7" / "runs.parquet")
+    pd.testing.assert_frame_equal(table, sim.run(scenario, runs=130, seed=3))

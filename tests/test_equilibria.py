@@ -83,11 +83,11 @@ def test_equilibria_at_one_run_uses_that_runs_draws():
     # Russia's payoff for tolerating the force is -resolve x size - audience cost,
     # with that run's draws (same seed, same runs -> same draws as `sim run`).
     from sim.loader import load_scenario
-    from sim.runner import chunk_model
+    from sim.parameters import draw_parameters
 
-    model, offset = chunk_model(load_scenario(TROOPS), 7, 100, 20260311)
-    resolve = model.params["actors.russia.resolve"][offset]
-    audience = model.params["actors.russia.audience_cost"][offset]
+    params = draw_parameters(load_scenario(TROOPS), np.array([7]), 20260311)
+    resolve = params["actors.russia.resolve"][0]
+    audience = params["actors.russia.audience_cost"][0]
     assert at_run["games"][0]["col_payoffs"][0][0] == pytest.approx(-resolve - audience)
 
 

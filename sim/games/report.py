@@ -54,13 +54,9 @@ def central_parameters(scenario: Scenario) -> RunParameters:
     return RunParameters(values=values, n_runs=1)
 
 
-def run_parameters(scenario: Scenario, run_index: int, runs: int, seed: int) -> RunParameters:
-    """The parameters drawn for run ``run_index`` of a batch of ``runs`` with ``seed``."""
-    from sim.runner import chunk_model  # the runner owns chunking and seeding
-
-    model, offset = chunk_model(scenario, run_index, runs, seed)
-    values = {name: v[offset : offset + 1].copy() for name, v in model.params.values.items()}
-    return RunParameters(values=values, n_runs=1)
+def run_parameters(scenario: Scenario, run_index: int, seed: int) -> RunParameters:
+    """The parameters drawn for run ``run_index`` of any batch with ``seed``."""
+    return draw_parameters(scenario, np.array([run_index]), seed)
 
 
 def representative_state(scenario: Scenario) -> GameState:
@@ -274,13 +270,13 @@ def _finite_or_none(value: float) -> float | None:
 def resolute_share(scenario: Scenario, draws: int = RESOLUTE_SHARE_DRAWS) -> float:
     """Share of the scenario's parameter draws in which Russia would target the force.
 
-    Parameters are drawn ``draws`` times (generator seeded with the scenario's
-    seed) and the deployment table is built in the representative state; Russia
+    Parameters are those of runs 0 to ``draws - 1`` under the scenario's seed,
+    and the deployment table is built in the representative state; Russia
     is resolute in a draw when targeting a deployed force pays it more than
     accepting it.  A coalition whose prior equals this share holds the common
     prior of the model's own uncertainty.
     """
-    params = draw_parameters(scenario, draws, np.random.SeedSequence(scenario.simulation.seed))
+    params = draw_parameters(scenario, np.arange(draws), scenario.simulation.seed)
     one = representative_state(scenario)
     state = GameState(**{k: np.repeat(v, draws) for k, v in one.__dict__.items()})
     russia = build_tables(params, scenario, state).tables["deployment"][1]
