@@ -21,16 +21,28 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import CrisisModel
 
-__all__ = ["CoalitionState", "Russia", "Ukraine", "UnitedStates"]
+__all__ = [
+    "CoalitionArrays",
+    "CoalitionState",
+    "Russia",
+    "Ukraine",
+    "UnitedStates",
+    "absorb_casualties",
+    "coalition_step",
+    "participation_terms",
+]
 
 
 class CoalitionState(mesa.Agent):
     """One coalition-of-the-willing state: keeps, scales down or withdraws its contingent.
 
-    State (arrays over runs): ``committed`` (still in the mission),
-    ``deployed`` (troops in Ukraine), ``support`` (domestic support, 0-1),
-    ``casualties`` (cumulative).  ``pledge`` is the state's share of the
-    coalition's pledged total (the same in every run).
+    The states' state is held by the model as (states, runs) arrays, so that
+    a day's coalition phase is a few array operations whatever the number of
+    states (:func:`participation_terms`, :func:`coalition_step`,
+    :func:`absorb_casualties`); this agent is row ``index`` of them:
+    ``committed`` (still in the mission), ``deployed`` (troops in Ukraine),
+    ``support`` (domestic support, 0-1), ``casualties`` (cumulative).
+    ``pledge`` is the state's share of the coalition's pledged total.
     """
 
     def __init__(self, model: CrisisModel, name: str, index: int, pledge: float) -> None:
@@ -38,64 +50,94 @@ class CoalitionState(mesa.Agent):
         self.name = name
         self.index = index
         self.pledge = float(pledge)
-        prefix = f"actors.coalition.states.{name}"
-        self.casualty_sensitivity = model.params[f"{prefix}.casualty_sensitivity"]
-        self.support = model.params[f"{prefix}.domestic_support"].copy()
-        n = model.n_runs
-        self.committed = np.full(n, self.pledge > 0)
-        self.deployed = np.zeros(n)
-        self.casualties = np.zeros(n)
 
-    def participation_terms(self) -> tuple[np.ndarray, np.ndarray]:
-        """This state's benefit and cost of taking part today (arrays over runs).
+    @property
+    def committed(self) -> np.ndarray:
+        return self.model.coalition.committed[self.index]
 
-        ``benefit = support × guarantee_value`` (received if the force is
-        viable); ``cost = risk × casualty_sensitivity × expected_casualties /
-        casualty_scale`` with ``risk = 1 − (1 − τ̂)(1 − w)``: the chance of being
-        struck either by Russia (``τ̂``: its equilibrium targeting probability
-        if its resolve is known, the coalition's belief that it is resolute if
-        not) or by renewed fighting (``w``), two independent risks; and
-        ``expected_casualties = pledge × casualty_rate_per_attack ×
-        risk_window_days``.  The model's participation rule (docs/model.md,
-        "Coalition states") weighs them.
-        """
-        m = self.model
-        c = m.coalition_params
-        risk = 1.0 - (1.0 - m.perceived_targeting_probability) * (1.0 - m.war_exposure)
-        expected_casualties = self.pledge * c.casualty_rate_per_attack * c.risk_window_days
-        benefit = self.support * c.guarantee_value
-        cost = risk * self.casualty_sensitivity * expected_casualties / c.casualty_scale
-        return benefit, cost
+    @property
+    def deployed(self) -> np.ndarray:
+        return self.model.coalition.deployed[self.index]
 
-    def step(self) -> None:
-        """Stay or withdraw as the day's participation decision says, then move troops.
+    @property
+    def support(self) -> np.ndarray:
+        return self.model.coalition.support[self.index]
 
-        While the mission is under way, a committed state leaves for good if
-        the model's participation rule (own benefit, or the threshold
-        public-good game) has it leave today.  Then its troops move in (ramp)
-        or out (withdrawal).
-        """
-        m = self.model
-        evaluating = m.mission_under_way & self.committed
-        self.committed &= ~(evaluating & ~m.stays[:, self.index])
-        moving_in = m.deployment_moving & self.committed
-        ramp = self.pledge / m.ramp_days
-        self.deployed = np.where(
-            moving_in, np.minimum(self.pledge, self.deployed + ramp), self.deployed
-        )
-        self.deployed = np.where(self.committed, self.deployed, 0.0)
+    @property
+    def casualties(self) -> np.ndarray:
+        return self.model.coalition.casualties[self.index]
 
-    def absorb_casualties(self, own: np.ndarray, coalition: np.ndarray) -> None:
-        """Support falls by ``exp(−casualty_sensitivity × felt / casualty_scale)``.
 
-        ``felt = own + shared_casualty_weight × (coalition − own)``: a public
-        counts its own country's casualties and a share of its allies' (the
-        threat of "European coffins" [S4] is addressed to Europe as a whole).
-        """
-        self.casualties += own
-        c = self.model.coalition_params
-        felt = own + c.shared_casualty_weight * (coalition - own)
-        self.support *= np.exp(-self.casualty_sensitivity * felt / c.casualty_scale)
+class CoalitionArrays:
+    """The coalition states' state, one row per state and one column per run.
+
+    ``pledge`` (states, 1); ``casualty_sensitivity``, ``support``,
+    ``committed``, ``deployed``, ``casualties``: (states, runs).
+    """
+
+    def __init__(self, pledges: np.ndarray, sensitivity: np.ndarray, support: np.ndarray) -> None:
+        self.pledge = np.asarray(pledges, dtype=float)[:, None]
+        self.casualty_sensitivity = sensitivity
+        self.support = support
+        self.committed = np.broadcast_to(self.pledge > 0, support.shape).copy()
+        self.deployed = np.zeros(support.shape)
+        self.casualties = np.zeros(support.shape)
+
+
+def participation_terms(m: CrisisModel) -> tuple[np.ndarray, np.ndarray]:
+    """Each state's benefit and cost of taking part today, arrays (states, runs).
+
+    ``benefit = support × guarantee_value`` (received if the force is
+    viable); ``cost = risk × casualty_sensitivity × expected_casualties /
+    casualty_scale`` with ``risk = 1 − (1 − τ̂)(1 − w)``: the chance of being
+    struck either by Russia (``τ̂``: its equilibrium targeting probability if
+    its resolve is known, the coalition's belief that it is resolute if not)
+    or by renewed fighting (``w``), two independent risks; and
+    ``expected_casualties = pledge × casualty_rate_per_attack ×
+    risk_window_days``.  The model's participation rule (docs/model.md,
+    "Coalition states") weighs them.
+    """
+    c, states = m.coalition_params, m.coalition
+    risk = 1.0 - (1.0 - m.perceived_targeting_probability) * (1.0 - m.war_exposure)
+    expected_casualties = states.pledge * c.casualty_rate_per_attack * c.risk_window_days
+    benefit = states.support * c.guarantee_value
+    cost = risk * states.casualty_sensitivity * expected_casualties / c.casualty_scale
+    return benefit, cost
+
+
+def coalition_step(m: CrisisModel) -> None:
+    """Each state stays or withdraws as the day's participation decision says, then moves troops.
+
+    While the mission is under way, a committed state leaves for good if the
+    model's participation rule (own benefit, or the threshold public-good
+    game) has it leave today (``m.stays``, (states, runs)).  Then its troops
+    move in (ramp: ``pledge / ramp_days`` a day) or out (withdrawal).
+    """
+    states = m.coalition
+    evaluating = m.mission_under_way & states.committed
+    states.committed &= ~(evaluating & ~m.stays)
+    moving_in = m.deployment_moving & states.committed
+    ramp = states.pledge / m.ramp_days
+    deployed = np.where(
+        moving_in, np.minimum(states.pledge, states.deployed + ramp), states.deployed
+    )
+    states.deployed = np.where(states.committed, deployed, 0.0)
+
+
+def absorb_casualties(m: CrisisModel, own: np.ndarray, runs: np.ndarray) -> None:
+    """Support falls by ``exp(−casualty_sensitivity × felt / casualty_scale)``.
+
+    ``own``: (states, len(runs)) casualties today in the runs at positions
+    ``runs``.  ``felt = own + shared_casualty_weight × (coalition − own)``: a
+    public counts its own country's casualties and a share of its allies'
+    (the threat of "European coffins" [S4] is addressed to Europe as a whole).
+    """
+    c, states = m.coalition_params, m.coalition
+    coalition = own.sum(axis=0)
+    states.casualties[:, runs] += own
+    felt = own + c.shared_casualty_weight[runs] * (coalition - own)
+    sensitivity = states.casualty_sensitivity[:, runs]
+    states.support[:, runs] *= np.exp(-sensitivity * felt / c.casualty_scale[runs])
 
 
 class Russia(mesa.Agent):

@@ -68,6 +68,20 @@ def _numpy_linear_quantiles(values: np.ndarray, counts: np.ndarray, n: np.ndarra
     return out
 
 
+def _unique_with_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` by hashing (``pandas.factorize``), not sorting.
+
+    Daily variables take few distinct values among millions, so hashing and
+    sorting only the distinct values is several times faster than a full sort.
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    distinct = np.asarray(distinct)
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return distinct[order], rank[codes]
+
+
 class DailyCounts:
     """Per daily variable and day, the number of runs at each value (see the module docstring).
 
@@ -88,7 +102,7 @@ class DailyCounts:
             days, runs = array.shape
             if days != self.days:
                 raise ValueError(f"{name}: {days} days, expected {self.days}")
-            distinct, codes = np.unique(array, return_inverse=True)
+            distinct, codes = _unique_with_codes(array.reshape(-1))
             width = distinct.size
             day = np.repeat(np.arange(days, dtype=np.int64), runs)
             counts = np.bincount(day * width + codes.reshape(-1), minlength=days * width)

@@ -31,13 +31,24 @@ A day (documented in ``docs/model.md``, "A day in the model"):
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import mesa
 import numpy as np
 from scipy.special import expit
 
-from sim.agents import CoalitionState, Russia, Ukraine, UnitedStates
+from sim.agents import (
+    CoalitionArrays,
+    CoalitionState,
+    Russia,
+    Ukraine,
+    UnitedStates,
+    absorb_casualties,
+    coalition_step,
+    participation_terms,
+)
+from sim.coalition_kernels import own_rule_stays, step_states
 from sim.games.bayesian import deterrence_threshold, update_belief
 from sim.games.coalition import best_response_withdrawals, pivotal_states
 from sim.games.qre import sequential_logit_entry
@@ -85,6 +96,10 @@ class _CoalitionParams:
             if name.startswith(prefix) and name.count(".") == 2:
                 setattr(self, name[len(prefix) :], value)
         self.risk_window_days = scenario.actors.coalition.risk_window_days
+
+
+def _use_numba() -> bool:
+    return os.environ.get("SIM_NO_NUMBA", "") in ("", "0")
 
 
 class _DayUniforms:
@@ -221,6 +236,13 @@ class CrisisModel(mesa.Model):
         self.ukraine = Ukraine(self)
         self.united_states = UnitedStates(self)
         pledges = scaled_pledges(scenario)
+        names = list(scenario.actors.coalition.states)
+        prefix = "actors.coalition.states"
+        self.coalition = CoalitionArrays(
+            pledges,
+            np.stack([p[f"{prefix}.{name}.casualty_sensitivity"] for name in names]),
+            np.stack([p[f"{prefix}.{name}.domestic_support"] for name in names]),
+        )
         self.states = [
             CoalitionState(self, name, i, pledge)
             for i, (name, pledge) in enumerate(
@@ -243,8 +265,8 @@ class CrisisModel(mesa.Model):
         self.launchable = (self.pledged_total > 0) & (
             self.pledged_total >= p["actors.coalition.minimum_viable_force"]
         )
-        # Today's participation decision, per run and state (read by CoalitionState.step).
-        self.stays = np.ones((n, len(self.states)), dtype=bool)
+        # Today's participation decision, per state and run (read by coalition_step).
+        self.stays = np.ones((len(self.states), n), dtype=bool)
         self.committed_troops = np.full(n, self.pledged_total)
         self.troops_deployed = np.zeros(n)
         self.games: dict[str, DayGames] = {}
@@ -305,7 +327,7 @@ class CrisisModel(mesa.Model):
         return np.full(self.n_runs, event.day)
 
     def total_casualties(self) -> np.ndarray:
-        return sum((s.casualties for s in self.states), np.zeros(self.n_runs))
+        return self.coalition.casualties.sum(axis=0)
 
     def _start_ceasefire(self, starting: np.ndarray, term_days: int | None, kind: str) -> None:
         starting = starting & ~self.ceasefire_in_force & ~self.escalated
@@ -348,9 +370,7 @@ class CrisisModel(mesa.Model):
         self._solve_games()
         self._deadlines_and_terms()
         self._coalition_decisions()
-        for state in self.states:
-            state.step()
-        self._update_force()
+        self._coalition_step()
         self.russia.step()
         self.ukraine.step()
         self._consequences()
@@ -594,22 +614,35 @@ class CrisisModel(mesa.Model):
     def _solve_participation(self) -> None:
         """Which committed states stay today (``self.stays``), by the scenario's rule."""
         c = self.coalition_params
-        terms = [state.participation_terms() for state in self.states]
-        benefit = np.stack([b for b, _ in terms], axis=1)
-        cost = np.stack([k for _, k in terms], axis=1)
-        committed = np.stack([state.committed for state in self.states], axis=1)
+        committed = self.coalition.committed
+        if self.scenario.actors.coalition.participation != "public_good" and _use_numba():
+            states = self.coalition
+            risk = 1.0 - (1.0 - self.perceived_targeting_probability) * (1.0 - self.war_exposure)
+            self.stays = own_rule_stays(
+                states.pledge[:, 0],
+                states.support,
+                states.casualty_sensitivity,
+                c.casualty_rate_per_attack,
+                float(c.risk_window_days),
+                c.guarantee_value,
+                c.casualty_scale,
+                risk,
+                self.committed_troops >= c.minimum_viable_force,
+            )
+            return
+        benefit, cost = participation_terms(self)
         if self.scenario.actors.coalition.participation == "public_good":
             # The threshold public-good game: states leave one at a time, the one that
             # gains most first, until every state left is pivotal or stays at no cost.
             after = best_response_withdrawals(
-                committed, self.pledges, benefit, cost, c.minimum_viable_force
+                committed.T, self.pledges, benefit.T, cost.T, c.minimum_viable_force
             )
-            self.stays = after | ~committed
+            self.stays = after.T | ~committed
         else:
             # Each state weighs its own payoff of staying; all decide at once, from the
             # start-of-day committed force.
             viable = self.committed_troops >= c.minimum_viable_force
-            self.stays = benefit * viable[:, None] - cost >= 0
+            self.stays = benefit * viable - cost >= 0
 
     def _record_equilibria(self) -> None:
         # A game is "in play" when its outcome matters that day: the deployment game
@@ -623,7 +656,8 @@ class CrisisModel(mesa.Model):
         rows = np.arange(self.n_runs)
         for name, game in self.games.items():
             playing = in_play[name]
-            np.add.at(self.label_days[name], (rows[playing], game.selected.label[playing]), 1)
+            # Each run appears once, so a plain fancy-indexed add (no np.add.at) is exact.
+            self.label_days[name][rows, game.selected.label] += playing
             count = np.where(playing, game.selected.n_equilibria, 0)
             self.most_equilibria[name] = np.maximum(self.most_equilibria[name], count)
 
@@ -641,11 +675,32 @@ class CrisisModel(mesa.Model):
         )
         return DayGames(row, col, selected)
 
-    def _update_force(self) -> None:
-        self.committed_troops = sum(
-            (s.pledge * s.committed for s in self.states), np.zeros(self.n_runs)
+    def _coalition_step(self) -> None:
+        """The states leave or stay and move troops (:func:`sim.agents.coalition_step`)."""
+        if not _use_numba():
+            coalition_step(self)
+            self._update_force()
+            return
+        states = self.coalition
+        self.committed_troops = np.empty(self.n_runs)
+        self.troops_deployed = np.empty(self.n_runs)
+        step_states(
+            states.pledge[:, 0],
+            states.committed,
+            states.deployed,
+            self.stays,
+            self.mission_under_way,
+            self.deployment_moving,
+            float(self.ramp_days),
+            self.committed_troops,
+            self.troops_deployed,
         )
-        self.troops_deployed = sum((s.deployed for s in self.states), np.zeros(self.n_runs))
+        self.peak_troops_deployed = np.maximum(self.peak_troops_deployed, self.troops_deployed)
+
+    def _update_force(self) -> None:
+        states = self.coalition
+        self.committed_troops = (states.pledge * states.committed).sum(axis=0)
+        self.troops_deployed = states.deployed.sum(axis=0)
         self.peak_troops_deployed = np.maximum(self.peak_troops_deployed, self.troops_deployed)
 
     def _consequences(self) -> None:
@@ -674,12 +729,11 @@ class CrisisModel(mesa.Model):
         drawn = np.zeros((len(self.states), self.n_runs))
         if attacked.size:
             key, runs = self.key("casualties"), self.run_ids[attacked]
-            for i, state in enumerate(self.states):
-                expected = state.deployed[attacked] * c.casualty_rate_per_attack[attacked]
-                drawn[i, attacked] = poisson(key, runs, self.day, i, expected)
-        coalition_casualties = drawn.sum(axis=0)
-        for i, state in enumerate(self.states):
-            state.absorb_casualties(drawn[i], coalition_casualties)
+            expected = self.coalition.deployed[:, attacked] * c.casualty_rate_per_attack[attacked]
+            for i in range(len(self.states)):
+                drawn[i, attacked] = poisson(key, runs, self.day, i, expected[i])
+            # Only attacked runs have casualties (elsewhere support would be multiplied by 1).
+            absorb_casualties(self, drawn[:, attacked], attacked)
         self.attacks_on_peacekeepers += attacks
         # The governments answer an attack on their mission: the response probability is
         # r(T) of the committed force, the one both sides' tables use today (not only the
@@ -786,7 +840,7 @@ class CrisisModel(mesa.Model):
 
     def _end_of_day(self) -> None:
         c = self.coalition_params
-        self._update_force()
+        # The force is as the coalition phase left it (casualties change support only).
         # The mission ends when the committed force falls below the minimum viable size.
         failing = (
             self.mission_under_way
@@ -794,9 +848,8 @@ class CrisisModel(mesa.Model):
             & (self.committed_troops < c.minimum_viable_force)
         )
         if failing.any():
-            for state in self.states:
-                state.committed &= ~failing
-                state.deployed = np.where(failing, 0.0, state.deployed)
+            self.coalition.committed &= ~failing
+            self.coalition.deployed = np.where(failing, 0.0, self.coalition.deployed)
             if self._traced(failing):
                 self._note(
                     "the committed force falls below the minimum viable size: "
@@ -904,9 +957,7 @@ class CrisisModel(mesa.Model):
             "terms_lapsed": self.terms_lapsed,
             "peak_troops_deployed": np.rint(self.peak_troops_deployed).astype(int),
             "final_troops_deployed": np.rint(self.troops_deployed).astype(int),
-            "states_committed_final": sum(
-                (s.committed.astype(int) for s in self.states), np.zeros(self.n_runs, int)
-            ),
+            "states_committed_final": self.coalition.committed.sum(axis=0),
             "peacekeeper_casualties": np.rint(self.total_casualties()).astype(int),
             "attacks_on_peacekeepers": self.attacks_on_peacekeepers,
             "sanctions_imposed": imposed,
@@ -920,7 +971,7 @@ class CrisisModel(mesa.Model):
             "incidents_observed": self.incidents_observed,
             "belief_resolute_final": self.belief_resolute,
             "states_pivotal_final": pivotal_states(
-                np.stack([s.committed for s in self.states], axis=1),
+                self.coalition.committed.T,
                 self.pledges,
                 self.coalition_params.minimum_viable_force,
             ).sum(axis=1),

@@ -264,3 +264,72 @@ def test_whole_simulation_is_identical(monkeypatch, base, rule):
     pandas.testing.assert_frame_equal(oracle.runs, kernel.runs, check_exact=True)
     for name, values in oracle.trajectories.items():
         assert np.array_equal(values, kernel.trajectories[name], equal_nan=True), name
+
+
+# ------------------------------------------------------------------ the coalition phase
+
+
+class _Params:
+    """Coalition parameters as the model holds them (arrays over runs)."""
+
+    def __init__(self, rng: np.random.Generator, runs: int) -> None:
+        self.casualty_rate_per_attack = rng.uniform(0, 0.01, runs)
+        self.risk_window_days = int(rng.integers(1, 60))
+        self.guarantee_value = rng.uniform(0, 3, runs)
+        self.casualty_scale = rng.uniform(1, 200, runs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), states=st.integers(1, 12), runs=st.integers(1, 40))
+def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
+    """One compiled pass (sim.coalition_kernels) gives the same bits as the NumPy
+    functions of sim.agents, on random states, with ties and whole-number pledges."""
+    from types import SimpleNamespace
+
+    from sim.agents import CoalitionArrays, coalition_step, participation_terms
+    from sim.coalition_kernels import own_rule_stays, step_states
+
+    rng = np.random.default_rng(seed)
+    pledges = rng.choice([0.0, 500.0, 1234.0, 3000.0], states)
+    arrays = CoalitionArrays(
+        pledges, rng.uniform(0, 3, (states, runs)), rng.uniform(0, 1, (states, runs))
+    )
+    arrays.committed &= rng.random((states, runs)) < 0.8
+    arrays.deployed = np.where(arrays.committed, rng.uniform(0, 1, (states, runs)), 0.0)
+    arrays.deployed *= arrays.pledge
+    model = SimpleNamespace(
+        coalition=arrays,
+        coalition_params=_Params(rng, runs),
+        perceived_targeting_probability=rng.choice([0.0, 0.3, 1.0], runs),
+        war_exposure=rng.choice([0.0, 0.05], runs),
+        committed_troops=rng.uniform(0, 8000, runs),
+        mission_under_way=rng.random(runs) < 0.7,
+        deployment_moving=rng.random(runs) < 0.7,
+        ramp_days=int(rng.integers(1, 30)),
+    )
+    c = model.coalition_params
+    viable = model.committed_troops >= 4000.0
+    benefit, cost = participation_terms(model)
+    expected = benefit * viable - cost >= 0
+    risk = 1.0 - (1.0 - model.perceived_targeting_probability) * (1.0 - model.war_exposure)
+    stays = own_rule_stays(
+        arrays.pledge[:, 0], arrays.support, arrays.casualty_sensitivity,
+        c.casualty_rate_per_attack, float(c.risk_window_days), c.guarantee_value,
+        c.casualty_scale, risk, viable,
+    )  # fmt: skip
+    np.testing.assert_array_equal(stays, expected)
+
+    model.stays = stays
+    compiled = CoalitionArrays(pledges, arrays.casualty_sensitivity, arrays.support)
+    compiled.committed, compiled.deployed = arrays.committed.copy(), arrays.deployed.copy()
+    committed_troops, troops_deployed = np.empty(runs), np.empty(runs)
+    step_states(
+        compiled.pledge[:, 0], compiled.committed, compiled.deployed, stays,
+        model.mission_under_way, model.deployment_moving, float(model.ramp_days),
+        committed_troops, troops_deployed,
+    )  # fmt: skip
+    coalition_step(model)
+    np.testing.assert_array_equal(compiled.committed, arrays.committed)
+    np.testing.assert_array_equal(compiled.deployed, arrays.deployed)
+    np.testing.assert_array_equal(committed_troops, (arrays.pledge * arrays.committed).sum(0))
+    np.testing.assert_array_equal(troops_deployed, arrays.deployed.sum(0))
