@@ -415,7 +415,8 @@ def section_b(runs: int, scale_to: int = 10_000) -> dict:
         """One Monte Carlo run per model instance; stops itself after the horizon."""
 
         def __init__(self, scenario, seed: int) -> None:
-            super().__init__(scenario, 1, np.random.SeedSequence([SEED, seed]))
+            # Run ``seed`` of the batch of SEED: the same run as row ``seed`` of A.
+            super().__init__(scenario, np.array([seed]), SEED)
 
         def step(self) -> None:
             super().step()
@@ -459,7 +460,6 @@ def section_b(runs: int, scale_to: int = 10_000) -> dict:
     return out
 
 
-# PCG64's multiplier (numpy/random/src/pcg64/pcg64.h, PCG_DEFAULT_MULTIPLIER_128).
 def count_random_blocks(function: Callable[[], object]) -> dict:
     """Call ``function`` with the model's counter-based draws counted.
 
