@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shlex
 import signal
 import sys
@@ -308,7 +307,7 @@ def run(
             min=1,
             metavar="N",
             help="Worker processes. Results do not depend on it.",
-            show_default="one per CPU core",
+            show_default="one per CPU core, for batches of at least 5 million run-days per worker",
         ),
     ] = None,
     out: Annotated[
@@ -335,12 +334,13 @@ def run(
         write_manifest,
         write_result,
     )
-    from sim.runner import simulate
+    from sim.runner import default_workers, simulate
     from sim.summary import SUMMARY_COLUMNS
 
     directory = out if out is not None else Path("results") / scenario.name
     if workers is None:
-        workers = os.cpu_count() or 1
+        n_runs = scenario.simulation.runs if runs is None else runs
+        workers = default_workers(n_runs, scenario.simulation.horizon_days)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     with (

@@ -110,6 +110,14 @@ class DailyCounts:
         if runs is not None:
             self.runs += runs
 
+    def merge(self, other: DailyCounts) -> None:
+        """Add the counts of another batch of runs (counted with :meth:`add`)."""
+        if other.days != self.days:
+            raise ValueError(f"{other.days} days, expected {self.days}")
+        for name, values in other.values.items():
+            self._merge(name, values, other.counts[name])
+        self.runs += other.runs
+
     def _merge(self, name: str, values: np.ndarray, counts: np.ndarray) -> None:
         if name not in self.values:
             self.values[name], self.counts[name] = values, counts.astype(np.int64)

@@ -48,11 +48,11 @@ from sim.agents import (
     coalition_step,
     participation_terms,
 )
-from sim.coalition_kernels import own_rule_stays, step_states
+from sim.day_kernels import count_labels, own_rule_stays, step_states
 from sim.games.bayesian import deterrence_threshold, update_belief
 from sim.games.coalition import best_response_withdrawals, pivotal_states
 from sim.games.qre import sequential_logit_entry
-from sim.games.scenario_games import DayTables, GameState, build_tables
+from sim.games.scenario_games import DayTables, GameState, build_tables, us_replies
 from sim.games.selection import QRE, Selected, select_equilibrium
 from sim.games.tables import GAME_ACTIONS, provocation
 from sim.outcomes import ESCALATION_LEVELS, classify
@@ -270,6 +270,8 @@ class CrisisModel(mesa.Model):
         self.committed_troops = np.full(n, self.pledged_total)
         self.troops_deployed = np.zeros(n)
         self.games: dict[str, DayGames] = {}
+        # The US's reply to defiance by type depends on the run's parameters only.
+        self.us_replies = us_replies(self.params)
         self.tables: DayTables | None = None
         # Per game and run: on how many days each profile label (0-3 pure cell,
         # 4 mixed, 5 QRE) was played while the game was in play, and the most
@@ -429,7 +431,7 @@ class CrisisModel(mesa.Model):
         )
 
     def _solve_games(self) -> None:
-        day = build_tables(self.params, self.scenario, self._game_state())
+        day = build_tables(self.params, self.scenario, self._game_state(), self.us_replies)
         self.tables = day
         self.response_probability_today = day.response_probability
         self.detection_probability = day.detection_probability
@@ -655,10 +657,19 @@ class CrisisModel(mesa.Model):
         }
         rows = np.arange(self.n_runs)
         for name, game in self.games.items():
-            playing = in_play[name]
+            playing, selected = in_play[name], game.selected
+            if _use_numba():
+                count_labels(
+                    self.label_days[name],
+                    self.most_equilibria[name],
+                    selected.label,
+                    selected.n_equilibria,
+                    playing,
+                )
+                continue
             # Each run appears once, so a plain fancy-indexed add (no np.add.at) is exact.
-            self.label_days[name][rows, game.selected.label] += playing
-            count = np.where(playing, game.selected.n_equilibria, 0)
+            self.label_days[name][rows, selected.label] += playing
+            count = np.where(playing, selected.n_equilibria, 0)
             self.most_equilibria[name] = np.maximum(self.most_equilibria[name], count)
 
     def _solve(

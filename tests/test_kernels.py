@@ -282,12 +282,12 @@ class _Params:
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), states=st.integers(1, 12), runs=st.integers(1, 40))
 def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
-    """One compiled pass (sim.coalition_kernels) gives the same bits as the NumPy
+    """One compiled pass (sim.day_kernels) gives the same bits as the NumPy
     functions of sim.agents, on random states, with ties and whole-number pledges."""
     from types import SimpleNamespace
 
     from sim.agents import CoalitionArrays, coalition_step, participation_terms
-    from sim.coalition_kernels import own_rule_stays, step_states
+    from sim.day_kernels import own_rule_stays, step_states
 
     rng = np.random.default_rng(seed)
     pledges = rng.choice([0.0, 500.0, 1234.0, 3000.0], states)

@@ -181,6 +181,22 @@ def test_results_do_not_depend_on_the_workers():
     default_two = simulate(scenario, runs=60, seed=2, workers=2)
     pd.testing.assert_frame_equal(one.runs, two.runs)
     pd.testing.assert_frame_equal(one.runs, default_two.runs)
+    # Without trajectories the workers send per-day counts, not runs x days: the same.
+    counted = simulate(scenario, runs=60, seed=2, workers=2, chunk_runs=10, keep_trajectories=False)
+    assert counted.trajectories is None
+    pd.testing.assert_frame_equal(one.runs, counted.runs)
+    pd.testing.assert_frame_equal(one.daily.quantile_table(), counted.daily.quantile_table())
+    pd.testing.assert_frame_equal(one.daily.daily_states(), counted.daily.daily_states())
+
+
+def test_default_workers_keep_small_batches_in_one_process():
+    from sim.runner import MIN_RUN_DAYS_PER_WORKER, default_workers
+
+    assert default_workers(10_000, 365, cores=2) == 1  # 3.65 million run-days
+    assert default_workers(100_000, 365, cores=2) == 2
+    assert default_workers(100_000, 365, cores=1) == 1
+    assert default_workers(1, 365, cores=8) == 1
+    assert default_workers(3 * MIN_RUN_DAYS_PER_WORKER, 1, cores=8) == 3
 
 
 @pytest.mark.parametrize("name", ["combined", "public_good", "private_resolve"])

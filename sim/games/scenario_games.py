@@ -40,6 +40,7 @@ __all__ = [
     "detection_probability",
     "expected_response",
     "us_imposes_after_defiance",
+    "us_replies",
 ]
 
 
@@ -150,8 +151,28 @@ def us_imposes_after_defiance(us_sanctions_cost: np.ndarray, audience_cost: np.n
     return play.follower_reply[:, 1] == 0
 
 
-def build_tables(params: RunParameters, scenario: Scenario, state: GameState) -> DayTables:
-    """Build the deployment, ceasefire and sanctions tables of every run."""
+def us_replies(params: RunParameters) -> tuple[np.ndarray, np.ndarray]:
+    """Per run: whether a committed and an uncommitted US impose after defiance.
+
+    They depend on the run's parameters only, so a model computes them once
+    and passes them to :func:`build_tables` every day.
+    """
+    us_cost = params["actors.united_states.sanctions_cost_to_us"]
+    committed = us_imposes_after_defiance(us_cost, params["actors.united_states.audience_cost"])
+    uncommitted = us_imposes_after_defiance(us_cost, np.zeros(params.n_runs))
+    return committed, uncommitted
+
+
+def build_tables(
+    params: RunParameters,
+    scenario: Scenario,
+    state: GameState,
+    replies: tuple[np.ndarray, np.ndarray] | None = None,
+) -> DayTables:
+    """Build the deployment, ceasefire and sanctions tables of every run.
+
+    ``replies``: :func:`us_replies` of ``params`` (computed here if not given).
+    """
     p, levers, coalition = params, scenario.levers, scenario.actors.coalition
     n = params.n_runs
     troops = state.committed_troops
@@ -170,8 +191,7 @@ def build_tables(params: RunParameters, scenario: Scenario, state: GameState) ->
     # expected cost to Russia of an attributed violation or strike today.
     us_cost = p["actors.united_states.sanctions_cost_to_us"]
     audience = p["actors.united_states.audience_cost"]
-    imposes_committed = us_imposes_after_defiance(us_cost, audience)
-    imposes_uncommitted = us_imposes_after_defiance(us_cost, np.zeros(n))
+    imposes_committed, imposes_uncommitted = replies if replies is not None else us_replies(p)
     belief = state.credibility_belief
     impose_expected = belief * imposes_committed + (1.0 - belief) * imposes_uncommitted
     us_imposes = np.where(state.us_committed, imposes_committed, imposes_uncommitted)

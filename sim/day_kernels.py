@@ -1,12 +1,14 @@
-"""Compiled coalition phase: each state's stay-or-leave decision and troop movements.
+"""Compiled pieces of the daily step: the coalition phase and the equilibrium bookkeeping.
 
-The coalition's arrays are (states, runs); in NumPy a day's coalition phase
+The coalition phase -- each state's stay-or-leave decision and troop
+movements.  The coalition's arrays are (states, runs); in NumPy a day's coalition phase
 is a dozen passes over them with as many temporaries.  These numba kernels do
 it in one pass, with the same floating-point operations in the same order, so
 results are bit-identical to the NumPy functions of :mod:`sim.agents`
 (``participation_terms`` with the ``own`` rule, ``coalition_step``), which
-stay as the reference the tests compare them with.  ``SIM_NO_NUMBA=1`` uses
-the NumPy functions.
+stay as the reference the tests compare them with.  The bookkeeping -- on
+how many days each profile was played -- is integer counting.  ``SIM_NO_NUMBA=1``
+uses the NumPy code.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["own_rule_stays", "step_states"]
+__all__ = ["count_labels", "own_rule_stays", "step_states"]
 
 
 @numba.njit(cache=True)
@@ -82,3 +84,20 @@ def step_states(
             deployed[i, k] = troops
             committed_troops[k] += pledge[i] * (1.0 if stays_in else 0.0)
             troops_deployed[k] += troops
+
+
+@numba.njit(cache=True)
+def count_labels(
+    label_days: np.ndarray,
+    most: np.ndarray,
+    label: np.ndarray,
+    n_equilibria: np.ndarray,
+    playing: np.ndarray,
+) -> None:
+    """Where ``playing``: one more day for the profile ``label`` played, and the most
+    equilibria seen.  ``label_days`` (runs, 6) and ``most`` (runs,) in place."""
+    for k in range(label.shape[0]):
+        if playing[k]:
+            label_days[k, label[k]] += 1
+            if n_equilibria[k] > most[k]:
+                most[k] = n_equilibria[k]
