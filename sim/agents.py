@@ -30,6 +30,7 @@ __all__ = [
     "absorb_casualties",
     "coalition_step",
     "participation_terms",
+    "sum_over_states",
 ]
 
 
@@ -82,6 +83,18 @@ class CoalitionArrays:
         self.committed = np.broadcast_to(self.pledge > 0, support.shape).copy()
         self.deployed = np.zeros(support.shape)
         self.casualties = np.zeros(support.shape)
+
+
+def sum_over_states(values: np.ndarray) -> np.ndarray:
+    """Per run, the sum over states (rows) of ``values``, added in the states' order.
+
+    Not ``values.sum(axis=0)``: NumPy may add the rows pairwise when there is one
+    run, so a run's sum would depend on how many runs are simulated with it.
+    """
+    total = values[0].astype(float)
+    for row in values[1:]:
+        total += row
+    return total
 
 
 def participation_terms(m: CrisisModel) -> tuple[np.ndarray, np.ndarray]:

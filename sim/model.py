@@ -47,6 +47,7 @@ from sim.agents import (
     absorb_casualties,
     coalition_step,
     participation_terms,
+    sum_over_states,
 )
 from sim.day_kernels import count_labels, own_rule_stays, step_states
 from sim.games.bayesian import deterrence_threshold, update_belief
@@ -329,7 +330,7 @@ class CrisisModel(mesa.Model):
         return np.full(self.n_runs, event.day)
 
     def total_casualties(self) -> np.ndarray:
-        return self.coalition.casualties.sum(axis=0)
+        return sum_over_states(self.coalition.casualties)
 
     def _start_ceasefire(self, starting: np.ndarray, term_days: int | None, kind: str) -> None:
         starting = starting & ~self.ceasefire_in_force & ~self.escalated
@@ -710,8 +711,8 @@ class CrisisModel(mesa.Model):
 
     def _update_force(self) -> None:
         states = self.coalition
-        self.committed_troops = (states.pledge * states.committed).sum(axis=0)
-        self.troops_deployed = states.deployed.sum(axis=0)
+        self.committed_troops = sum_over_states(states.pledge * states.committed)
+        self.troops_deployed = sum_over_states(states.deployed)
         self.peak_troops_deployed = np.maximum(self.peak_troops_deployed, self.troops_deployed)
 
     def _consequences(self) -> None:

@@ -286,7 +286,7 @@ def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
     functions of sim.agents, on random states, with ties and whole-number pledges."""
     from types import SimpleNamespace
 
-    from sim.agents import CoalitionArrays, coalition_step, participation_terms
+    from sim.agents import CoalitionArrays, coalition_step, participation_terms, sum_over_states
     from sim.day_kernels import own_rule_stays, step_states
 
     rng = np.random.default_rng(seed)
@@ -331,5 +331,6 @@ def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
     coalition_step(model)
     np.testing.assert_array_equal(compiled.committed, arrays.committed)
     np.testing.assert_array_equal(compiled.deployed, arrays.deployed)
-    np.testing.assert_array_equal(committed_troops, (arrays.pledge * arrays.committed).sum(0))
-    np.testing.assert_array_equal(troops_deployed, arrays.deployed.sum(0))
+    committed_total = sum_over_states(arrays.pledge * arrays.committed)
+    np.testing.assert_array_equal(committed_troops, committed_total)
+    np.testing.assert_array_equal(troops_deployed, sum_over_states(arrays.deployed))

@@ -218,6 +218,16 @@ def test_run_k_alone_is_run_k_of_the_batch(name):
         )
 
 
+def test_run_k_alone_is_run_k_of_the_batch_without_numba(monkeypatch):
+    """The NumPy reference path too: no reduction depends on how many runs there are."""
+    monkeypatch.setenv("SIM_NO_NUMBA", "1")
+    scenario = _case("forced")
+    batch = simulate(scenario, runs=12, seed=13).runs
+    for k in (3, 11):
+        alone = simulate(scenario, runs=1, seed=13, first_run=k).runs
+        pd.testing.assert_frame_equal(alone, batch.iloc[[k]].reset_index(drop=True))
+
+
 def test_a_larger_batch_holds_the_smaller_one():
     scenario = _case("combined")
     small = simulate(scenario, runs=120, seed=4).runs
