@@ -16,7 +16,13 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["count_labels", "own_rule_stays", "step_states"]
+__all__ = [
+    "MAX_KERNEL_STATES",
+    "count_labels",
+    "own_rule_stays",
+    "public_good_stays",
+    "step_states",
+]
 
 
 @numba.njit(cache=True)
@@ -101,3 +107,96 @@ def count_labels(
             label_days[k, label[k]] += 1
             if n_equilibria[k] > most[k]:
                 most[k] = n_equilibria[k]
+
+
+@numba.njit(cache=True, inline="always")
+def _pairwise(values, start, count):
+    """NumPy's pairwise summation of ``values[start:start + count]`` for count <= 128."""
+    if count < 8:
+        total = 0.0
+        for i in range(count):
+            total += values[start + i]
+        return total
+    r0 = values[start]
+    r1 = values[start + 1]
+    r2 = values[start + 2]
+    r3 = values[start + 3]
+    r4 = values[start + 4]
+    r5 = values[start + 5]
+    r6 = values[start + 6]
+    r7 = values[start + 7]
+    i = 8
+    while i < count - count % 8:
+        r0 += values[start + i]
+        r1 += values[start + i + 1]
+        r2 += values[start + i + 2]
+        r3 += values[start + i + 3]
+        r4 += values[start + i + 4]
+        r5 += values[start + i + 5]
+        r6 += values[start + i + 6]
+        r7 += values[start + i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < count:
+        total += values[start + i]
+        i += 1
+    return total
+
+
+@numba.njit(cache=True, inline="always")
+def _row_sum(values):
+    """``np.add.reduce`` of a contiguous row, as NumPy adds it (rows of at most 128)."""
+    return _pairwise(values, 0, values.shape[0])
+
+
+#: The most states :func:`public_good_stays` handles (NumPy's pairwise summation of a row
+#: recurses beyond 128 elements); the model uses NumPy above it.
+MAX_KERNEL_STATES = 128
+
+
+@numba.njit(cache=True)
+def public_good_stays(
+    committed: np.ndarray,
+    pledge: np.ndarray,
+    benefit: np.ndarray,
+    cost: np.ndarray,
+    threshold: np.ndarray,
+    mission: np.ndarray,
+) -> np.ndarray:
+    """Best-response withdrawals of the threshold public-good game, in runs where the
+    mission is under way (:func:`sim.games.coalition.best_response_withdrawals`,
+    operation for operation; arrays (states, runs)).
+
+    Returns ``stays``: still committed after the dynamics, or not committed to
+    begin with; True in runs without a mission (where nobody decides).
+    """
+    states, runs = committed.shape
+    stays = np.ones((states, runs), dtype=np.bool_)
+    member = np.empty(states, dtype=np.bool_)
+    counted = np.empty(states)
+    for k in range(runs):
+        if not mission[k]:
+            continue
+        for i in range(states):
+            member[i] = committed[i, k]
+        theta = threshold[k]
+        for _ in range(states):
+            for i in range(states):
+                counted[i] = pledge[i] if member[i] else 0.0
+            total = _row_sum(counted)
+            leaver = 0
+            best = -np.inf
+            for i in range(states):
+                gain = -np.inf
+                if member[i]:
+                    pivotal = total >= theta and total - pledge[i] < theta
+                    gain = cost[i, k] - (benefit[i, k] if pivotal else 0.0)
+                if gain > best:
+                    best = gain
+                    leaver = i
+            if not best > 0:
+                break
+            member[leaver] = False
+        for i in range(states):
+            stays[i, k] = member[i] or not committed[i, k]
+    return stays

@@ -49,7 +49,13 @@ from sim.agents import (
     participation_terms,
     sum_over_states,
 )
-from sim.day_kernels import count_labels, own_rule_stays, step_states
+from sim.day_kernels import (
+    MAX_KERNEL_STATES,
+    count_labels,
+    own_rule_stays,
+    public_good_stays,
+    step_states,
+)
 from sim.games.bayesian import deterrence_threshold, update_belief
 from sim.games.coalition import best_response_withdrawals, pivotal_states
 from sim.games.qre import sequential_logit_entry
@@ -634,7 +640,20 @@ class CrisisModel(mesa.Model):
             )
             return
         benefit, cost = participation_terms(self)
-        if self.scenario.actors.coalition.participation == "public_good":
+        public_good = self.scenario.actors.coalition.participation == "public_good"
+        if public_good and _use_numba() and len(self.states) <= MAX_KERNEL_STATES:
+            # The same dynamics, compiled, and only in runs where the mission is under way
+            # (elsewhere nobody decides).
+            self.stays = public_good_stays(
+                committed,
+                self.pledges,
+                benefit,
+                cost,
+                np.broadcast_to(c.minimum_viable_force, (self.n_runs,)).astype(float),
+                self.mission_under_way,
+            )
+            return
+        if public_good:
             # The threshold public-good game: states leave one at a time, the one that
             # gains most first, until every state left is pivotal or stays at no cost.
             after = best_response_withdrawals(

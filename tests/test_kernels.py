@@ -247,6 +247,7 @@ def test_errors_are_the_oracles(backend):
         ("sanctions_threat.yaml", "random"),
         ("private_resolve.yaml", "max_entropy"),
         ("baseline.yaml", "payoff_dominant"),
+        ("public_good.yaml", "risk_dominant"),
     ],
 )
 def test_whole_simulation_is_identical(monkeypatch, base, rule):
@@ -334,3 +335,25 @@ def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
     committed_total = sum_over_states(arrays.pledge * arrays.committed)
     np.testing.assert_array_equal(committed_troops, committed_total)
     np.testing.assert_array_equal(troops_deployed, sum_over_states(arrays.deployed))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), states=st.integers(1, 30), runs=st.integers(1, 30))
+def test_public_good_kernel_equals_best_response_withdrawals(seed, states, runs):
+    """The compiled threshold game plays best_response_withdrawals move for move (and
+    adds the pledges as NumPy does), with ties in gains and pledges."""
+    from sim.day_kernels import public_good_stays
+    from sim.games.coalition import best_response_withdrawals
+
+    rng = np.random.default_rng(seed)
+    pledges = rng.choice([0.0, 250.0, 975.0, 2439.0, 1e-3 * rng.random()], states)
+    committed = rng.random((states, runs)) < 0.85
+    benefit = rng.choice([0.0, 0.5, 1.0, 2.0], (states, runs)) * rng.random((states, runs))
+    cost = rng.choice([0.0, 0.4, 1.0], (states, runs))
+    threshold = rng.uniform(0.0, pledges.sum() + 1.0, runs)
+    mission = rng.random(runs) < 0.8
+    stays = public_good_stays(committed, pledges, benefit, cost, threshold, mission)
+    after = best_response_withdrawals(committed.T, pledges, benefit.T, cost.T, threshold)
+    expected = after.T | ~committed
+    np.testing.assert_array_equal(stays[:, mission], expected[:, mission])
+    assert stays[:, ~mission].all()
