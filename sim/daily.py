@@ -74,6 +74,15 @@ def _unique_with_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Daily variables take few distinct values among millions, so hashing and
     sorting only the distinct values is several times faster than a full sort.
     """
+    if values.dtype.kind in "bui" and values.size:
+        # Booleans and small integers (escalation levels): counted by offset, no hashing.
+        low = int(values.min())
+        offset = values.astype(np.int64) - low
+        if int(offset.max()) < 1 << 16:
+            present = np.bincount(offset) > 0
+            rank = np.cumsum(present) - 1
+            distinct = (np.flatnonzero(present) + low).astype(values.dtype)
+            return distinct, rank[offset]
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     distinct = np.asarray(distinct)
     order = np.argsort(distinct, kind="stable")

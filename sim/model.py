@@ -65,7 +65,7 @@ from sim.games.tables import GAME_ACTIONS, provocation
 from sim.outcomes import ESCALATION_LEVELS, classify
 from sim.parameters import RunParameters, draw_parameters, scaled_pledges
 from sim.scenario import Scenario
-from sim.streams import MAX_RUNS, poisson, purpose_key, uniforms
+from sim.streams import MAX_RUNS, bernoulli, poisson, purpose_key, uniforms
 
 __all__ = ["CrisisModel", "DayGames"]
 
@@ -312,23 +312,9 @@ class CrisisModel(mesa.Model):
     def bernoulli(
         self, purpose: str, probability: np.ndarray | float, where: np.ndarray | None = None
     ) -> np.ndarray:
-        """Per run: ``uniform(purpose) < probability``, and False outside ``where``.
-
-        Numbers are computed only for runs where the outcome is uncertain
-        (0 < p < 1): counter-based numbers make skipping the others harmless.
-        """
-        p = np.broadcast_to(np.asarray(probability, dtype=float), (self.n_runs,))
-        certain = p >= 1.0
-        uncertain = (p > 0.0) & ~certain
-        if where is not None:
-            certain = certain & where
-            uncertain &= where
-        if not uncertain.any():
-            return certain
-        index = np.flatnonzero(uncertain)
-        out = certain.copy()
-        out[index] = uniforms(self.key(purpose), self.run_ids[index], self.day) < p[index]
-        return out
+        """Per run: ``uniform(purpose) < probability``, and False outside ``where``
+        (numbers computed only where the outcome is uncertain: :func:`sim.streams.bernoulli`)."""
+        return bernoulli(self.key(purpose), self.run_ids, self.day, probability, where)
 
     def _absolute_day(self, event) -> np.ndarray:
         if event is None or event.after != "start":

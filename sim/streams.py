@@ -45,6 +45,7 @@ import numpy as np
 
 __all__ = [
     "MAX_RUNS",
+    "bernoulli",
     "philox_blocks",
     "poisson",
     "purpose_key",
@@ -176,6 +177,21 @@ def _poisson_compiled(key, runs, c1, slot, lam):
     return out
 
 
+@numba.njit(cache=True)
+def _bernoulli_compiled(key, runs, c1, probability, where, use_where):
+    out = np.zeros(runs.shape[0], dtype=np.bool_)
+    for i in range(runs.shape[0]):
+        if use_where and not where[i]:
+            continue
+        p = probability[i]
+        if p >= 1.0:
+            out[i] = True
+        elif p > 0.0:
+            w = _block(key[0], key[1], runs[i], c1, np.uint64(0), np.uint64(0))
+            out[i] = _unit(w[0], w[1]) < p
+    return out
+
+
 # --------------------------------------------------------------------- NumPy oracle
 
 
@@ -228,3 +244,34 @@ def poisson(key: np.ndarray, runs: np.ndarray, day: int, slot: int, lam: np.ndar
     runs = np.ascontiguousarray(runs, dtype=np.uint64)
     lam = np.ascontiguousarray(lam, dtype=np.float64)
     return _poisson_compiled(key, runs, _counter(day), np.uint64(slot), lam)
+
+
+def bernoulli(
+    key: np.ndarray,
+    runs: np.ndarray,
+    day: int,
+    probability: np.ndarray | float,
+    where: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per run: ``uniforms(key, runs, day) < probability``, and False outside ``where``.
+
+    The number is computed only where the outcome is uncertain (0 < p < 1)
+    and ``where`` holds: counter-based numbers make skipping the others
+    harmless.  p >= 1 is always True, p <= 0 (or NaN) never.
+    """
+    runs = np.ascontiguousarray(runs, dtype=np.uint64)
+    p = np.broadcast_to(np.asarray(probability, dtype=float), runs.shape)
+    if _use_numba():
+        mask = np.ones(1, dtype=bool) if where is None else where
+        return _bernoulli_compiled(key, runs, _counter(day), p, mask, where is not None)
+    certain = p >= 1.0
+    uncertain = (p > 0.0) & ~certain
+    if where is not None:
+        certain = certain & where
+        uncertain &= where
+    if not uncertain.any():
+        return certain
+    index = np.flatnonzero(uncertain)
+    out = certain.copy()
+    out[index] = uniforms(key, runs[index], day) < p[index]
+    return out

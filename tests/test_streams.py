@@ -60,6 +60,28 @@ def test_compiled_uniforms_equal_the_numpy_oracle(seed, first, day, slot):
     assert ((compiled > 0) & (compiled < 1)).all()
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), masked=st.booleans())
+def test_compiled_bernoulli_equals_the_numpy_oracle(seed, n, masked):
+    rng = np.random.default_rng(seed)
+    p = rng.choice([0.0, 1.0, 0.5, -0.1, 1.5, np.nan, 1e-12], n) * rng.choice([1.0, 0.3], n)
+    where = rng.random(n) < 0.6 if masked else None
+    key, runs = streams.purpose_key(seed, "spiral"), rng.integers(0, 2**32, n)
+    compiled = streams.bernoulli(key, runs, 4, p, where)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SIM_NO_NUMBA", "1")
+        oracle = streams.bernoulli(key, runs, 4, p, where)
+    np.testing.assert_array_equal(compiled, oracle)
+    # What it means: u < p where it is drawn, p >= 1 certain, p <= 0 and NaN never.
+    u = streams.uniforms(key, runs, 4)
+    expected = np.where(p >= 1, True, np.where(p > 0, u < p, False))
+    if where is not None:
+        expected &= where
+    np.testing.assert_array_equal(compiled, expected)
+    scalar = streams.bernoulli(key, runs, 4, 0.25)
+    np.testing.assert_array_equal(scalar, u < 0.25)
+
+
 def test_uniforms_are_uniform_and_independent_across_coordinates():
     key = streams.purpose_key(7, "spiral")
     runs = np.arange(200_000)
