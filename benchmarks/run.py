@@ -463,11 +463,12 @@ def section_b(runs: int, scale_to: int = 10_000) -> dict:
 def count_random_blocks(function: Callable[[], object]) -> dict:
     """Call ``function`` with the model's counter-based draws counted.
 
-    Every random number comes through :func:`sim.streams.uniforms` or
-    :func:`sim.streams.poisson` (as imported by ``sim.model``,
-    ``sim.parameters``); one uniform is one Philox4x32-10 block, one Poisson
-    count at least one (a PTRS rejection may take more: counted as one, so
-    the count is a lower bound).  Purposes are named from the keys
+    Every random number comes through :func:`sim.streams.uniforms`,
+    :func:`sim.streams.bernoulli` or :func:`sim.streams.poisson` (as imported
+    by ``sim.model``, ``sim.parameters``); one uniform is one Philox4x32-10
+    block, a Bernoulli draw one block where it is uncertain (0 < p < 1, and
+    ``where``), one Poisson count at least one (a PTRS rejection may take
+    more: counted as one, so the count is a lower bound).  Purposes are named from the keys
     :func:`sim.streams.purpose_key` made.
     """
     streams_module = importlib.import_module("sim.streams")
@@ -489,17 +490,31 @@ def count_random_blocks(function: Callable[[], object]) -> dict:
 
         return wrapper
 
+    def counting_bernoulli(original):
+        # A number is computed only where 0 < p < 1 (and ``where`` holds).
+        def wrapper(key, runs, day, probability, where=None):
+            p = np.broadcast_to(np.asarray(probability, dtype=float), np.shape(runs))
+            drawn = (p > 0.0) & (p < 1.0)
+            if where is not None:
+                drawn &= where
+            name = names.get(np.asarray(key).tobytes(), "?")
+            by_purpose[name] = by_purpose.get(name, 0) + int(drawn.sum())
+            return original(key, runs, day, probability, where)
+
+        return wrapper
+
     for module_name in ("sim.streams", "sim.model", "sim.parameters", "sim.agents"):
         module = importlib.import_module(module_name)
-        for attribute in ("purpose_key", "uniforms", "poisson"):
+        for attribute in ("purpose_key", "uniforms", "poisson", "bernoulli"):
             if hasattr(module, attribute):
-                originals[(module, attribute)] = getattr(module, attribute)
-                replacement = (
-                    purpose_key
-                    if attribute == "purpose_key"
-                    else counting(getattr(module, attribute))
-                )
-                setattr(module, attribute, replacement)
+                original = originals[(module, attribute)] = getattr(module, attribute)
+                if attribute == "purpose_key":
+                    wrapped = purpose_key
+                elif attribute == "bernoulli":
+                    wrapped = counting_bernoulli(original)
+                else:
+                    wrapped = counting(original)
+                setattr(module, attribute, wrapped)
     try:
         seconds = timed(function)
     finally:

@@ -194,12 +194,13 @@ def _worker(
             report(stop - start)
 
     columns, trajectories, _ = _simulate_chunk(scenario, seed, start, stop, on_day=on_day)
+    frame = _to_frame(columns)  # here, in the worker, not in the parent
     if keep_trajectories:
-        return columns, trajectories
+        return frame, trajectories
     # Counted here, in the worker: the parent receives small counts, not runs x days.
     counts = DailyCounts(scenario.simulation.horizon_days)
     counts.add(trajectories)
-    return columns, counts
+    return frame, counts
 
 
 def _run_pool(scenario, tasks, processes: int, parts, advance, keep_trajectories: bool) -> None:
@@ -380,15 +381,15 @@ class _Parts:
         self._waiting: dict[int, pd.DataFrame] = {}
         self._next = 0
 
-    def __setitem__(self, index: int, part: tuple[dict, dict | DailyCounts]) -> None:
-        columns, daily = part
+    def __setitem__(self, index: int, part: tuple[pd.DataFrame, dict | DailyCounts]) -> None:
+        frame, daily = part
         if isinstance(daily, DailyCounts):
             self._daily.merge(daily)
         else:
             self._daily.add(daily)
             if self._keep:
                 self.trajectories[index] = daily
-        self._waiting[index] = _to_frame(columns)
+        self._waiting[index] = frame
         while self._next in self._waiting:
             frame = self._waiting.pop(self._next)
             if self._on_chunk is not None:
