@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.outcomes import CONFLICT_STATES, FORCE_FATES, NOT_DEPLOYED_REASONS, OUTCOMES
 
@@ -51,6 +50,8 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     """Wilson score interval for a binomial proportion ``successes / trials``."""
     if trials < 1:
         raise ValueError("trials must be at least 1")
+    from scipy import stats  # deferred: scipy.stats takes half a second to import
+
     ci = stats.binomtest(int(successes), int(trials)).proportion_ci(
         confidence_level=confidence, method="wilson"
     )
