@@ -260,24 +260,27 @@ def _run_pool(scenario, tasks, processes: int, parts, advance, keep_trajectories
 
 
 def _to_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    frame = pd.DataFrame(columns)
-    frame["outcome"] = pd.Categorical(frame["outcome"], categories=list(OUTCOMES))
-    frame["conflict_state"] = pd.Categorical(
-        frame["conflict_state"], categories=list(CONFLICT_STATES)
+    """The chunk's per-run table: categoricals, missing days as NaN (built in one go)."""
+    columns = dict(columns)
+    columns["outcome"] = pd.Categorical(columns["outcome"], categories=list(OUTCOMES))
+    columns["conflict_state"] = pd.Categorical(
+        columns["conflict_state"], categories=list(CONFLICT_STATES)
     )
-    frame["force_fate"] = pd.Categorical(frame["force_fate"], categories=list(FORCE_FATES))
+    columns["force_fate"] = pd.Categorical(columns["force_fate"], categories=list(FORCE_FATES))
     # Missing where the force did deploy.
-    frame["not_deployed_reason"] = pd.Categorical(
-        frame["not_deployed_reason"].replace("", None), categories=list(NOT_DEPLOYED_REASONS)
+    reason = np.asarray(columns["not_deployed_reason"], dtype=object)
+    columns["not_deployed_reason"] = pd.Categorical(
+        np.where(reason == "", None, reason), categories=list(NOT_DEPLOYED_REASONS)
     )
     for name in OPTIONAL_DAY_COLUMNS:
-        frame[name] = frame[name].astype(np.float64).where(frame[name] >= 0)
+        day = np.asarray(columns[name])
+        columns[name] = np.where(day >= 0, day.astype(np.float64), np.nan)
     # The modal equilibrium of each game: one of six labels (a byte per run, not a string).
     for game, (_, row_actions, col_actions) in GAME_ACTIONS.items():
         labels = [f"{r}/{c}" for r in row_actions for c in col_actions] + ["mixed", "qre"]
         column = f"{game}_equilibrium_played"
-        frame[column] = pd.Categorical(frame[column], categories=labels)
-    return frame
+        columns[column] = pd.Categorical(columns[column], categories=labels)
+    return pd.DataFrame(columns)
 
 
 def simulate(
