@@ -17,7 +17,6 @@ import numba
 import numpy as np
 
 __all__ = [
-    "MAX_KERNEL_STATES",
     "count_labels",
     "own_rule_stays",
     "public_good_stays",
@@ -109,51 +108,6 @@ def count_labels(
                 most[k] = n_equilibria[k]
 
 
-@numba.njit(cache=True, inline="always")
-def _pairwise(values, start, count):
-    """NumPy's pairwise summation of ``values[start:start + count]`` for count <= 128."""
-    if count < 8:
-        total = 0.0
-        for i in range(count):
-            total += values[start + i]
-        return total
-    r0 = values[start]
-    r1 = values[start + 1]
-    r2 = values[start + 2]
-    r3 = values[start + 3]
-    r4 = values[start + 4]
-    r5 = values[start + 5]
-    r6 = values[start + 6]
-    r7 = values[start + 7]
-    i = 8
-    while i < count - count % 8:
-        r0 += values[start + i]
-        r1 += values[start + i + 1]
-        r2 += values[start + i + 2]
-        r3 += values[start + i + 3]
-        r4 += values[start + i + 4]
-        r5 += values[start + i + 5]
-        r6 += values[start + i + 6]
-        r7 += values[start + i + 7]
-        i += 8
-    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < count:
-        total += values[start + i]
-        i += 1
-    return total
-
-
-@numba.njit(cache=True, inline="always")
-def _row_sum(values):
-    """``np.add.reduce`` of a contiguous row, as NumPy adds it (rows of at most 128)."""
-    return _pairwise(values, 0, values.shape[0])
-
-
-#: The most states :func:`public_good_stays` handles (NumPy's pairwise summation of a row
-#: recurses beyond 128 elements); the model uses NumPy above it.
-MAX_KERNEL_STATES = 128
-
-
 @numba.njit(cache=True)
 def public_good_stays(
     committed: np.ndarray,
@@ -173,7 +127,6 @@ def public_good_stays(
     states, runs = committed.shape
     stays = np.ones((states, runs), dtype=np.bool_)
     member = np.empty(states, dtype=np.bool_)
-    counted = np.empty(states)
     for k in range(runs):
         if not mission[k]:
             continue
@@ -181,9 +134,10 @@ def public_good_stays(
             member[i] = committed[i, k]
         theta = threshold[k]
         for _ in range(states):
-            for i in range(states):
-                counted[i] = pledge[i] if member[i] else 0.0
-            total = _row_sum(counted)
+            # The committed pledges, added in the states' order (as pivotal_states does).
+            total = pledge[0] if member[0] else 0.0
+            for i in range(1, states):
+                total += pledge[i] if member[i] else 0.0
             leaver = 0
             best = -np.inf
             for i in range(states):

@@ -50,7 +50,6 @@ from sim.agents import (
     sum_over_states,
 )
 from sim.day_kernels import (
-    MAX_KERNEL_STATES,
     count_labels,
     own_rule_stays,
     public_good_stays,
@@ -627,7 +626,7 @@ class CrisisModel(mesa.Model):
             return
         benefit, cost = participation_terms(self)
         public_good = self.scenario.actors.coalition.participation == "public_good"
-        if public_good and _use_numba() and len(self.states) <= MAX_KERNEL_STATES:
+        if public_good and _use_numba():
             # The same dynamics, compiled, and only in runs where the mission is under way
             # (elsewhere nobody decides).
             self.stays = public_good_stays(

@@ -105,8 +105,8 @@ def _chunks(first_run: int, n_runs: int, width: int) -> list[tuple[int, int]]:
 
 
 #: Run-days each worker process should have before more than one is worth starting
-#: (a worker takes about 2 s to start and import; 5 million run-days of combined.yaml
-#: take about 4.5 s on one core).
+#: (a worker takes about 1.3 s to start and import; 5 million run-days of combined.yaml
+#: take about 3.3 s on one core).
 MIN_RUN_DAYS_PER_WORKER = 5_000_000
 
 

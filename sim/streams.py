@@ -16,8 +16,8 @@ how many numbers were drawn before it:
 * the generator is **Philox4x32-10** (Salmon, Moraes, Dror & Shaw, "Parallel
   random numbers: as easy as 1, 2, 3", SC'11), checked in the tests against
   Random123's published known-answer vectors.  One block gives four 32-bit
-  words; a uniform number takes the top 53 bits of two of them,
-  ``(bits + 0.5) / 2**53``, which lies strictly inside (0, 1): ``u < p`` is
+  words; a uniform number takes the top 52 bits of two of them,
+  ``(bits + 0.5) / 2**52``, which lies strictly inside (0, 1): ``u < p`` is
   never true for ``p = 0`` and always for ``p = 1``, and inverse CDFs stay
   finite.  (The 32-bit variant is used because it is about three times as
   fast as NumPy's Philox4x64 without 128-bit multiplication.)
@@ -58,10 +58,10 @@ _M1 = np.uint64(0xCD9E8D57)
 _W0 = np.uint64(0x9E3779B9)
 _W1 = np.uint64(0xBB67AE85)
 _S32 = np.uint64(32)
-_S11 = np.uint64(11)
+_S12 = np.uint64(12)
 _ROUNDS = 10
 _HALF = 0.5
-_TO_UNIT = 2.0**-53
+_TO_UNIT = 2.0**-52
 #: Run indices must fit the counter's 32-bit run word.
 MAX_RUNS = 2**32
 
@@ -98,8 +98,13 @@ def _block(k0, k1, c0, c1, c2, c3):
 
 @numba.njit(cache=True, inline="always")
 def _unit(hi, lo):
-    """A uniform number in (0, 1) from two 32-bit words (their top 53 bits, centred)."""
-    return (np.float64(((hi << _S32) | lo) >> _S11) + _HALF) * _TO_UNIT
+    """A uniform number in (0, 1) from two 32-bit words: their top 52 bits, centred.
+
+    ``(k + 0.5) / 2**52`` is exact in double precision for every 52-bit ``k``,
+    so the numbers lie in [2**-53, 1 - 2**-53] (53 bits would round the top
+    value up to 1.0).
+    """
+    return (np.float64(((hi << _S32) | lo) >> _S12) + _HALF) * _TO_UNIT
 
 
 @numba.njit(cache=True)
@@ -132,7 +137,7 @@ def _poisson_one(k0, k1, run, c1, slot, lam):
     Poisson random variables", Insurance: Mathematics and Economics 12, 1993), the
     algorithm NumPy uses for large means, two uniforms per trial.
     """
-    if lam <= 0.0:
+    if not lam > 0.0:  # zero, negative or NaN: no casualties (NaN would never end PTRS)
         return 0.0
     if lam < 10.0:
         w = _block(k0, k1, run, c1, slot, np.uint64(0))
@@ -140,10 +145,13 @@ def _poisson_one(k0, k1, run, c1, slot, lam):
         p = np.exp(-lam)
         cumulative = p
         x = 0
-        while u > cumulative and x < 1000:
+        while u > cumulative:
             x += 1
             p *= lam / x
-            cumulative += p
+            grown = cumulative + p
+            if grown == cumulative:  # the rounded CDF has stopped below u: the tail is empty
+                break
+            cumulative = grown
         return np.float64(x)
     slam = np.sqrt(lam)
     loglam = np.log(lam)
@@ -235,7 +243,7 @@ def uniforms(key: np.ndarray, runs: np.ndarray, day: int, slot: int = 0) -> np.n
     if _use_numba():
         return _uniforms_compiled(key, runs, _counter(day), np.uint64(slot), np.uint64(0))
     words = _blocks_numpy(key, runs, _counter(day), np.uint64(slot), np.uint64(0))
-    top = ((words[:, 0] << _S32) | words[:, 1]) >> _S11
+    top = ((words[:, 0] << _S32) | words[:, 1]) >> _S12
     return (top.astype(np.float64) + _HALF) * _TO_UNIT
 
 

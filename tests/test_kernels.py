@@ -340,20 +340,35 @@ def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), states=st.integers(1, 30), runs=st.integers(1, 30))
 def test_public_good_kernel_equals_best_response_withdrawals(seed, states, runs):
-    """The compiled threshold game plays best_response_withdrawals move for move (and
-    adds the pledges as NumPy does), with ties in gains and pledges."""
+    """The compiled threshold game plays best_response_withdrawals move for move, with
+    ties in gains and pledges, and with fractional pledges whose sums land exactly on
+    the threshold (so the order in which pledges are added matters)."""
     from sim.day_kernels import public_good_stays
     from sim.games.coalition import best_response_withdrawals
 
     rng = np.random.default_rng(seed)
-    pledges = rng.choice([0.0, 250.0, 975.0, 2439.0, 1e-3 * rng.random()], states)
+    whole = rng.choice([0.0, 250.0, 975.0, 2439.0], states)
+    pledges = np.where(rng.random(states) < 0.5, whole, rng.uniform(0, 3000, states) / 7.0)
     committed = rng.random((states, runs)) < 0.85
     benefit = rng.choice([0.0, 0.5, 1.0, 2.0], (states, runs)) * rng.random((states, runs))
     cost = rng.choice([0.0, 0.4, 1.0], (states, runs))
-    threshold = rng.uniform(0.0, pledges.sum() + 1.0, runs)
+    # Thresholds at sums of pledges (added in some order) and in between.
+    partial = np.cumsum(pledges[rng.permutation(states)])
+    threshold = np.where(
+        rng.random(runs) < 0.5,
+        partial[rng.integers(0, states, runs)],
+        rng.uniform(0.0, pledges.sum() + 1.0, runs),
+    )
     mission = rng.random(runs) < 0.8
     stays = public_good_stays(committed, pledges, benefit, cost, threshold, mission)
     after = best_response_withdrawals(committed.T, pledges, benefit.T, cost.T, threshold)
     expected = after.T | ~committed
     np.testing.assert_array_equal(stays[:, mission], expected[:, mission])
     assert stays[:, ~mission].all()
+    # Each run alone gives what it gives in the batch (no batch-dependent summation).
+    for k in range(min(runs, 3)):
+        one = best_response_withdrawals(
+            committed.T[k : k + 1], pledges, benefit.T[k : k + 1], cost.T[k : k + 1],
+            threshold[k : k + 1],
+        )  # fmt: skip
+        np.testing.assert_array_equal(one[0], after[k])

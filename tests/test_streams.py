@@ -60,6 +60,27 @@ def test_compiled_uniforms_equal_the_numpy_oracle(seed, first, day, slot):
     assert ((compiled > 0) & (compiled < 1)).all()
 
 
+def test_the_extreme_words_map_inside_the_unit_interval():
+    """All-ones and all-zero words give 1 - 2**-53 and 2**-53: never 0 or 1, so
+    u < 1 always holds and inverse CDFs stay finite."""
+    from sim.streams import _unit
+
+    top = _unit(np.uint64(0xFFFFFFFF), np.uint64(0xFFFFFFFF))
+    bottom = _unit(np.uint64(0), np.uint64(0))
+    assert top == 1.0 - 2.0**-53 and bottom == 2.0**-53
+
+
+def test_poisson_edge_cases_end():
+    """A NaN or non-positive mean gives 0 (and returns); inversion stops where the
+    rounded CDF stops growing instead of running to a cap."""
+    key = streams.purpose_key(1, "casualties")
+    lam = np.array([np.nan, -1.0, 0.0, 9.99, 1e-300, 12.0])
+    x = streams.poisson(key, np.arange(lam.size), 0, 0, lam)
+    assert x[0] == 0 and x[1] == 0 and x[2] == 0 and x[4] == 0
+    many = streams.poisson(key, np.arange(200_000), 1, 0, np.full(200_000, 9.99))
+    assert many.max() < 40
+
+
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), masked=st.booleans())
 def test_compiled_bernoulli_equals_the_numpy_oracle(seed, n, masked):

@@ -349,7 +349,12 @@ def pivotal_states(
     pledge = _pledge_vector(pledges)
     if committed.ndim != 2 or committed.shape[1] != pledge.size:
         raise ValueError(f"committed must have shape (runs, {pledge.size}), got {committed.shape}")
-    total = np.where(committed, pledge, 0.0).sum(axis=1)
+    counted = np.where(committed, pledge, 0.0)
+    # Added state by state, in the states' order: ``sum(axis=1)`` may add pairwise or
+    # not depending on the array's layout and on how many runs there are.
+    total = counted[:, 0].copy()
+    for j in range(1, pledge.size):
+        total += counted[:, j]
     # One threshold for every run, or one per run.
     theta = np.asarray(threshold, dtype=float)
     theta = theta[:, None] if theta.ndim == 1 else theta
