@@ -278,6 +278,10 @@ class CrisisModel(mesa.Model):
         self.games: dict[str, DayGames] = {}
         # The US's reply to defiance by type depends on the run's parameters only.
         self.us_replies = us_replies(self.params)
+        if _use_numba():
+            # numba is loaded with the model anyway, so the compiled selection kernel
+            # serves batches of any size (select_equilibrium uses it once it is loaded).
+            import sim.games.kernels  # noqa: F401
         self.tables: DayTables | None = None
         # Per game and run: on how many days each profile label (0-3 pure cell,
         # 4 mixed, 5 QRE) was played while the game was in play, and the most
