@@ -374,7 +374,10 @@ def test_piped_output_is_not_cut(tmp_path: Path):
 
 
 def test_the_progress_bar_moves_within_a_chunk(tmp_path: Path):
-    """300 runs are one chunk: the bar still moves day by day (on a terminal)."""
+    """5,000 runs are one chunk: the bar still moves day by day (on a terminal).
+
+    (A whole chunk: the run must last long enough for the bar to redraw a few times
+    at its 0.2 s interval, whatever the engine's speed.)"""
     import fcntl
     import pty
     import struct
@@ -383,7 +386,7 @@ def test_the_progress_bar_moves_within_a_chunk(tmp_path: Path):
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     process = subprocess.Popen(
-        [*SIM, "run", COMBINED, "--runs", "300", "--workers", "1", "--no-plots", "--out", "out"],
+        [*SIM, "run", COMBINED, "--runs", "5000", "--workers", "1", "--no-plots", "--out", "out"],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=follower,
@@ -400,12 +403,12 @@ def test_the_progress_bar_moves_within_a_chunk(tmp_path: Path):
         output += chunk
     assert process.wait(timeout=120) == 0
     counts = {
-        int(part.split("/300 runs")[0].split()[-1])
+        int(part.split("/5,000 runs")[0].split()[-1].replace(",", ""))
         for part in output.decode(errors="replace").split("\r")
-        if "/300 runs" in part
+        if "/5,000 runs" in part
     }
-    assert {0, 300} <= counts
-    assert len(counts - {0, 300}) >= 2, counts
+    assert {0, 5000} <= counts
+    assert len(counts - {0, 5000}) >= 2, counts
 
 
 # ------------------------------------------------------------------ found in review
