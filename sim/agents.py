@@ -30,6 +30,7 @@ __all__ = [
     "absorb_casualties",
     "coalition_step",
     "participation_terms",
+    "strike_risk",
     "sum_over_states",
 ]
 
@@ -97,6 +98,12 @@ def sum_over_states(values: np.ndarray) -> np.ndarray:
     return total
 
 
+def strike_risk(m: CrisisModel) -> np.ndarray:
+    """Per run, ``1 − (1 − τ̂)(1 − w)``: the chance that troops are struck by Russia or
+    caught in renewed fighting (see :func:`participation_terms`)."""
+    return 1.0 - (1.0 - m.perceived_targeting_probability) * (1.0 - m.war_exposure)
+
+
 def participation_terms(m: CrisisModel) -> tuple[np.ndarray, np.ndarray]:
     """Each state's benefit and cost of taking part today, arrays (states, runs).
 
@@ -111,7 +118,7 @@ def participation_terms(m: CrisisModel) -> tuple[np.ndarray, np.ndarray]:
     "Coalition states") weighs them.
     """
     c, states = m.coalition_params, m.coalition
-    risk = 1.0 - (1.0 - m.perceived_targeting_probability) * (1.0 - m.war_exposure)
+    risk = strike_risk(m)
     expected_casualties = states.pledge * c.casualty_rate_per_attack * c.risk_window_days
     benefit = states.support * c.guarantee_value
     cost = risk * states.casualty_sensitivity * expected_casualties / c.casualty_scale

@@ -31,7 +31,6 @@ A day (documented in ``docs/model.md``, "A day in the model"):
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import mesa
@@ -47,8 +46,10 @@ from sim.agents import (
     absorb_casualties,
     coalition_step,
     participation_terms,
+    strike_risk,
     sum_over_states,
 )
+from sim.compiled import use_numba
 from sim.day_kernels import (
     count_labels,
     own_rule_stays,
@@ -102,10 +103,6 @@ class _CoalitionParams:
             if name.startswith(prefix) and name.count(".") == 2:
                 setattr(self, name[len(prefix) :], value)
         self.risk_window_days = scenario.actors.coalition.risk_window_days
-
-
-def _use_numba() -> bool:
-    return os.environ.get("SIM_NO_NUMBA", "") in ("", "0")
 
 
 class _DayUniforms:
@@ -278,10 +275,6 @@ class CrisisModel(mesa.Model):
         self.games: dict[str, DayGames] = {}
         # The US's reply to defiance by type depends on the run's parameters only.
         self.us_replies = us_replies(self.params)
-        if _use_numba():
-            # numba is loaded with the model anyway, so the compiled selection kernel
-            # serves batches of any size (select_equilibrium uses it once it is loaded).
-            import sim.games.kernels  # noqa: F401
         self.tables: DayTables | None = None
         # Per game and run: on how many days each profile label (0-3 pure cell,
         # 4 mixed, 5 QRE) was played while the game was in play, and the most
@@ -613,9 +606,8 @@ class CrisisModel(mesa.Model):
         """Which committed states stay today (``self.stays``), by the scenario's rule."""
         c = self.coalition_params
         committed = self.coalition.committed
-        if self.scenario.actors.coalition.participation != "public_good" and _use_numba():
+        if self.scenario.actors.coalition.participation != "public_good" and use_numba():
             states = self.coalition
-            risk = 1.0 - (1.0 - self.perceived_targeting_probability) * (1.0 - self.war_exposure)
             self.stays = own_rule_stays(
                 states.pledge[:, 0],
                 states.support,
@@ -624,13 +616,13 @@ class CrisisModel(mesa.Model):
                 float(c.risk_window_days),
                 c.guarantee_value,
                 c.casualty_scale,
-                risk,
+                strike_risk(self),
                 self.committed_troops >= c.minimum_viable_force,
             )
             return
         benefit, cost = participation_terms(self)
         public_good = self.scenario.actors.coalition.participation == "public_good"
-        if public_good and _use_numba():
+        if public_good and use_numba():
             # The same dynamics, compiled, and only in runs where the mission is under way
             # (elsewhere nobody decides).
             self.stays = public_good_stays(
@@ -664,10 +656,9 @@ class CrisisModel(mesa.Model):
             "ceasefire": self.ceasefire_in_force,
             "sanctions": self.threat_active | self.sanctions_imposed,
         }
-        rows = np.arange(self.n_runs)
         for name, game in self.games.items():
             playing, selected = in_play[name], game.selected
-            if _use_numba():
+            if use_numba():
                 count_labels(
                     self.label_days[name],
                     self.most_equilibria[name],
@@ -677,7 +668,7 @@ class CrisisModel(mesa.Model):
                 )
                 continue
             # Each run appears once, so a plain fancy-indexed add (no np.add.at) is exact.
-            self.label_days[name][rows, selected.label] += playing
+            self.label_days[name][np.arange(self.n_runs), selected.label] += playing
             count = np.where(playing, selected.n_equilibria, 0)
             self.most_equilibria[name] = np.maximum(self.most_equilibria[name], count)
 
@@ -691,13 +682,16 @@ class CrisisModel(mesa.Model):
             col,
             rule=games.selection,
             rng=_DayUniforms(self, f"selection.{name}", where),
+            # The model loads numba for its own kernels anyway, so the compiled
+            # selection serves batches of any size.
+            backend="numba" if use_numba() else "numpy",
             precision=games.qre_precision,
         )
         return DayGames(row, col, selected)
 
     def _coalition_step(self) -> None:
         """The states leave or stay and move troops (:func:`sim.agents.coalition_step`)."""
-        if not _use_numba():
+        if not use_numba():
             coalition_step(self)
             self._update_force()
             return

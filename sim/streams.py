@@ -37,11 +37,12 @@ compiled only.
 from __future__ import annotations
 
 import math
-import os
 import zlib
 
 import numba
 import numpy as np
+
+from sim.compiled import use_numba
 
 __all__ = [
     "MAX_RUNS",
@@ -70,10 +71,6 @@ def purpose_key(seed: int, name: str) -> np.ndarray:
     """The Philox key (two 32-bit words, held as uint64) of purpose ``name`` under ``seed``."""
     sequence = np.random.SeedSequence(int(seed), spawn_key=(zlib.crc32(name.encode("utf-8")),))
     return sequence.generate_state(2, np.uint32).astype(np.uint64)
-
-
-def _use_numba() -> bool:
-    return os.environ.get("SIM_NO_NUMBA", "") in ("", "0")
 
 
 # --------------------------------------------------------------------- compiled
@@ -231,7 +228,7 @@ def philox_blocks(
     """
     runs = np.ascontiguousarray(runs, dtype=np.uint64)
     args = (key, runs, _counter(day), np.uint64(slot), np.uint64(block))
-    return _blocks_compiled(*args) if _use_numba() else _blocks_numpy(*args)
+    return _blocks_compiled(*args) if use_numba() else _blocks_numpy(*args)
 
 
 def uniforms(key: np.ndarray, runs: np.ndarray, day: int, slot: int = 0) -> np.ndarray:
@@ -240,7 +237,7 @@ def uniforms(key: np.ndarray, runs: np.ndarray, day: int, slot: int = 0) -> np.n
     ``day = -1`` is for what is drawn before the first day.
     """
     runs = np.ascontiguousarray(runs, dtype=np.uint64)
-    if _use_numba():
+    if use_numba():
         return _uniforms_compiled(key, runs, _counter(day), np.uint64(slot), np.uint64(0))
     words = _blocks_numpy(key, runs, _counter(day), np.uint64(slot), np.uint64(0))
     top = ((words[:, 0] << _S32) | words[:, 1]) >> _S12
@@ -269,7 +266,7 @@ def bernoulli(
     """
     runs = np.ascontiguousarray(runs, dtype=np.uint64)
     p = np.broadcast_to(np.asarray(probability, dtype=float), runs.shape)
-    if _use_numba():
+    if use_numba():
         mask = np.ones(1, dtype=bool) if where is None else where
         return _bernoulli_compiled(key, runs, _counter(day), p, mask, where is not None)
     certain = p >= 1.0

@@ -38,12 +38,12 @@ environment variable ``SIM_NO_NUMBA``).
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.compiled import use_numba
 from sim.games.two_by_two import TIE_TOLERANCE, Equilibria2x2, solve_2x2
 
 __all__ = ["MIXED", "QRE", "Selected", "select_equilibrium"]
@@ -122,9 +122,7 @@ def _kernel_wanted(backend: str | None, n: int) -> bool:
     if backend is None:
         # Loading numba costs about half a second per process, so the kernel is first
         # loaded by a batch big enough to repay it; once loaded it serves every batch.
-        return (n >= KERNEL_MIN_GAMES or "sim.games.kernels" in sys.modules) and (
-            os.environ.get("SIM_NO_NUMBA", "") in ("", "0")
-        )
+        return (n >= KERNEL_MIN_GAMES or "sim.games.kernels" in sys.modules) and use_numba()
     return backend == "numba"
 
 
