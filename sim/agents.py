@@ -43,15 +43,19 @@ class CoalitionState(mesa.Agent):
     states (:func:`participation_terms`, :func:`coalition_step`,
     :func:`absorb_casualties`); this agent is row ``index`` of them:
     ``committed`` (still in the mission), ``deployed`` (troops in Ukraine),
-    ``support`` (domestic support, 0-1), ``casualties`` (cumulative).
-    ``pledge`` is the state's share of the coalition's pledged total.
+    ``support`` (domestic support, 0-1), ``casualties`` (cumulative), and
+    ``pledge``: its share of the coalition's pledged total (per run, since one
+    model may hold runs of different scenarios).
     """
 
-    def __init__(self, model: CrisisModel, name: str, index: int, pledge: float) -> None:
+    def __init__(self, model: CrisisModel, name: str, index: int) -> None:
         super().__init__(model)
         self.name = name
         self.index = index
-        self.pledge = float(pledge)
+
+    @property
+    def pledge(self) -> np.ndarray:
+        return self.model.coalition.pledge[self.index]
 
     @property
     def committed(self) -> np.ndarray:
@@ -73,15 +77,15 @@ class CoalitionState(mesa.Agent):
 class CoalitionArrays:
     """The coalition states' state, one row per state and one column per run.
 
-    ``pledge`` (states, 1); ``casualty_sensitivity``, ``support``,
-    ``committed``, ``deployed``, ``casualties``: (states, runs).
+    ``pledge``, ``casualty_sensitivity``, ``support``, ``committed``,
+    ``deployed``, ``casualties``: (states, runs).
     """
 
     def __init__(self, pledges: np.ndarray, sensitivity: np.ndarray, support: np.ndarray) -> None:
-        self.pledge = np.asarray(pledges, dtype=float)[:, None]
+        self.pledge = np.asarray(pledges, dtype=float)
         self.casualty_sensitivity = sensitivity
         self.support = support
-        self.committed = np.broadcast_to(self.pledge > 0, support.shape).copy()
+        self.committed = self.pledge > 0
         self.deployed = np.zeros(support.shape)
         self.casualties = np.zeros(support.shape)
 
@@ -137,7 +141,7 @@ def coalition_step(m: CrisisModel) -> None:
     evaluating = m.mission_under_way & states.committed
     states.committed &= ~(evaluating & ~m.stays)
     moving_in = m.deployment_moving & states.committed
-    ramp = states.pledge / m.ramp_days
+    ramp = states.pledge / m.ramp_days  # (states, runs) / (runs,)
     deployed = np.where(
         moving_in, np.minimum(states.pledge, states.deployed + ramp), states.deployed
     )

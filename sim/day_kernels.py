@@ -30,7 +30,7 @@ def own_rule_stays(
     support: np.ndarray,
     sensitivity: np.ndarray,
     rate: np.ndarray,
-    window: float,
+    window: np.ndarray,
     guarantee: np.ndarray,
     scale: np.ndarray,
     risk: np.ndarray,
@@ -40,13 +40,14 @@ def own_rule_stays(
 
     ``benefit = support × guarantee``; ``cost = risk × sensitivity ×
     (pledge × rate × window) / scale`` (docs/model.md, "Coalition states").
+    ``pledge``, ``support``, ``sensitivity``: (states, runs); the rest per run.
     """
     states, runs = support.shape
     stays = np.empty((states, runs), dtype=np.bool_)
     for i in range(states):
         for k in range(runs):
             benefit = support[i, k] * guarantee[k]
-            expected = pledge[i] * rate[k] * window
+            expected = pledge[i, k] * rate[k] * window[k]
             cost = risk[k] * sensitivity[i, k] * expected / scale[k]
             stays[i, k] = benefit * (1.0 if viable[k] else 0.0) - cost >= 0.0
     return stays
@@ -60,7 +61,7 @@ def step_states(
     stays: np.ndarray,
     mission: np.ndarray,
     moving: np.ndarray,
-    ramp_days: float,
+    ramp_days: np.ndarray,
     committed_troops: np.ndarray,
     troops_deployed: np.ndarray,
 ) -> None:
@@ -68,14 +69,14 @@ def step_states(
     by ``pledge / ramp_days`` a day while moving; withdraw the troops of states that left.
 
     Updates ``committed`` and ``deployed`` in place, and writes the coalition's
-    committed troops and deployed troops per run.
+    committed troops and deployed troops per run.  ``pledge``: (states, runs);
+    ``ramp_days``: per run.
     """
     states, runs = committed.shape
     for k in range(runs):
         committed_troops[k] = 0.0
         troops_deployed[k] = 0.0
     for i in range(states):
-        ramp = pledge[i] / ramp_days
         for k in range(runs):
             stays_in = committed[i, k]
             if mission[k] and stays_in and not stays[i, k]:
@@ -83,11 +84,11 @@ def step_states(
             committed[i, k] = stays_in
             troops = deployed[i, k]
             if moving[k] and stays_in:
-                troops = min(pledge[i], troops + ramp)
+                troops = min(pledge[i, k], troops + pledge[i, k] / ramp_days[k])
             if not stays_in:
                 troops = 0.0
             deployed[i, k] = troops
-            committed_troops[k] += pledge[i] * (1.0 if stays_in else 0.0)
+            committed_troops[k] += pledge[i, k] * (1.0 if stays_in else 0.0)
             troops_deployed[k] += troops
 
 
@@ -123,6 +124,7 @@ def public_good_stays(
 
     Returns ``stays``: still committed after the dynamics, or not committed to
     begin with; True in runs without a mission (where nobody decides).
+    ``pledge``: (states, runs).
     """
     states, runs = committed.shape
     stays = np.ones((states, runs), dtype=np.bool_)
@@ -135,15 +137,15 @@ def public_good_stays(
         theta = threshold[k]
         for _ in range(states):
             # The committed pledges, added in the states' order (as pivotal_states does).
-            total = pledge[0] if member[0] else 0.0
+            total = pledge[0, k] if member[0] else 0.0
             for i in range(1, states):
-                total += pledge[i] if member[i] else 0.0
+                total += pledge[i, k] if member[i] else 0.0
             leaver = 0
             best = -np.inf
             for i in range(states):
                 gain = -np.inf
                 if member[i]:
-                    pivotal = total >= theta and total - pledge[i] < theta
+                    pivotal = total >= theta and total - pledge[i, k] < theta
                     gain = cost[i, k] - (benefit[i, k] if pivotal else 0.0)
                 if gain > best:
                     best = gain

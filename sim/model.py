@@ -31,6 +31,7 @@ A day (documented in ``docs/model.md``, "A day in the model"):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import mesa
@@ -63,7 +64,7 @@ from sim.games.scenario_games import DayTables, GameState, build_tables, us_repl
 from sim.games.selection import QRE, Selected, select_equilibrium
 from sim.games.tables import GAME_ACTIONS, provocation
 from sim.outcomes import ESCALATION_LEVELS, classify
-from sim.parameters import RunParameters, draw_parameters, scaled_pledges
+from sim.parameters import RunParameters, draw_parameters
 from sim.scenario import Scenario
 from sim.streams import MAX_RUNS, bernoulli, poisson, purpose_key, uniforms
 
@@ -95,14 +96,14 @@ class DayGames:
 
 
 class _CoalitionParams:
-    """Coalition-wide parameters as arrays over runs (attribute access for readability)."""
+    """Coalition-wide parameters and settings as arrays over runs (attribute access for
+    readability)."""
 
-    def __init__(self, params: RunParameters, scenario: Scenario) -> None:
+    def __init__(self, params: RunParameters) -> None:
         prefix = "actors.coalition."
         for name, value in params.values.items():
             if name.startswith(prefix) and name.count(".") == 2:
                 setattr(self, name[len(prefix) :], value)
-        self.risk_window_days = scenario.actors.coalition.risk_window_days
 
 
 class _DayUniforms:
@@ -125,6 +126,11 @@ class _DayUniforms:
 class CrisisModel(mesa.Model):
     """Russia, the coalition states, Ukraine and the US, over ``n_runs`` runs of a scenario.
 
+    ``scenario``: one scenario, or a sequence of scenarios that may differ in
+    anything but :data:`sim.parameters.BATCH_INVARIANTS` (sweep points, say),
+    with ``points[i]`` the position of run ``i``'s scenario in it.  Every value
+    the model reads is held per run (:func:`sim.parameters.draw_parameters`),
+    so run ``i`` is the run it would be in a model of its scenario alone.
     ``runs``: the indices of the runs this model advances (an integer n means
     runs 0 to n - 1); ``seed``: the batch's seed.  A run's random numbers
     depend on the seed and its index only, so run k is the same run whether
@@ -135,10 +141,11 @@ class CrisisModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario: Scenario | Sequence[Scenario],
         runs: np.ndarray | int,
         seed: int,
         trace_run: int | None = None,
+        points: np.ndarray | None = None,
     ) -> None:
         run_ids = np.arange(runs) if np.isscalar(runs) else np.asarray(runs, dtype=np.int64)
         if run_ids.ndim != 1 or (run_ids.size and (run_ids.min() < 0 or run_ids.max() >= MAX_RUNS)):
@@ -148,19 +155,23 @@ class CrisisModel(mesa.Model):
         self._keys: dict[str, np.ndarray] = {}
         # Mesa's own generator is not used by the model; it is seeded all the same.
         super().__init__(rng=np.random.default_rng(purpose_key(self.seed, "mesa")))
-        self.scenario = scenario
+        scenarios = [scenario] if isinstance(scenario, Scenario) else list(scenario)
+        if not scenarios:
+            raise ValueError("a model needs at least one scenario")
+        # What all scenarios share (BATCH_INVARIANTS) is read from the first; every
+        # other value is read per run from self.params.
+        self.scenario = scenarios[0]
         self.n_runs = n = run_ids.shape[0]
         self.day = 0
-        self.params = draw_parameters(scenario, run_ids, self.seed)
-        self.coalition_params = _CoalitionParams(self.params, scenario)
+        self.params = draw_parameters(scenarios, run_ids, self.seed, points)
+        self.coalition_params = _CoalitionParams(self.params)
         self.trace_run = trace_run
         self.trace: list[dict] = []
         self._trace_notes: list[str] = []
 
         p = self.params
         self.accidental_violation_probability = p["ceasefire.accidental_violation_probability"]
-        timeline = scenario.timeline
-        self.ramp_days = timeline.deployment.ramp_days if timeline.deployment else 1
+        self.ramp_days = p["timeline.deployment.ramp_days"].astype(float)
 
         # World state, one entry per run.
         self.ceasefire_in_force = np.zeros(n, dtype=bool)
@@ -181,8 +192,8 @@ class CrisisModel(mesa.Model):
         self.detection_probability = p["ceasefire.base_detection_probability"].copy()
 
         # Dated events: the day each happens in each run (-1: not (yet) known).
-        self.deployment_day = self._absolute_day(timeline.deployment)
-        self.threat_day = self._absolute_day(timeline.sanctions_threat)
+        self.deployment_day = self._absolute_day("timeline.deployment")
+        self.threat_day = self._absolute_day("timeline.sanctions_threat")
         self.deadline_day = np.full(n, -1)
 
         # Sanctions: a pending threat, sanctions in force, what Russia believes of the US.
@@ -225,7 +236,7 @@ class CrisisModel(mesa.Model):
         # What the coalition believes about Russia's resolve (docs/games.md,
         # "Incomplete information"): with private resolve a belief updated by
         # Bayes' rule; with known resolve the coalition sees Russia's strategy.
-        self.resolve_private = scenario.information.russia_resolve == "private"
+        self.resolve_private = self.scenario.information.russia_resolve == "private"
         self.belief_resolute = (
             p["information.prior_resolute"].copy() if self.resolve_private else np.zeros(n)
         )
@@ -238,39 +249,37 @@ class CrisisModel(mesa.Model):
         self.russia = Russia(self)
         self.ukraine = Ukraine(self)
         self.united_states = UnitedStates(self)
-        pledges = scaled_pledges(scenario)
-        names = list(scenario.actors.coalition.states)
+        names = list(self.scenario.actors.coalition.states)
         prefix = "actors.coalition.states"
+        # Each state's pledge in each run, (states, runs).
+        self.pledges = np.stack([p[f"{prefix}.{name}.pledge"] for name in names])
         self.coalition = CoalitionArrays(
-            pledges,
+            self.pledges,
             np.stack([p[f"{prefix}.{name}.casualty_sensitivity"] for name in names]),
             np.stack([p[f"{prefix}.{name}.domestic_support"] for name in names]),
         )
-        self.states = [
-            CoalitionState(self, name, i, pledge)
-            for i, (name, pledge) in enumerate(
-                zip(scenario.actors.coalition.states, pledges, strict=True)
-            )
-        ]
-        self.pledged_total = float(pledges.sum())
-        self.pledges = pledges.astype(float)
+        self.states = [CoalitionState(self, name, i) for i, name in enumerate(names)]
+        self.pledged_total = sum_over_states(self.pledges)
+        self.force_pledged = self.pledged_total > 0
         # A pledge below the run's minimum viable force is never launched.
         # A pledge without a UN mandate deters talks in proportion to Russia's objection
         # to its size (constant over a run, so computed once).
-        self.pledge_talks_factor = np.ones(n)
-        if self.pledged_total > 0 and not scenario.levers.un_mandate:
-            size = provocation(
-                np.full(n, self.pledged_total),
-                p["actors.russia.reference_force"],
-                p["actors.russia.force_size_elasticity"],
-            )
-            self.pledge_talks_factor = np.power(1.0 - p["ceasefire.pledge_talks_penalty"], size)
-        self.launchable = (self.pledged_total > 0) & (
+        size = provocation(
+            self.pledged_total,
+            p["actors.russia.reference_force"],
+            p["actors.russia.force_size_elasticity"],
+        )
+        self.pledge_talks_factor = np.where(
+            self.force_pledged & ~p["levers.un_mandate"],
+            np.power(1.0 - p["ceasefire.pledge_talks_penalty"], size),
+            1.0,
+        )
+        self.launchable = self.force_pledged & (
             self.pledged_total >= p["actors.coalition.minimum_viable_force"]
         )
         # Today's participation decision, per state and run (read by coalition_step).
         self.stays = np.ones((len(self.states), n), dtype=bool)
-        self.committed_troops = np.full(n, self.pledged_total)
+        self.committed_troops = self.pledged_total.copy()
         self.troops_deployed = np.zeros(n)
         self.games: dict[str, DayGames] = {}
         # The US's reply to defiance by type depends on the run's parameters only.
@@ -312,16 +321,22 @@ class CrisisModel(mesa.Model):
         (numbers computed only where the outcome is uncertain: :func:`sim.streams.bernoulli`)."""
         return bernoulli(self.key(purpose), self.run_ids, self.day, probability, where)
 
-    def _absolute_day(self, event) -> np.ndarray:
-        if event is None or event.after != "start":
-            return np.full(self.n_runs, -1)
-        return np.full(self.n_runs, event.day)
+    def _absolute_day(self, event: str) -> np.ndarray:
+        """Per run, the day of ``event`` if it is dated from the start (else -1: not known)."""
+        day = self.params[f"{event}.day"]
+        return np.where(self.params[f"{event}.after_ceasefire_start"], -1, day)
 
     def total_casualties(self) -> np.ndarray:
         return sum_over_states(self.coalition.casualties)
 
-    def _start_ceasefire(self, starting: np.ndarray, term_days: int | None, kind: str) -> None:
+    def _start_ceasefire(
+        self, starting: np.ndarray, term_days: np.ndarray | None, kind: str
+    ) -> None:
+        """Start a ceasefire where ``starting``; ``term_days``: per run, the agreed term
+        (None: open-ended)."""
         starting = starting & ~self.ceasefire_in_force & ~self.escalated
+        if not starting.any():
+            return
         self.ceasefire_in_force |= starting
         first = starting & ~self.ever_ceasefire
         self.first_ceasefire_day = np.where(first, self.day, self.first_ceasefire_day)
@@ -330,13 +345,16 @@ class CrisisModel(mesa.Model):
         end = -1 if term_days is None else self.day + term_days
         self.term_end_day = np.where(starting, end, self.term_end_day)
         # Events dated from the first ceasefire's start are fixed now.
-        t = self.scenario.timeline
-        for event, days in ((t.deployment, "deployment_day"), (t.sanctions_threat, "threat_day")):
-            if event is not None and event.after == "ceasefire_start":
-                setattr(self, days, np.where(first, self.day + event.day, getattr(self, days)))
+        p = self.params
+        for event, days in (
+            ("timeline.deployment", "deployment_day"),
+            ("timeline.sanctions_threat", "threat_day"),
+        ):
+            fixed = first & p[f"{event}.after_ceasefire_start"] & (p[f"{event}.day"] >= 0)
+            setattr(self, days, np.where(fixed, self.day + p[f"{event}.day"], getattr(self, days)))
         if self.trace_run is not None and starting[self.trace_run]:
-            term = f" for {term_days} days" if term_days else " (open-ended)"
-            self._note(f"{kind} begins{term}")
+            term = f" for {term_days[self.trace_run]} days" if term_days is not None else ""
+            self._note(f"{kind} begins{term or ' (open-ended)'}")
 
     def _end_ceasefire(self, ending: np.ndarray) -> None:
         self.ceasefire_collapses += ending
@@ -374,8 +392,7 @@ class CrisisModel(mesa.Model):
         self.day += 1
 
     def _events(self) -> None:
-        p, t = self.params, self.scenario.timeline
-        day = self.day
+        p, day = self.params, self.day
         # Talks: a negotiated, open-ended ceasefire may be agreed while fighting goes on.
         # A pledged force without a UN mandate deters talks ([S0]: Russia's "no" to the
         # force "has stopped talks") in proportion to Russia's objection to its size;
@@ -384,25 +401,26 @@ class CrisisModel(mesa.Model):
             1.0 + p["ceasefire.imposed_sanctions_talks_effect"] * self.sanctions_imposed
         )
         hazard = hazard * self.pledge_talks_factor
-        if t.ceasefire is not None and day == t.ceasefire.day:
-            self._start_ceasefire(
-                np.ones(self.n_runs, bool), t.ceasefire.duration_days, "agreed ceasefire"
-            )
+        self._start_ceasefire(
+            p["timeline.ceasefire.day"] == day,
+            p["timeline.ceasefire.duration_days"],
+            "agreed ceasefire",
+        )
         fighting = ~self.ceasefire_in_force & ~self.escalated
         talks = self.bernoulli("talks", np.clip(hazard, 0.0, 1.0), where=fighting)
         self._start_ceasefire(talks, None, "negotiated ceasefire")
 
         self.defiance_observed = np.zeros(self.n_runs, dtype=bool)
-        if t.sanctions_threat is not None:
-            issued = (self.threat_day == day) & ~self.threat_issued
-            self.threat_issued |= issued
-            issued &= ~self.sanctions_imposed & ~self.escalated
-            self.threat_active |= issued
-            self.deadline_day = np.where(
-                issued, day + t.sanctions_threat.deadline_days, self.deadline_day
-            )
-            if self._traced(issued):
-                self._note("the US issues its sanctions threat")
+        # threat_day is -1 (never) where the scenario has no threat.
+        issued = (self.threat_day == day) & ~self.threat_issued
+        self.threat_issued |= issued
+        issued &= ~self.sanctions_imposed & ~self.escalated
+        self.threat_active |= issued
+        self.deadline_day = np.where(
+            issued, day + p["timeline.sanctions_threat.deadline_days"], self.deadline_day
+        )
+        if self._traced(issued):
+            self._note("the US issues its sanctions threat")
 
     def _game_state(self) -> GameState:
         return GameState(
@@ -469,7 +487,7 @@ class CrisisModel(mesa.Model):
 
         self.games["ceasefire"] = self._solve("ceasefire", *day.tables["ceasefire"])
         ceasefire = self.games["ceasefire"].selected
-        hold = self.scenario.games.qre_hold_probability
+        hold = self.params["games.qre_hold_probability"]
         noisy_hold = (
             (ceasefire.label == QRE) & (ceasefire.row_first >= hold) & (ceasefire.col_first >= hold)
         )
@@ -523,7 +541,7 @@ class CrisisModel(mesa.Model):
 
     def _coalition_decisions(self) -> None:
         """Belief about Russia's resolve, the start of deployment, and who stays."""
-        p, levers = self.params, self.scenario.levers
+        p = self.params
         # Troops in place during fighting are exposed to it (after today's deadline and
         # term decisions, which may have started or ended a ceasefire).
         self.war_exposure = np.where(
@@ -539,7 +557,7 @@ class CrisisModel(mesa.Model):
         day = self.day
         date = (self.deployment_day >= 0) & (day >= self.deployment_day)
         self.deployment_date_reached |= date & self.launchable
-        allowed = self.ceasefire_in_force | (not levers.deploy_only_during_ceasefire)
+        allowed = self.ceasefire_in_force | ~p["levers.deploy_only_during_ceasefire"]
         eligible = (
             date
             & self.launchable
@@ -586,15 +604,16 @@ class CrisisModel(mesa.Model):
             self.entry_probability = deploy_probability
         if self.resolve_private:
             self.entry_probability = chooses.astype(float)
-        if levers.deployment == "forced":
-            chooses = np.ones(self.n_runs, dtype=bool)
-            self.entry_probability = np.ones(self.n_runs)
+        forced = p["levers.deployment_forced"]
+        chooses = chooses | forced
+        self.entry_probability = np.where(forced, 1.0, self.entry_probability)
         self.belief_at_decision = self.belief_resolute.copy()
 
         self.entry_eligible_days += eligible
         newly = eligible & chooses
         if self._traced(newly):
-            self._note(f"deployment begins ({self.pledged_total:,.0f} troops pledged)")
+            pledged = self.pledged_total[self.trace_run]
+            self._note(f"deployment begins ({pledged:,.0f} troops pledged)")
         elif self._traced(eligible):
             self._note("the coalition could deploy today but its equilibrium is to stay out")
         self.deployment_start_day = np.where(newly, day, self.deployment_start_day)
@@ -609,11 +628,11 @@ class CrisisModel(mesa.Model):
         if self.scenario.actors.coalition.participation != "public_good" and use_numba():
             states = self.coalition
             self.stays = own_rule_stays(
-                states.pledge[:, 0],
+                states.pledge,
                 states.support,
                 states.casualty_sensitivity,
                 c.casualty_rate_per_attack,
-                float(c.risk_window_days),
+                c.risk_window_days.astype(float),
                 c.guarantee_value,
                 c.casualty_scale,
                 strike_risk(self),
@@ -638,7 +657,7 @@ class CrisisModel(mesa.Model):
             # The threshold public-good game: states leave one at a time, the one that
             # gains most first, until every state left is pivotal or stays at no cost.
             after = best_response_withdrawals(
-                committed.T, self.pledges, benefit.T, cost.T, c.minimum_viable_force
+                committed.T, self.pledges.T, benefit.T, cost.T, c.minimum_viable_force
             )
             self.stays = after.T | ~committed
         else:
@@ -652,7 +671,7 @@ class CrisisModel(mesa.Model):
         # while a force is pledged, the ceasefire game while a ceasefire is in force,
         # the sanctions game while a threat is pending or sanctions are in force.
         in_play = {
-            "deployment": np.full(self.n_runs, self.pledged_total > 0),
+            "deployment": self.force_pledged,
             "ceasefire": self.ceasefire_in_force,
             "sanctions": self.threat_active | self.sanctions_imposed,
         }
@@ -699,13 +718,13 @@ class CrisisModel(mesa.Model):
         self.committed_troops = np.empty(self.n_runs)
         self.troops_deployed = np.empty(self.n_runs)
         step_states(
-            states.pledge[:, 0],
+            states.pledge,
             states.committed,
             states.deployed,
             self.stays,
             self.mission_under_way,
             self.deployment_moving,
-            float(self.ramp_days),
+            self.ramp_days,
             self.committed_troops,
             self.troops_deployed,
         )
@@ -819,7 +838,7 @@ class CrisisModel(mesa.Model):
     def _sanctions_bookkeeping(self) -> None:
         self.defied |= self.threat_active & self.defiance_observed
         imposes = self.united_states.imposes
-        relief = self.scenario.sanctions.relief_after_days
+        relief = self.params["sanctions.relief_after_days"]
         self.sanctions_imposed_day = np.where(
             imposes & (self.sanctions_imposed_day < 0), self.day, self.sanctions_imposed_day
         )
@@ -845,7 +864,7 @@ class CrisisModel(mesa.Model):
                 self._note(
                     "the US imposes sanctions: Russia's cost of an attributed violation is now "
                     f"{self.params['actors.russia.sanctions_cost'][k]:.3g} (relief after "
-                    f"{relief} compliant ceasefire days)"
+                    f"{relief[k]} compliant ceasefire days)"
                 )
             if backs_down[k]:
                 self._note("the US does not carry out its threat: the threat is spent")
@@ -930,27 +949,24 @@ class CrisisModel(mesa.Model):
 
     def not_deployed_reason(self) -> np.ndarray:
         """Why the force never entered, per run ("" where it did); docs/model.md, "Outcomes"."""
-        levers = self.scenario.levers
-        reason = np.full(self.n_runs, "", dtype=object)
-        entered = self.deployment_start_day >= 0
-        if self.pledged_total <= 0:
-            reason[:] = "no_force_pledged"
-        else:
-            deterred = "belief_above_threshold" if self.resolve_private else "deterred"
-            no_ceasefire = (
-                "no_ceasefire" if levers.deploy_only_during_ceasefire else "not_scheduled"
-            )
-            reason = np.where(
-                self.entry_eligible_days > 0,
-                deterred,
-                np.where(self.deployment_date_reached, no_ceasefire, "not_scheduled"),
-            ).astype(object)
-            deployment = self.scenario.timeline.deployment
-            if deployment is not None and deployment.after == "ceasefire_start":
-                # Dated from a ceasefire that never came.
-                reason[~self.ever_ceasefire] = "no_ceasefire"
-            reason[~self.launchable] = "below_minimum_viable_force"
-        reason[entered] = ""
+        p = self.params
+        deterred = "belief_above_threshold" if self.resolve_private else "deterred"
+        no_ceasefire = np.where(p["levers.deploy_only_during_ceasefire"], "no_ceasefire", "")
+        reason = np.where(
+            self.entry_eligible_days > 0,
+            deterred,
+            np.where(
+                self.deployment_date_reached & (no_ceasefire != ""), no_ceasefire, "not_scheduled"
+            ),
+        ).astype(object)
+        # Dated from a ceasefire that never came.
+        dated_from_ceasefire = (p["timeline.deployment.day"] >= 0) & p[
+            "timeline.deployment.after_ceasefire_start"
+        ]
+        reason[dated_from_ceasefire & ~self.ever_ceasefire] = "no_ceasefire"
+        reason[~self.launchable] = "below_minimum_viable_force"
+        reason[~self.force_pledged] = "no_force_pledged"
+        reason[self.deployment_start_day >= 0] = ""
         return reason
 
     def run_table(self) -> dict[str, np.ndarray]:
@@ -986,7 +1002,7 @@ class CrisisModel(mesa.Model):
             "belief_resolute_final": self.belief_resolute,
             "states_pivotal_final": pivotal_states(
                 self.coalition.committed.T,
-                self.pledges,
+                self.pledges.T,
                 self.coalition_params.minimum_viable_force,
             ).sum(axis=1),
             "russia_violation_days": self.russia_violation_days,

@@ -110,7 +110,7 @@ def _first(n: int, rules: list[tuple[str, np.ndarray]], default: str) -> np.ndar
 def classify(model: CrisisModel) -> dict[str, np.ndarray]:
     """``{"conflict_state", "force_fate", "outcome"}`` of every run at the end of the horizon."""
     n = model.n_runs
-    durable_days = model.scenario.ceasefire.durable_after_days
+    durable_days = model.params["ceasefire.durable_after_days"]
     holding = model.ceasefire_in_force
     conflict = _first(
         n,
@@ -130,7 +130,7 @@ def classify(model: CrisisModel) -> dict[str, np.ndarray]:
     fate = _first(
         n,
         [
-            ("no_force", np.full(n, model.pledged_total <= 0)),
+            ("no_force", ~model.force_pledged),
             ("not_deployed", ~entered),
             ("withdrawn", model.mission_abandoned),
             ("attacked", attacked),

@@ -430,5 +430,5 @@ def trace(
         raise ValueError(f"run must be between 0 and {n_runs - 1}, got {run_index}")
     columns, _, model = _simulate_chunk(scenario, seed, run_index, run_index + 1, trace_run=0)
     row = _to_frame(columns).iloc[0].rename(run_index)
-    parameters = {name: float(values[0]) for name, values in model.params.values.items()}
+    parameters = {name: float(model.params[name][0]) for name, _ in uncertain_parameters(scenario)}
     return TraceResult(scenario, seed, n_runs, run_index, model.trace, row, parameters)

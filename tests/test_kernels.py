@@ -275,7 +275,7 @@ class _Params:
 
     def __init__(self, rng: np.random.Generator, runs: int) -> None:
         self.casualty_rate_per_attack = rng.uniform(0, 0.01, runs)
-        self.risk_window_days = int(rng.integers(1, 60))
+        self.risk_window_days = rng.integers(1, 60, runs)
         self.guarantee_value = rng.uniform(0, 3, runs)
         self.casualty_scale = rng.uniform(1, 200, runs)
 
@@ -284,14 +284,15 @@ class _Params:
 @given(seed=st.integers(0, 2**32 - 1), states=st.integers(1, 12), runs=st.integers(1, 40))
 def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
     """One compiled pass (sim.day_kernels) gives the same bits as the NumPy
-    functions of sim.agents, on random states, with ties and whole-number pledges."""
+    functions of sim.agents, on random states, with ties and whole-number pledges
+    that differ from run to run (runs of different sweep points)."""
     from types import SimpleNamespace
 
     from sim.agents import CoalitionArrays, coalition_step, participation_terms, sum_over_states
     from sim.day_kernels import own_rule_stays, step_states
 
     rng = np.random.default_rng(seed)
-    pledges = rng.choice([0.0, 500.0, 1234.0, 3000.0], states)
+    pledges = rng.choice([0.0, 500.0, 1234.0, 3000.0], (states, runs))
     arrays = CoalitionArrays(
         pledges, rng.uniform(0, 3, (states, runs)), rng.uniform(0, 1, (states, runs))
     )
@@ -306,7 +307,7 @@ def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
         committed_troops=rng.uniform(0, 8000, runs),
         mission_under_way=rng.random(runs) < 0.7,
         deployment_moving=rng.random(runs) < 0.7,
-        ramp_days=int(rng.integers(1, 30)),
+        ramp_days=rng.integers(1, 30, runs).astype(float),
     )
     c = model.coalition_params
     viable = model.committed_troops >= 4000.0
@@ -314,8 +315,8 @@ def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
     expected = benefit * viable - cost >= 0
     risk = 1.0 - (1.0 - model.perceived_targeting_probability) * (1.0 - model.war_exposure)
     stays = own_rule_stays(
-        arrays.pledge[:, 0], arrays.support, arrays.casualty_sensitivity,
-        c.casualty_rate_per_attack, float(c.risk_window_days), c.guarantee_value,
+        arrays.pledge, arrays.support, arrays.casualty_sensitivity,
+        c.casualty_rate_per_attack, c.risk_window_days.astype(float), c.guarantee_value,
         c.casualty_scale, risk, viable,
     )  # fmt: skip
     np.testing.assert_array_equal(stays, expected)
@@ -325,8 +326,8 @@ def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
     compiled.committed, compiled.deployed = arrays.committed.copy(), arrays.deployed.copy()
     committed_troops, troops_deployed = np.empty(runs), np.empty(runs)
     step_states(
-        compiled.pledge[:, 0], compiled.committed, compiled.deployed, stays,
-        model.mission_under_way, model.deployment_moving, float(model.ramp_days),
+        compiled.pledge, compiled.committed, compiled.deployed, stays,
+        model.mission_under_way, model.deployment_moving, model.ramp_days,
         committed_troops, troops_deployed,
     )  # fmt: skip
     coalition_step(model)
@@ -342,7 +343,8 @@ def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
 def test_public_good_kernel_equals_best_response_withdrawals(seed, states, runs):
     """The compiled threshold game plays best_response_withdrawals move for move, with
     ties in gains and pledges, and with fractional pledges whose sums land exactly on
-    the threshold (so the order in which pledges are added matters)."""
+    the threshold (so the order in which pledges are added matters), the same in every
+    run or different from run to run."""
     from sim.day_kernels import public_good_stays
     from sim.games.coalition import best_response_withdrawals
 
@@ -360,15 +362,21 @@ def test_public_good_kernel_equals_best_response_withdrawals(seed, states, runs)
         rng.uniform(0.0, pledges.sum() + 1.0, runs),
     )
     mission = rng.random(runs) < 0.8
+    if rng.random() < 0.5:  # per run: some runs' pledges scaled (another sweep point)
+        pledges = pledges[:, None] * rng.choice([1.0, 0.5, 2.0], runs)
+        per_run = pledges.T
+    else:
+        per_run = pledges
+        pledges = np.repeat(pledges[:, None], runs, axis=1)
     stays = public_good_stays(committed, pledges, benefit, cost, threshold, mission)
-    after = best_response_withdrawals(committed.T, pledges, benefit.T, cost.T, threshold)
+    after = best_response_withdrawals(committed.T, per_run, benefit.T, cost.T, threshold)
     expected = after.T | ~committed
     np.testing.assert_array_equal(stays[:, mission], expected[:, mission])
     assert stays[:, ~mission].all()
     # Each run alone gives what it gives in the batch (no batch-dependent summation).
     for k in range(min(runs, 3)):
         one = best_response_withdrawals(
-            committed.T[k : k + 1], pledges, benefit.T[k : k + 1], cost.T[k : k + 1],
+            committed.T[k : k + 1], pledges.T[k : k + 1], benefit.T[k : k + 1], cost.T[k : k + 1],
             threshold[k : k + 1],
         )  # fmt: skip
         np.testing.assert_array_equal(one[0], after[k])

@@ -336,24 +336,41 @@ def threshold_equilibria(
     )
 
 
+def _run_pledges(pledges: np.ndarray | list[float], committed: np.ndarray) -> np.ndarray:
+    """Pledges one per state ``(n,)``, or one per run and state ``(R, n)``, checked
+    against ``committed`` ``(R, n)``."""
+    values = np.asarray(pledges, dtype=float)
+    n = values.shape[-1] if values.ndim else 0
+    if committed.ndim != 2 or committed.shape[1] != n:
+        raise ValueError(f"committed must have shape (runs, {n}), got {committed.shape}")
+    if values.ndim == 2 and values.shape != committed.shape:
+        raise ValueError(f"per-run pledges must have shape {committed.shape}, got {values.shape}")
+    if values.ndim == 1:
+        return _pledge_vector(values)
+    if values.ndim != 2:
+        raise ValueError(f"pledges must be (states,) or (runs, states), got shape {values.shape}")
+    if np.any(values < 0):
+        raise ValueError(f"pledges must be non-negative troop numbers, got {values.min():g}")
+    return values
+
+
 def pivotal_states(
     committed: np.ndarray, pledges: np.ndarray | list[float], threshold: float | np.ndarray
 ) -> np.ndarray:
     """``(R, n)`` bool: committed states whose withdrawal would leave the force short of ``θ``.
 
-    ``committed`` is ``(R, n)`` bool (run × state); ``threshold`` is one number
+    ``committed`` is ``(R, n)`` bool (run × state); ``pledges`` one per state
+    ``(n,)`` or one per run and state ``(R, n)``; ``threshold`` is one number
     or one per run.  A state is pivotal only in a run whose committed force
     reaches ``θ``.
     """
     committed = np.asarray(committed, dtype=bool)
-    pledge = _pledge_vector(pledges)
-    if committed.ndim != 2 or committed.shape[1] != pledge.size:
-        raise ValueError(f"committed must have shape (runs, {pledge.size}), got {committed.shape}")
+    pledge = _run_pledges(pledges, committed)
     counted = np.where(committed, pledge, 0.0)
     # Added state by state, in the states' order: ``sum(axis=1)`` may add pairwise or
     # not depending on the array's layout and on how many runs there are.
     total = counted[:, 0].copy()
-    for j in range(1, pledge.size):
+    for j in range(1, counted.shape[1]):
         total += counted[:, j]
     # One threshold for every run, or one per run.
     theta = np.asarray(threshold, dtype=float)
@@ -370,7 +387,7 @@ def best_response_withdrawals(
 ) -> np.ndarray:
     """Best-response dynamics of the committed states, in ``R`` runs at once.
 
-    ``committed`` is ``(R, n)`` bool; ``pledges`` ``(n,)``; ``benefits`` and
+    ``committed`` is ``(R, n)`` bool; ``pledges`` ``(n,)`` or ``(R, n)``; ``benefits`` and
     ``costs`` ``(R, n)`` (or anything that broadcasts to it); ``threshold`` one
     number or one per run.  Each round, a
     committed state's gain from withdrawing is ``c_i − b_i · pivotal_i``, with
@@ -386,9 +403,7 @@ def best_response_withdrawals(
     (those that left might want to rejoin; they are not allowed to).
     """
     committed = np.array(committed, dtype=bool)  # a copy: the input is not changed
-    pledge = _pledge_vector(pledges)
-    if committed.ndim != 2 or committed.shape[1] != pledge.size:
-        raise ValueError(f"committed must have shape (runs, {pledge.size}), got {committed.shape}")
+    pledge = _run_pledges(pledges, committed)
     try:
         benefit = np.broadcast_to(np.asarray(benefits, dtype=float), committed.shape)
         cost = np.broadcast_to(np.asarray(costs, dtype=float), committed.shape)
@@ -399,7 +414,7 @@ def best_response_withdrawals(
         ) from None
 
     runs = np.arange(committed.shape[0])
-    for _ in range(pledge.size):
+    for _ in range(committed.shape[1]):
         pivotal = pivotal_states(committed, pledge, threshold)
         gain = np.where(committed, cost - np.where(pivotal, benefit, 0.0), -np.inf)
         leaver = np.argmax(gain, axis=1)  # the first maximum: ties go to the lowest index

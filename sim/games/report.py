@@ -31,7 +31,13 @@ from sim.games.scenario_games import GameState, build_tables
 from sim.games.selection import QRE, select_equilibrium
 from sim.games.sequential import backward_induction, subgame_perfect_equilibria
 from sim.games.tables import GAME_ACTIONS
-from sim.parameters import RunParameters, draw_parameters, scaled_pledges, uncertain_parameters
+from sim.parameters import (
+    RunParameters,
+    draw_parameters,
+    scaled_pledges,
+    scenario_settings,
+    uncertain_parameters,
+)
 from sim.scenario import Scenario
 
 __all__ = [
@@ -49,8 +55,10 @@ RESOLUTE_SHARE_DRAWS = 10_000
 
 
 def central_parameters(scenario: Scenario) -> RunParameters:
-    """Every parameter at the centre of its distribution (mean; mode for triangular)."""
+    """Every parameter at the centre of its distribution (mean; mode for triangular),
+    and the scenario's settings."""
     values = {name: np.array([dist.central()]) for name, dist in uncertain_parameters(scenario)}
+    values.update({name: np.array([v]) for name, v in scenario_settings(scenario).items()})
     return RunParameters(values=values, n_runs=1)
 
 

@@ -171,16 +171,18 @@ def build_tables(
 ) -> DayTables:
     """Build the deployment, ceasefire and sanctions tables of every run.
 
-    ``replies``: :func:`us_replies` of ``params`` (computed here if not given).
+    Levers and other settings are read per run from ``params``
+    (:func:`sim.parameters.scenario_settings`); ``scenario`` gives only the
+    tables given explicitly (the same in every run).  ``replies``:
+    :func:`us_replies` of ``params`` (computed here if not given).
     """
-    p, levers, coalition = params, scenario.levers, scenario.actors.coalition
-    n = params.n_runs
+    p, n = params, params.n_runs
     troops = state.committed_troops
     reply = response_probability(
         troops,
         p["actors.coalition.max_response_probability"],
         p["actors.coalition.tripwire_scale"],
-        levers.us_backstop,
+        p["levers.us_backstop"],
         p["actors.united_states.backstop_response_probability"],
     )
     russia_reply = expected_response(
@@ -205,7 +207,7 @@ def build_tables(
         state.threat_active * impose_expected * russia_sanctions_cost,
     )
 
-    un_discount = p["ceasefire.un_mandate_discount"] if levers.un_mandate else 0.0
+    un_discount = np.where(p["levers.un_mandate"], p["ceasefire.un_mandate_discount"], 0.0)
     size = provocation(
         troops, p["actors.russia.reference_force"], p["actors.russia.force_size_elasticity"]
     )
@@ -225,7 +227,7 @@ def build_tables(
         casualty_scale=casualty_scale,
         expected_casualties_if_targeted=troops
         * p["actors.coalition.casualty_rate_per_attack"]
-        * coalition.risk_window_days,
+        * p["actors.coalition.risk_window_days"],
         coalition_nato_war_cost=p["actors.coalition.nato_war_cost"],
     )
 

@@ -60,7 +60,7 @@ def response_probability(
     troops: np.ndarray,
     max_response_probability: np.ndarray,
     tripwire_scale: np.ndarray,
-    us_backstop: bool,
+    us_backstop: bool | np.ndarray,
     backstop_response_probability: np.ndarray,
 ) -> np.ndarray:
     """Probability that an attack on the force draws a NATO-state military response.
@@ -68,6 +68,7 @@ def response_probability(
     ``1 - (1 - r_max (1 - exp(-T / s))) (1 - b r_US)``: the coalition's own
     response rises with force size T towards ``r_max`` on the scale ``s``
     (the tripwire), and a US backstop (b = 1) adds an independent chance ``r_US``.
+    ``us_backstop``: one switch, or one per run.
     """
     # A scale of 0 means any troops at all trigger the full response; no troops, none.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -75,7 +76,7 @@ def response_probability(
             tripwire_scale > 0, troops / tripwire_scale, np.where(troops > 0, np.inf, 0.0)
         )
     coalition = max_response_probability * (1.0 - np.exp(-ratio))
-    us = backstop_response_probability if us_backstop else 0.0
+    us = np.where(us_backstop, backstop_response_probability, 0.0)
     return 1.0 - (1.0 - coalition) * (1.0 - us)
 
 
