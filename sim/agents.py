@@ -1,13 +1,15 @@
-"""The actors: one Mesa agent per actor, each holding its state as arrays over runs.
+"""The actors as Mesa agents, and the coalition states' arrays and rules.
 
-A single model instance advances a whole batch of Monte Carlo runs; an agent's
-attribute such as ``CoalitionState.deployed`` is an array with one entry per
-run.  Agents decide in ``step``: they read the equilibria the model has solved
-for the day (``model.games``) and draw their actions from the model's named
-random numbers (counter-based, one key per purpose:
-:meth:`sim.model.CrisisModel.bernoulli`).  The
-consequences of the actions (detection, casualties, collapse, escalation) are
-worked out by the model.  Decision rules are documented in ``docs/model.md``
+One model advances a whole batch of Monte Carlo runs, and every run's state
+lives in the model's :class:`sim.world.World`, one array per variable.  An
+agent is a named view of its part of it -- ``CoalitionState.deployed`` is row
+``index`` of the coalition's (states, runs) arrays, ``Russia.attacks`` today's
+strikes, one entry per run -- so the actors can be inspected the Mesa way.
+The decisions themselves are the phases of :mod:`sim.phases`.  This module
+also holds the coalition's arrays and the NumPy functions of its phase
+(:func:`participation_terms`, :func:`coalition_step`,
+:func:`absorb_casualties`), the reference for the compiled kernels of
+:mod:`sim.day_kernels`.  Decision rules are documented in ``docs/model.md``
 ("Actors and decision rules").
 """
 
@@ -20,6 +22,7 @@ import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import CrisisModel
+    from sim.world import CoalitionParams, World
 
 __all__ = [
     "CoalitionArrays",
@@ -55,23 +58,23 @@ class CoalitionState(mesa.Agent):
 
     @property
     def pledge(self) -> np.ndarray:
-        return self.model.coalition.pledge[self.index]
+        return self.model.world.coalition.pledge[self.index]
 
     @property
     def committed(self) -> np.ndarray:
-        return self.model.coalition.committed[self.index]
+        return self.model.world.coalition.committed[self.index]
 
     @property
     def deployed(self) -> np.ndarray:
-        return self.model.coalition.deployed[self.index]
+        return self.model.world.coalition.deployed[self.index]
 
     @property
     def support(self) -> np.ndarray:
-        return self.model.coalition.support[self.index]
+        return self.model.world.coalition.support[self.index]
 
     @property
     def casualties(self) -> np.ndarray:
-        return self.model.coalition.casualties[self.index]
+        return self.model.world.coalition.casualties[self.index]
 
 
 class CoalitionArrays:
@@ -102,13 +105,13 @@ def sum_over_states(values: np.ndarray) -> np.ndarray:
     return total
 
 
-def strike_risk(m: CrisisModel) -> np.ndarray:
+def strike_risk(w: World) -> np.ndarray:
     """Per run, ``1 − (1 − τ̂)(1 − w)``: the chance that troops are struck by Russia or
     caught in renewed fighting (see :func:`participation_terms`)."""
-    return 1.0 - (1.0 - m.perceived_targeting_probability) * (1.0 - m.war_exposure)
+    return 1.0 - (1.0 - w.perceived_targeting_probability) * (1.0 - w.war_exposure)
 
 
-def participation_terms(m: CrisisModel) -> tuple[np.ndarray, np.ndarray]:
+def participation_terms(w: World, c: CoalitionParams) -> tuple[np.ndarray, np.ndarray]:
     """Each state's benefit and cost of taking part today, arrays (states, runs).
 
     ``benefit = support × guarantee_value`` (received if the force is
@@ -121,34 +124,34 @@ def participation_terms(m: CrisisModel) -> tuple[np.ndarray, np.ndarray]:
     risk_window_days``.  The model's participation rule (docs/model.md,
     "Coalition states") weighs them.
     """
-    c, states = m.coalition_params, m.coalition
-    risk = strike_risk(m)
+    states = w.coalition
+    risk = strike_risk(w)
     expected_casualties = states.pledge * c.casualty_rate_per_attack * c.risk_window_days
     benefit = states.support * c.guarantee_value
     cost = risk * states.casualty_sensitivity * expected_casualties / c.casualty_scale
     return benefit, cost
 
 
-def coalition_step(m: CrisisModel) -> None:
+def coalition_step(w: World, ramp_days: np.ndarray) -> None:
     """Each state stays or withdraws as the day's participation decision says, then moves troops.
 
     While the mission is under way, a committed state leaves for good if the
     model's participation rule (own benefit, or the threshold public-good
-    game) has it leave today (``m.stays``, (states, runs)).  Then its troops
-    move in (ramp: ``pledge / ramp_days`` a day) or out (withdrawal).
+    game) has it leave today (``w.stays``, (states, runs)).  Then its troops
+    move in (ramp: ``pledge / ramp_days`` a day, per run) or out (withdrawal).
     """
-    states = m.coalition
-    evaluating = m.mission_under_way & states.committed
-    states.committed &= ~(evaluating & ~m.stays)
-    moving_in = m.deployment_moving & states.committed
-    ramp = states.pledge / m.ramp_days  # (states, runs) / (runs,)
+    states = w.coalition
+    evaluating = w.mission_under_way & states.committed
+    states.committed &= ~(evaluating & ~w.stays)
+    moving_in = w.deployment_moving & states.committed
+    ramp = states.pledge / ramp_days  # (states, runs) / (runs,)
     deployed = np.where(
         moving_in, np.minimum(states.pledge, states.deployed + ramp), states.deployed
     )
     states.deployed = np.where(states.committed, deployed, 0.0)
 
 
-def absorb_casualties(m: CrisisModel, own: np.ndarray, runs: np.ndarray) -> None:
+def absorb_casualties(w: World, c: CoalitionParams, own: np.ndarray, runs: np.ndarray) -> None:
     """Support falls by ``exp(−casualty_sensitivity × felt / casualty_scale)``.
 
     ``own``: (states, len(runs)) casualties today in the runs at positions
@@ -156,7 +159,7 @@ def absorb_casualties(m: CrisisModel, own: np.ndarray, runs: np.ndarray) -> None
     public counts its own country's casualties and a share of its allies'
     (the threat of "European coffins" [S4] is addressed to Europe as a whole).
     """
-    c, states = m.coalition_params, m.coalition
+    states = w.coalition
     coalition = own.sum(axis=0)
     states.casualties[:, runs] += own
     felt = own + c.shared_casualty_weight[runs] * (coalition - own)
@@ -165,50 +168,32 @@ def absorb_casualties(m: CrisisModel, own: np.ndarray, runs: np.ndarray) -> None
 
 
 class Russia(mesa.Agent):
-    """Russia: decides each day whether to strike a deployed force and whether to violate."""
+    """Russia: each day, whether it strikes a deployed force and whether it violates a
+    ceasefire (:func:`sim.phases.russia_acts`); today's choices, per run."""
 
-    def __init__(self, model: CrisisModel) -> None:
-        super().__init__(model)
-        n = model.n_runs
-        self.attacks = np.zeros(n, dtype=bool)
-        self.violates = np.zeros(n, dtype=bool)
-        self.deliberate = np.zeros(n, dtype=bool)
+    @property
+    def attacks(self) -> np.ndarray:
+        return self.model.world.russia_attacks
 
-    def step(self) -> None:
-        """Strike with today's targeting probability; violate per the ceasefire game.
+    @property
+    def violates(self) -> np.ndarray:
+        return self.model.world.russia_violates
 
-        Whether to strike: Russia's best reply, in today's deployment game, to
-        a force that is there; the table reflects what it has seen (the force
-        left, whether it has already carried out its threat, unanswered
-        strikes, sanctions pending or in force).  Whether to violate: its
-        strategy in the ceasefire game, plus an accidental (unordered)
-        violation with a small daily probability.  A strike during a ceasefire
-        is a violation.
-        """
-        m = self.model
-        force_present = (m.troops_deployed > 0) & ~m.escalated
-        truce = m.ceasefire_in_force
-        self.attacks = m.bernoulli("russia.strike", m.targeting_probability, force_present)
-        self.deliberate = m.bernoulli("russia.violation", m.games["ceasefire"].violate_row, truce)
-        accident = m.bernoulli("russia.accident", m.accidental_violation_probability, truce)
-        self.violates = self.deliberate | accident | (truce & self.attacks)
+    @property
+    def deliberate(self) -> np.ndarray:
+        return self.model.world.russia_deliberate
 
 
 class Ukraine(mesa.Agent):
-    """Ukraine: decides whether to violate a ceasefire."""
+    """Ukraine: each day, whether it violates a ceasefire (:func:`sim.phases.ukraine_acts`)."""
 
-    def __init__(self, model: CrisisModel) -> None:
-        super().__init__(model)
-        self.violates = np.zeros(model.n_runs, dtype=bool)
-        self.deliberate = np.zeros(model.n_runs, dtype=bool)
+    @property
+    def violates(self) -> np.ndarray:
+        return self.model.world.ukraine_violates
 
-    def step(self) -> None:
-        """Violate with its equilibrium probability in the ceasefire game, or by accident."""
-        m = self.model
-        truce = m.ceasefire_in_force
-        self.deliberate = m.bernoulli("ukraine.violation", m.games["ceasefire"].violate_col, truce)
-        accident = m.bernoulli("ukraine.accident", m.accidental_violation_probability, truce)
-        self.violates = self.deliberate | accident
+    @property
+    def deliberate(self) -> np.ndarray:
+        return self.model.world.ukraine_deliberate
 
 
 class UnitedStates(mesa.Agent):
@@ -217,20 +202,13 @@ class UnitedStates(mesa.Agent):
     Its type is drawn once per run: *committed* with probability equal to the
     threat's credibility (it pays an audience cost if it backs down), otherwise
     not (Zagare & Kilgour, *Perfect Deterrence*, 2000: threats credible by type).
+    Its reply to defiance: :func:`sim.phases.us_replies_to_defiance`.
     """
 
-    def __init__(self, model: CrisisModel) -> None:
-        super().__init__(model)
-        credibility = model.params["levers.sanctions_credibility"]
-        self.committed_type = model.uniform("us.type", day=-1) < credibility
-        self.imposes = np.zeros(model.n_runs, dtype=bool)
+    @property
+    def committed_type(self) -> np.ndarray:
+        return self.model.world.us_committed
 
-    def step(self) -> None:
-        """After observed Russian defiance of a pending threat, play its subgame-perfect reply.
-
-        The reply of its type in the sanctions game with Russia moving first:
-        impose iff backing down (its audience cost, if committed) would cost it
-        more than imposing.
-        """
-        m = self.model
-        self.imposes = m.threat_active & m.defiance_observed & m.tables.us_imposes_if_defied
+    @property
+    def imposes(self) -> np.ndarray:
+        return self.model.world.us_imposes

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.model import CrisisModel
+    from sim.world import Setup, World
 
 __all__ = [
     "CONFLICT_STATES",
@@ -107,32 +107,32 @@ def _first(n: int, rules: list[tuple[str, np.ndarray]], default: str) -> np.ndar
     return label
 
 
-def classify(model: CrisisModel) -> dict[str, np.ndarray]:
+def classify(world: World, setup: Setup) -> dict[str, np.ndarray]:
     """``{"conflict_state", "force_fate", "outcome"}`` of every run at the end of the horizon."""
-    n = model.n_runs
-    durable_days = model.params["ceasefire.durable_after_days"]
-    holding = model.ceasefire_in_force
+    n = world.n_runs
+    durable_days = setup.params["ceasefire.durable_after_days"]
+    holding = world.ceasefire_in_force
     conflict = _first(
         n,
         [
-            ("nato_russia_escalation", model.escalated),
+            ("nato_russia_escalation", world.escalated),
             (
                 "durable_ceasefire",
-                holding & (model.days_held_consecutive >= durable_days) & model.self_enforcing,
+                holding & (world.days_held_consecutive >= durable_days) & world.self_enforcing,
             ),
             ("frozen_conflict", holding),
-            ("ceasefire_collapse", model.ever_ceasefire),
+            ("ceasefire_collapse", world.ever_ceasefire),
         ],
         "war_continues",
     )
-    entered = model.deployment_start_day >= 0
-    attacked = model.attacks_on_peacekeepers > 0
+    entered = world.deployment_start_day >= 0
+    attacked = world.attacks_on_peacekeepers > 0
     fate = _first(
         n,
         [
-            ("no_force", ~model.force_pledged),
+            ("no_force", ~setup.force_pledged),
             ("not_deployed", ~entered),
-            ("withdrawn", model.mission_abandoned),
+            ("withdrawn", world.mission_abandoned),
             ("attacked", attacked),
         ],
         "deployed_intact",

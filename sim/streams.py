@@ -46,6 +46,7 @@ from sim.compiled import use_numba
 
 __all__ = [
     "MAX_RUNS",
+    "RunStreams",
     "bernoulli",
     "philox_blocks",
     "poisson",
@@ -280,3 +281,47 @@ def bernoulli(
     out = certain.copy()
     out[index] = uniforms(key, runs[index], day) < p[index]
     return out
+
+
+class RunStreams:
+    """The random numbers of a set of runs under one seed, by purpose.
+
+    ``run_ids``: the runs' indices in the batch.  Keys are computed once per
+    purpose.  Each method is the module function of the same name at the
+    purpose's key, for these runs (or the runs at positions ``at``).
+    """
+
+    def __init__(self, seed: int, run_ids: np.ndarray) -> None:
+        self.seed = int(seed)
+        self.run_ids = run_ids
+        self._keys: dict[str, np.ndarray] = {}
+
+    def key(self, purpose: str) -> np.ndarray:
+        """The key of ``purpose`` (:func:`purpose_key`)."""
+        key = self._keys.get(purpose)
+        if key is None:
+            key = self._keys[purpose] = purpose_key(self.seed, purpose)
+        return key
+
+    def uniform(
+        self, purpose: str, day: int, slot: int = 0, at: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One uniform number per run (``day = -1``: drawn before the first day)."""
+        runs = self.run_ids if at is None else self.run_ids[at]
+        return uniforms(self.key(purpose), runs, day, slot)
+
+    def bernoulli(
+        self,
+        purpose: str,
+        day: int,
+        probability: np.ndarray | float,
+        where: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Per run: ``uniform < probability``, and False outside ``where`` (:func:`bernoulli`)."""
+        return bernoulli(self.key(purpose), self.run_ids, day, probability, where)
+
+    def poisson(
+        self, purpose: str, day: int, slot: int, lam: np.ndarray, at: np.ndarray
+    ) -> np.ndarray:
+        """One Poisson(``lam[i]``) count for each run at positions ``at``."""
+        return poisson(self.key(purpose), self.run_ids[at], day, slot, lam)

@@ -311,7 +311,7 @@ def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
     )
     c = model.coalition_params
     viable = model.committed_troops >= 4000.0
-    benefit, cost = participation_terms(model)
+    benefit, cost = participation_terms(model, model.coalition_params)
     expected = benefit * viable - cost >= 0
     risk = 1.0 - (1.0 - model.perceived_targeting_probability) * (1.0 - model.war_exposure)
     stays = own_rule_stays(
@@ -330,7 +330,7 @@ def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
         model.mission_under_way, model.deployment_moving, model.ramp_days,
         committed_troops, troops_deployed,
     )  # fmt: skip
-    coalition_step(model)
+    coalition_step(model, model.ramp_days)
     np.testing.assert_array_equal(compiled.committed, arrays.committed)
     np.testing.assert_array_equal(compiled.deployed, arrays.deployed)
     committed_total = sum_over_states(arrays.pledge * arrays.committed)

@@ -157,17 +157,17 @@ def test_zero_scales_and_half_life_give_well_defined_games():
     for _ in range(40):
         # Detection is set when the day's games are built, from the troops in place at
         # the start of the day.
-        monitors_today = model.troops_deployed.copy()
+        monitors_today = model.world.troops_deployed.copy()
         model.step()
-        for game in model.games.values():
+        for game in model.world.games.values():
             assert np.isfinite(game.row_payoffs).all() and np.isfinite(game.col_payoffs).all()
             assert np.isfinite(game.selected.row_first).all()
             assert np.isfinite(game.selected.col_first).all()
-        assert np.isfinite(model.detection_probability).all()
-        assert np.isfinite(model.targeting_probability).all()
+        assert np.isfinite(model.world.detection_probability).all()
+        assert np.isfinite(model.world.targeting_probability).all()
         # no monitors, no extra detection; any monitor at all, the maximum
         no_monitors = monitors_today == 0
         np.testing.assert_allclose(
-            model.detection_probability[no_monitors],
+            model.world.detection_probability[no_monitors],
             model.params["ceasefire.base_detection_probability"][no_monitors],
         )

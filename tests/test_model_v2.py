@@ -218,11 +218,11 @@ def _step_and_check_entry(scenario, days=120, runs=400):
     model = CrisisModel(scenario, runs, 3)
     entered_against_equilibrium = 0
     for _ in range(days):
-        before = model.mission_under_way.copy()
+        before = model.world.mission_under_way.copy()
         model.step()
-        newly = model.mission_under_way & ~before
+        newly = model.world.mission_under_way & ~before
         # The game the coalition decides entry on (docs/model.md, "The coalition's entry").
-        deploy = model.entry_game.selected.row_first
+        deploy = model.world.entry_game.selected.row_first
         entered_against_equilibrium += int((newly & (deploy == 0)).sum())
     return entered_against_equilibrium, model
 
@@ -230,7 +230,7 @@ def _step_and_check_entry(scenario, days=120, runs=400):
 def test_the_coalition_never_enters_where_its_equilibrium_is_to_stay_out_unless_forced():
     against, model = _step_and_check_entry(_scenario("combined"))
     assert against == 0
-    assert model.mission_under_way.any()  # some runs did enter
+    assert model.world.mission_under_way.any()  # some runs did enter
     against, _ = _step_and_check_entry(_scenario("forced_deployment"))
     assert against > 0  # forced: the what-if enters regardless
 
