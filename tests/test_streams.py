@@ -207,6 +207,17 @@ def test_results_do_not_depend_on_the_chunk_width(name):
         pd.testing.assert_frame_equal(first.daily.quantile_table(), other.daily.quantile_table())
 
 
+def test_wide_chunks_equal_narrow_ones_when_the_batch_is_wide_too():
+    """Widths of 1,000 and 10,000 only differ from each other on a batch wider than
+    1,000: 2,500 runs in three chunks (1,000 + 1,000 + 500) or in one."""
+    scenario = _case("combined")
+    narrow = simulate(scenario, runs=2500, seed=4, chunk_runs=1000, keep_trajectories=False)
+    wide = simulate(scenario, runs=2500, seed=4, chunk_runs=10_000, keep_trajectories=False)
+    assert narrow.runs["outcome"].nunique() >= 3
+    pd.testing.assert_frame_equal(narrow.runs, wide.runs)
+    pd.testing.assert_frame_equal(narrow.daily.quantile_table(), wide.daily.quantile_table())
+
+
 def test_the_chunk_width_test_sees_every_kind_of_event():
     """The widths test above would pass vacuously if nothing random happened."""
     runs = simulate(_case("forced"), runs=200, seed=9).runs
