@@ -402,6 +402,56 @@ def section_a(runs: int, repeats: int, with_100k: bool, limit_bytes: int) -> dic
     return out
 
 
+def section_s(points: int, runs: int, repeats: int, single_calls: int) -> dict:
+    """Sweeps (issue #11): ``points`` x ``runs`` of combined.yaml (troops pledged on a
+    grid) batched, on 1 and 2 workers; against one ``sim.run`` of the same total runs,
+    and against one call per point (``single_calls`` calls timed, scaled)."""
+    from sim.sweeps import SweepSpec, resolve_sweep, run_sweep
+
+    base = load_scenario(COMBINED)
+    step = max(1, 30_000 // points)
+    spec = SweepSpec(
+        base="combined.yaml",
+        vary={"levers.troops_pledged": {"low": 0, "high": step * (points - 1), "step": step}},
+    )
+    plan = resolve_sweep(spec, base, runs=runs, seed=SEED)
+    total = plan.n_points * runs
+    log(f"S  sweeps: {plan.n_points} points x {runs} runs of combined.yaml (troops on a grid)")
+    out: dict = {"points": plan.n_points, "runs_per_point": runs, "total_runs": total}
+    for workers in (1, 2):
+        r = repeat(lambda w=workers: run_sweep(plan, workers=w), repeats)
+        r["runs_per_s"] = total / r["median_s"]
+        out[f"batched_{workers}_workers"] = r
+        log(
+            f"   batched sweep, {workers} worker(s): {fmt_s(r['median_s'])} "
+            f"({r['runs_per_s']:,.0f} runs/s; CPU {fmt_s(r['median_cpu_s'])})"
+        )
+    single = repeat(lambda: simulate(base, total, SEED, 1), repeats)
+    out["one_run_call"] = single
+    log(f"   one sim.run of {total:,} runs, 1 worker: {fmt_s(single['median_s'])}")
+    scenarios = [plan.scenario(p) for p in range(single_calls)]
+    clock = time.perf_counter()
+    for scenario in scenarios:
+        sim.run(scenario, runs=runs, seed=SEED)
+    per_call = (time.perf_counter() - clock) / single_calls
+    out["one_call_per_point_s"] = per_call * plan.n_points
+    out["one_call_per_point_timed"] = single_calls
+    batched = out["batched_1_workers"]["median_s"]
+    out["batched_vs_one_run"] = batched / single["median_s"]
+    out["per_point_calls_vs_batched"] = out["one_call_per_point_s"] / batched
+    log(
+        f"   one sim.run per point: {fmt_s(per_call)} per call -> "
+        f"{fmt_s(out['one_call_per_point_s'])} for {plan.n_points} "
+        f"(scaled from {single_calls}, not run)"
+    )
+    log(
+        f"   batched / one run of the same total: {out['batched_vs_one_run']:.2f}x (target "
+        f"<= 1.5x); one call per point / batched: {out['per_point_calls_vs_batched']:.1f}x"
+    )
+    out["loadavg"] = loadavg()
+    return out
+
+
 def section_b(runs: int, scale_to: int = 10_000) -> dict:
     """The standard Mesa way: one run per model instance, through mesa.batch_run."""
     import mesa
@@ -965,7 +1015,7 @@ def main(argv: list[str] | None = None) -> None:
         "--memory-limit-gb", type=float, default=8.0, help="kill a child above this RSS, GiB (8)"
     )
     parser.add_argument(
-        "--only", help="sections to run, e.g. A,C (default all: A,B,C,D,E,F,P)", default=None
+        "--only", help="sections to run, e.g. A,C (default all: A,B,C,D,E,F,P,S)", default=None
     )
     parser.add_argument("--out", help="JSON output (default benchmarks/results/<commit>.json)")
     parser.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two JSON files")
@@ -983,7 +1033,7 @@ def main(argv: list[str] | None = None) -> None:
         memory_runs = [runs] if args.quick else [10_000, 100_000]
         if args.full:
             memory_runs.append(1_000_000)
-    sections = set((args.only or "A,B,C,D,E,F,P").upper().replace(" ", "").split(","))
+    sections = set((args.only or "A,B,C,D,E,F,P,S").upper().replace(" ", "").split(","))
     limit = int(args.memory_limit_gb * GB)
 
     started = time.perf_counter()
@@ -1038,6 +1088,7 @@ def main(argv: list[str] | None = None) -> None:
     run("C", lambda: section_c(runs, engine, repeats))
     run("B", lambda: section_b(b_runs))
     run("E", lambda: section_e(memory_runs, limit))
+    run("S", lambda: section_s(100, 200, repeats, 5 if args.quick else 10))
 
     res["targets"] = evaluate_targets(res)
     res["machine"]["loadavg_end"] = loadavg()

@@ -24,9 +24,12 @@ _EXPORTS = {
     "Scenario": "sim.scenario",
     "ScenarioError": "sim.loader",
     "SimulationResult": "sim.runner",
+    "compare": "sim.comparison",
+    "evaluate": "sim.sweeps",
     "load_scenario": "sim.loader",
     "run": "sim.runner",
     "simulate": "sim.runner",
+    "sweep": "sim.sweeps",
     "trace": "sim.runner",
 }
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shlex
 import signal
 import sys
@@ -286,7 +287,16 @@ def _metrics_table(summary: dict) -> Table:
 
 @app.command(cls=_Command)
 def run(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="FILE")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML file(s).", metavar="FILE")],
+    assign: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="PATH=VALUE",
+            help="Set a scenario value, e.g. levers.troops_pledged=5000 or "
+            "actors.russia.resolve='{dist: uniform, low: 1, high: 3}'. Repeatable.",
+        ),
+    ] = None,
     runs: Annotated[
         int | None,
         typer.Option(min=1, metavar="N", help="Monte Carlo runs.", show_default="the scenario's"),
@@ -313,7 +323,9 @@ def run(
     out: Annotated[
         Path | None,
         typer.Option(
-            metavar="DIR", help="Result directory.", show_default="results/<scenario name>"
+            metavar="DIR",
+            help="Result directory; with several files, the directory that holds one per scenario.",
+            show_default="results/<scenario name>",
         ),
     ] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Also write runs.csv.")] = False,
@@ -324,8 +336,44 @@ def run(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Run a scenario many times and write tables, summary, manifest and plots."""
-    scenario = _load(file)
     _check_runs(runs)
+    values = dict(_parse_set(text) for text in assign or [])
+    scenarios = []
+    for file in files:
+        scenario = _load(file)
+        if values:
+            from sim.overrides import ScenarioOverrideError, with_overrides
+
+            try:
+                scenario = with_overrides(scenario, values)
+            except ScenarioOverrideError as error:
+                _fail(f"--set {error}")
+        scenarios.append(scenario)
+    names = [s.name for s in scenarios]
+    if len(set(names)) < len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        _fail(f"two scenarios are named {twice!r}: their results would share a directory")
+    for file, scenario in zip(files, scenarios, strict=True):
+        if len(files) == 1:
+            directory = out if out is not None else Path("results") / scenario.name
+        else:
+            directory = (out if out is not None else Path("results")) / scenario.name
+        _run_one(file, scenario, directory, runs, seed, workers, csv, trajectories, plots, progress)
+
+
+def _run_one(
+    file: Path,
+    scenario,
+    directory: Path,
+    runs: int | None,
+    seed: int | None,
+    workers: int | None,
+    csv: bool,
+    trajectories: bool,
+    plots: bool,
+    progress: bool,
+) -> None:
+    """``sim run`` of one scenario into ``directory``."""
     # Imported after the scenario is checked, so that bad input fails fast.
     from sim.plots import RUN_COLUMNS, draw_all
     from sim.results import (
@@ -337,7 +385,6 @@ def run(
     from sim.runner import default_workers, simulate
     from sim.summary import SUMMARY_COLUMNS
 
-    directory = out if out is not None else Path("results") / scenario.name
     if workers is None:
         n_runs = scenario.simulation.runs if runs is None else runs
         workers = default_workers(n_runs, scenario.simulation.horizon_days)
@@ -868,20 +915,468 @@ def equilibria(
     _print_coalition(report["coalition"])
 
 
+def _is_sweep_file(path: Path) -> bool:
+    """A sweep file names its base scenario (``base:``); a scenario file does not."""
+    from sim.loader import load_scenario_data
+
+    try:
+        data, _ = load_scenario_data(path)
+    except ScenarioError:
+        return False  # loading it as a scenario reports the problem
+    return isinstance(data, dict) and "base" in data and "vary" in data
+
+
+def _sweep_from_options(
+    file: Path,
+    vary: list[str],
+    assign: list[str],
+    design: str,
+    samples: int | None,
+    runs: int | None,
+    seed: int | None,
+):
+    """The sweep given on the command line: a scenario file and --vary/--set options."""
+    import difflib
+
+    from sim.designs import DESIGNS
+    from sim.sweeps import SweepSpec, parse_vary, resolve_sweep
+
+    base = _load(file)
+    if design not in DESIGNS:
+        close = difflib.get_close_matches(design, list(DESIGNS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        _fail(f"--design {design!r}: not one of: {', '.join(DESIGNS)}{hint}")
+    factors: dict = {}
+    for text in vary:
+        try:
+            path, spec = parse_vary(text)
+        except ValueError as error:
+            _fail(str(error))
+        if path in factors:
+            _fail(f"--vary {path}: given twice")
+        factors[path] = spec
+    fixed = dict(_parse_set(text) for text in assign)
+    try:
+        spec = SweepSpec(base=str(file), design=design, samples=samples, vary=factors, set=fixed)
+        return resolve_sweep(spec, base, runs=runs, seed=seed)
+    except ValueError as error:  # pydantic's ValidationError is one
+        head, _, rest = str(error).partition(": ")
+        option = "--set" if head == "set" else ("--vary " + head if head in factors else "")
+        if option == "--set":
+            _fail(f"--set {rest}")
+        if hasattr(error, "errors"):  # a ValidationError: several lines; keep the first
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            _fail(f"{where}: {first['msg']}")
+        _fail(f"{option}: {rest}" if option else str(error))
+
+
+def _parse_set(text: str) -> tuple[str, object]:
+    from sim.sweeps import parse_value
+
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip():
+        _fail(f"--set {text!r}: expected PATH=VALUE, e.g. levers.troops_pledged=5000")
+    return path.strip(), parse_value(value.strip())
+
+
+@app.command(cls=_Command)
+def sweep(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A sweep file (base:, vary:, design:), or a scenario file with --vary.",
+            metavar="FILE",
+        ),
+    ],
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            metavar="PATH=SPEC",
+            help="With a scenario file: a value to vary, LOW:HIGH:STEP (grid levels), "
+            "LOW:HIGH (a range, for sampled designs) or A,B,C (levels). Repeatable.",
+        ),
+    ] = None,
+    assign: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="PATH=VALUE",
+            help="With a scenario file: a value fixed at every point. Repeatable.",
+        ),
+    ] = None,
+    design: Annotated[
+        str,
+        typer.Option(metavar="DESIGN", help="With a scenario file: grid, latin, sobol or morris."),
+    ] = "grid",
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            min=1, metavar="N", help="Samples of a latin, sobol (a power of 2) or morris design."
+        ),
+    ] = None,
+    runs: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="Runs per point.", show_default="the file's"),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            min=0, max=SEED_MAX, metavar="SEED", help="Random seed.", show_default="the file's"
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Worker processes. Results do not depend on it.",
+            show_default="one per CPU core for large sweeps",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Run on a Dask cluster: its scheduler's address "
+            "(tcp://HOST:8786) or scheduler file. Results do not depend on it.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Sweep directory.", show_default="results/<sweep name>"),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted sweep into the same DIR.")
+    ] = False,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Discard an interrupted sweep's chunks in DIR.")
+    ] = False,
+    per_run: Annotated[
+        bool, typer.Option("--per-run", help="Also write runs.parquet (one row per run).")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print the design's size and an estimated time; simulate nothing."
+        ),
+    ] = False,
+    chunk_runs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Runs per chunk (a chunk is stored as it finishes; memory grows with it). "
+            "Results do not depend on it.",
+            show_default="up to 5,000",
+        ),
+    ] = None,
+    plots: Annotated[bool, typer.Option(help="Draw the figures.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Simulate a base scenario at many points (a grid or a sampled design), batched."""
+    _check_runs(runs)
+    if resume and restart:
+        _fail("--resume and --restart: choose one")
+    if _is_sweep_file(file):
+        if vary or assign or design != "grid" or samples is not None:
+            _fail(
+                f"{file} is a sweep file: put --vary, --set, --design and --samples in it "
+                "(vary:, set:, design:, samples:)"
+            )
+        from sim.loader import load_sweep
+
+        try:
+            plan = load_sweep(file, runs=runs, seed=seed)
+        except ScenarioError as error:
+            _fail(str(error))
+    else:
+        if not vary:
+            _load(file)  # a broken scenario file is reported as such
+            _fail(f"{file} is a scenario file: say what to vary with --vary PATH=SPEC")
+        plan = _sweep_from_options(file, vary, assign or [], design, samples, runs, seed)
+    from sim.results import ResultDirectoryError, staged_directory
+    from sim.runner import MIN_RUN_DAYS_PER_WORKER
+    from sim.sweep_results import SweepStore, sweep_fingerprint, write_sweep_result
+    from sim.sweeps import default_chunk_width, plan_chunks, point_groups, run_sweep
+
+    total = plan.n_points * plan.runs
+    horizon = plan.base.simulation.horizon_days
+    if workers is None:
+        cores = os.cpu_count() or 1
+        workers = max(1, min(cores, total * horizon // MIN_RUN_DAYS_PER_WORKER))
+    width = default_chunk_width(total, workers) if chunk_runs is None else chunk_runs
+    if dry_run:
+        _print_dry_run(plan, width, workers, scheduler)
+        return
+    directory = out if out is not None else Path("results") / plan.name
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    scenarios_chunks = None
+    with _writing(f"the sweep to {directory}", "finished chunks are kept; rerun with --resume"):
+        if directory.exists() and not directory.is_dir():
+            raise ResultDirectoryError(f"{directory}: exists and is not a directory")
+        with SweepStore.open(directory, sweep_fingerprint(plan, width), resume, restart) as store:
+            result = run_sweep(
+                plan,
+                workers=workers,
+                chunk_runs=width,
+                progress=progress,
+                store=store,
+                scheduler=scheduler,
+            )
+            elapsed = time.perf_counter() - clock
+            scenarios_chunks = plan_chunks(
+                point_groups([plan.scenario(p) for p in range(plan.n_points)]), plan.runs, width
+            )
+            run_info = {
+                "command": shlex.join(["sim", *sys.argv[1:]]),
+                "sweep_file": str(file),
+                "workers": workers if scheduler is None else None,
+                "scheduler": scheduler,
+                "started": started.isoformat(timespec="seconds"),
+                "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+                "simulation_seconds": round(elapsed, 2),
+                "chunks": len(scenarios_chunks),
+                "chunks_run": result.chunks_run,
+                "chunks_resumed": result.chunks_resumed,
+            }
+            with staged_directory(directory) as staging:
+                manifest = write_sweep_result(
+                    result,
+                    staging,
+                    run_info=run_info,
+                    per_run=per_run,
+                    store=store,
+                    chunks=scenarios_chunks,
+                )
+                if plots:
+                    from sim.results import write_manifest
+                    from sim.sweep_plots import draw_sweep
+
+                    draw_sweep(result.points, result.sensitivity, manifest, staging / "plots")
+                    write_manifest(staging, manifest)
+            store.remove()
+    _print_sweep(result, elapsed)
+    _out.print(f"Sweep written to {directory}/", markup=False)
+
+
+def _print_dry_run(plan, width: int, workers: int, scheduler: str | None) -> None:
+    from sim.sweeps import plan_chunks, point_groups, simulate_chunk
+
+    scenarios = [plan.scenario(p) for p in range(plan.n_points)]
+    groups = point_groups(scenarios)
+    chunks = plan_chunks(groups, plan.runs, width)
+    total = plan.n_points * plan.runs
+    horizon = plan.base.simulation.horizon_days
+    # Calibration: the first chunk's first runs (at most 500), timed once.
+    probe = plan_chunks([groups[0]], plan.runs, min(width, 500))[0]
+    clock = time.perf_counter()
+    simulate_chunk([scenarios[p] for p in probe.points], probe.points, probe.segments, plan.seed)
+    seconds = time.perf_counter() - clock
+    per_chunk_day = seconds / horizon
+    # A day's cost is roughly fixed + per run; the probe measures both at once, so a
+    # chunk of `width` runs is scaled by width / probe size (an overestimate for wide chunks).
+    estimate = sum(per_chunk_day * horizon * c.size / probe.size for c in chunks)
+    where = f"Dask cluster {scheduler}" if scheduler else f"{workers} worker(s)"
+    estimate /= 1 if scheduler else workers
+    _out.print(
+        f"{plan.name}: {plan.design} design, {len(plan.factors)} varied value(s), "
+        f"{plan.n_points:,} points x {plan.runs:,} runs = {total:,} runs of {horizon} days "
+        f"in {len(chunks):,} chunk(s) of at most {width:,} runs; {len(groups)} model group(s).",
+        markup=False,
+    )
+    _out.print(
+        f"Estimated time on {where}: about {estimate:,.0f} s (from {probe.size} runs "
+        f"timed: {seconds:.2f} s; an upper estimate).",
+        markup=False,
+    )
+
+
+def _print_sweep(result, elapsed: float) -> None:
+    plan = result.sweep
+    table = Table(
+        title=f"{plan.name}: {plan.n_points:,} points x {plan.runs:,} runs, "
+        f"seed {plan.seed}, {elapsed:.1f} s",
+        title_justify="left",
+    )
+    factors = [f.path for f in plan.factors]
+    for name in factors:
+        table.add_column(name.rsplit(".", 1)[-1], justify="right")
+    shown = [o for o in OUTCOMES if result.points[f"p:{o}"].max() > 0]
+    for outcome in shown:
+        table.add_column(outcome.replace("_", " "), justify="right")
+    points = result.points
+    limit = 40
+    for i in range(min(limit, len(points))):
+        row = [
+            str(points[f].iat[i])
+            if not isinstance(points[f].iat[i], float)
+            else f"{points[f].iat[i]:.4g}"
+            for f in factors
+        ]
+        row += [_percent(points[f"p:{o}"].iat[i]) for o in shown]
+        table.add_row(*row)
+    _out.print(table)
+    if len(points) > limit:
+        _out.print(f"({len(points) - limit:,} more points in points.parquet)", markup=False)
+    if result.chunks_resumed:
+        _out.print(
+            f"Resumed: {result.chunks_resumed} chunk(s) read back, {result.chunks_run} run now.",
+            markup=False,
+        )
+
+
+@app.command(cls=_Command)
+def compare(
+    files: Annotated[
+        list[Path], typer.Argument(help="Two or more scenario YAML files.", metavar="FILE")
+    ],
+    runs: Annotated[
+        int | None,
+        typer.Option(
+            min=1, metavar="N", help="Runs of each scenario.", show_default="the first file's"
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=SEED_MAX,
+            metavar="SEED",
+            help="Random seed, shared by all.",
+            show_default="the first file's",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Worker processes. Results do not depend on it.",
+            show_default="as sim run",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Comparison directory.",
+            show_default="results/compare-<first>-<second>...",
+        ),
+    ] = None,
+    plots: Annotated[bool, typer.Option(help="Draw the figure.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Run scenarios on common random numbers; compare outcome probabilities, paired."""
+    if len(files) < 2:
+        _fail("compare needs at least two scenario files")
+    scenarios = [_load(f) for f in files]
+    _check_runs(runs)
+    from sim.comparison import _unique_names, compare_tables
+    from sim.results import staged_directory, write_manifest
+    from sim.runner import default_workers
+    from sim.runner import run as run_scenario
+
+    n_runs = scenarios[0].simulation.runs if runs is None else runs
+    seed = scenarios[0].simulation.seed if seed is None else seed
+    names = _unique_names([s.name for s in scenarios])
+    directory = out if out is not None else Path("results") / ("compare-" + "-".join(names))[:120]
+    clock = time.perf_counter()
+    with (
+        _writing(f"the comparison to {directory}", "nothing was written"),
+        staged_directory(directory) as staging,
+    ):
+        outcomes = []
+        for scenario in scenarios:
+            n_workers = workers or default_workers(n_runs, scenario.simulation.horizon_days)
+            table = run_scenario(
+                scenario, runs=n_runs, seed=seed, workers=n_workers, progress=progress
+            )
+            outcomes.append(table["outcome"])
+        elapsed = time.perf_counter() - clock
+        comparison = compare_tables(names, outcomes)
+        comparison.to_parquet(staging / "comparison.parquet", index=False)
+        comparison.to_csv(staging / "comparison.csv", index=False)
+        import yaml as _yaml
+
+        for name, scenario in zip(names, scenarios, strict=True):
+            (staging / "scenarios").mkdir(exist_ok=True)
+            text = _yaml.safe_dump(
+                scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True
+            )
+            (staging / "scenarios" / f"{name}.yaml").write_text(text, encoding="utf-8")
+        caption = (
+            f"Comparison · {n_runs:,} runs each, seed {seed}, common random numbers · "
+            "conditional exploration, not a forecast"
+        )
+        manifest = {
+            "kind": "comparison",
+            "scenarios": names,
+            "files": [str(f) for f in files],
+            "runs": n_runs,
+            "seed": seed,
+            "command": shlex.join(["sim", *sys.argv[1:]]),
+            "simulation_seconds": round(elapsed, 2),
+        }
+        if plots:
+            from sim.sweep_plots import draw_comparison
+
+            draw_comparison(comparison, caption, staging / "plots")
+        write_manifest(staging, manifest)
+    _print_comparison(comparison, names, n_runs, seed, elapsed)
+    _out.print(f"Comparison written to {directory}/", markup=False)
+
+
+def _print_comparison(table, names: list[str], n_runs: int, seed: int, elapsed: float) -> None:
+    title = f"{n_runs:,} runs each, seed {seed} (common random numbers), {elapsed:.1f} s"
+    view = Table(title=title, title_justify="left")
+    view.add_column("outcome")
+    for name in names:
+        view.add_column(name, justify="right")
+    for name in names[1:]:
+        view.add_column(f"{name} − {names[0]} (95% CI)", justify="right")
+        view.add_column("SE paired / indep.", justify="right")
+    for outcome in OUTCOMES:
+        rows = table[table["outcome"] == outcome].set_index("scenario")
+        if rows["probability"].max() == 0:
+            continue
+        cells = [outcome.replace("_", " ")]
+        cells += [_percent(rows.at[n, "probability"]) for n in names]
+        for name in names[1:]:
+            r = rows.loc[name]
+            cells.append(
+                f"{100 * r['difference']:+.1f} pp [{100 * r['difference_low']:+.1f}, "
+                f"{100 * r['difference_high']:+.1f}]"
+            )
+            cells.append(f"{100 * r['se_paired']:.2f} / {100 * r['se_independent']:.2f} pp")
+        view.add_row(*cells)
+    _out.print(view)
+
+
 @app.command(cls=_Command)
 def plot(
     result_dir: Annotated[
         Path, typer.Argument(help="A result directory written by `sim run`.", metavar="DIR")
     ],
 ) -> None:
-    """Redraw the figures of a result directory into its plots/ folder."""
+    """Redraw the figures of a result directory (sim run or sim sweep) into its plots/."""
     from sim.plots import draw_all
     from sim.results import load_result, replace_plots
+    from sim.sweep_results import is_sweep_directory, load_sweep_result
 
     with _writing(f"figures to {result_dir / 'plots'}", "the previous figures are unchanged"):
-        saved = load_result(result_dir)
-        with replace_plots(saved) as staging:
-            paths = draw_all(saved, staging)
+        if is_sweep_directory(result_dir):
+            from sim.sweep_plots import draw_sweep
+
+            saved = load_sweep_result(result_dir)
+            with replace_plots(saved) as staging:
+                paths = draw_sweep(saved.points, saved.sensitivity, saved.manifest, staging)
+        else:
+            saved = load_result(result_dir)
+            with replace_plots(saved) as staging:
+                paths = draw_all(saved, staging)
     for path in paths:
         _out.print(str(result_dir / "plots" / path.name), markup=False)
 

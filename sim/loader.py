@@ -70,6 +70,7 @@ __all__ = [
     "ScenarioError",
     "load_scenario",
     "load_scenario_data",
+    "load_sweep",
 ]
 
 #: Largest scenario file, in bytes (the shipped ones are below 15 kB).
@@ -782,13 +783,17 @@ _ABSENT = object()  # no data (at this path)
 
 
 def _explain(
-    exc: ValidationError, file: Path, provenance: Provenance, data: Any = _ABSENT
+    exc: ValidationError,
+    file: Path,
+    provenance: Provenance,
+    data: Any = _ABSENT,
+    root: type[BaseModel] = Scenario,
 ) -> ScenarioError:
     errors = exc.errors(include_url=False)
     first = errors[0]
     loc = _clean_loc(first["loc"], data)
     where_file, where_line = _locate(loc, provenance, file)
-    message = _message(first, loc)
+    message = _message(first, loc, root)
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return ScenarioError(where_file, where_line, _key_text(loc) or None, message)
@@ -838,9 +843,9 @@ def _locate(loc: Path_, provenance: Provenance, file: Path) -> tuple[str, int | 
     return str(file), None
 
 
-def _model_at(loc: Path_) -> type[BaseModel] | None:
+def _model_at(loc: Path_, root: type[BaseModel] = Scenario) -> type[BaseModel] | None:
     """The pydantic model whose fields are valid keys at ``loc`` (for suggestions)."""
-    model: Any = Scenario
+    model: Any = root
     for part in loc:
         if isinstance(model, type) and issubclass(model, BaseModel):
             field_ = model.model_fields.get(part) if isinstance(part, str) else None
@@ -874,12 +879,12 @@ _TYPE_ERRORS = (
 )
 
 
-def _message(error: dict, loc: Path_) -> str:
+def _message(error: dict, loc: Path_, root: type[BaseModel] = Scenario) -> str:
     kind = error["type"]
     in_key = bool(error["loc"]) and error["loc"][-1] == "[key]"
     if kind == "extra_forbid" or kind == "extra_forbidden":
         key = loc[-1] if loc else "?"
-        parent = _model_at(loc[:-1])
+        parent = _model_at(loc[:-1], root)
         valid = list(parent.model_fields) if parent is not None else []
         shown = str(key) if isinstance(key, str) and len(key) <= 100 else ""
         close = difflib.get_close_matches(shown, valid, n=1, cutoff=0.6) if shown else []
@@ -922,3 +927,57 @@ def _message(error: dict, loc: Path_) -> str:
         given = error.get("input")
         message += f", got {_yaml_type(given)} {_show(given)}"
     return f"invalid key: {message}" if in_key else message
+
+
+# --------------------------------------------------------------------------- sweep files
+
+
+def load_sweep(file: str | Path, runs: int | None = None, seed: int | None = None):
+    """Load a sweep file (docs/sweeps.md) and its base scenario; resolve its points.
+
+    Returns a :class:`sim.sweeps.Sweep`.  ``runs`` and ``seed`` replace the
+    file's.  Any problem -- in the sweep file, in its base scenario, or a
+    varied value that makes some point's scenario invalid -- raises
+    :class:`ScenarioError` naming the file, the line and the key.
+    """
+    from sim.sweeps import SweepSpec, resolve_sweep
+
+    file = Path(file)
+    try:
+        data, provenance = _parse(file, _Budget(files=1))
+    except RecursionError:
+        raise ScenarioError(file, None, None, _too_deep_message()) from None
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(exc, file, provenance, data, root=SweepSpec) from None
+    base_file = file.parent / spec.base
+    if not base_file.is_file():
+        line = provenance.get(("base",), (str(file), None))[1]
+        raise ScenarioError(
+            file, line, "base", f"cannot find '{_show_text(spec.base)}' (looked in {file.parent})"
+        )
+    base = load_scenario(base_file)
+    try:
+        return resolve_sweep(spec, base, runs=runs, seed=seed)
+    except ValueError as error:
+        raise sweep_error(str(error), file, provenance, spec.vary) from None
+
+
+def sweep_error(
+    message: str, file: Path, provenance: Provenance, vary: dict | None = None
+) -> ScenarioError:
+    """A :func:`sim.sweeps.resolve_sweep` error as one line naming the sweep file's key.
+
+    Its message starts with the key it is about: a varied path, ``set``,
+    ``samples`` or ``vary``.
+    """
+    head, _, rest = message.partition(": ")
+    if vary and head in vary:
+        key: Path_ = ("vary", head)
+    elif head in ("samples", "design", "vary", "set", "runs", "seed"):
+        key = (head,)
+    else:
+        key, rest = (), message
+    where_file, where_line = _locate(key, provenance, file)
+    return ScenarioError(where_file, where_line, _key_text(key) or None, rest)

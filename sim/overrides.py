@@ -42,6 +42,9 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, object]) -> Scena
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ScenarioOverrideError(f"{where}: {first['msg']}") from None
+        # The scenario files' wording (and suggestions for a misspelt key).
+        from sim.loader import _clean_loc, _key_text, _message
+
+        first = error.errors(include_url=False)[0]
+        loc = _clean_loc(first["loc"], data)
+        raise ScenarioOverrideError(f"{_key_text(loc)}: {_message(first, loc)}") from None

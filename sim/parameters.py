@@ -28,6 +28,7 @@ from sim.streams import purpose_key, uniforms
 __all__ = [
     "BATCH_INVARIANTS",
     "RunParameters",
+    "batch_key",
     "check_batchable",
     "draw_parameters",
     "scaled_pledges",
@@ -136,6 +137,12 @@ def _invariant(scenario: Scenario, path: str) -> object:
     if path == "actors.coalition.states":
         return list(value)  # the states' names, in order; their values are per run
     return value.model_dump() if isinstance(value, BaseModel) else value
+
+
+def batch_key(scenario: Scenario) -> str:
+    """A text equal for two scenarios exactly when they agree on every one of
+    :data:`BATCH_INVARIANTS` (so they can share one model)."""
+    return repr([_invariant(scenario, path) for path in BATCH_INVARIANTS])
 
 
 def check_batchable(scenarios: Sequence[Scenario]) -> None:

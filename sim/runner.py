@@ -20,12 +20,14 @@ inside each chunk.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -179,6 +181,19 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def day_reporter(runs: int) -> Callable[[], None] | None:
+    """In a pool's worker: a function reporting one simulated day of ``runs`` runs to
+    the parent's progress bar (``None`` outside a pool)."""
+    if _progress_queue is None:
+        return None
+    report = _progress_queue.put
+
+    def on_day() -> None:
+        report(runs)
+
+    return on_day
+
+
 def _worker(
     scenario: Scenario,
     seed: int,
@@ -187,12 +202,8 @@ def _worker(
     keep_trajectories: bool = True,
     on_day: Callable[[], None] | None = None,
 ):
-    if on_day is None and _progress_queue is not None:
-        report = _progress_queue.put
-
-        def on_day() -> None:
-            report(stop - start)
-
+    if on_day is None:
+        on_day = day_reporter(stop - start)
     columns, trajectories, _ = _simulate_chunk(scenario, seed, start, stop, on_day=on_day)
     frame = _to_frame(columns)  # here, in the worker, not in the parent
     if keep_trajectories:
@@ -203,8 +214,40 @@ def _worker(
     return frame, counts
 
 
-def _run_pool(scenario, tasks, processes: int, parts, advance, keep_trajectories: bool) -> None:
-    """Run ``tasks`` (index, seed, start, stop) on a pool, filling ``parts``.
+@contextlib.contextmanager
+def _main_not_reimported() -> Iterator[None]:
+    """Start processes that do not run the caller's script again.
+
+    A ``spawn`` child imports the parent's ``__main__`` (by its ``__spec__``
+    name or its ``__file__``) before it runs anything, so a script that calls
+    ``sim.run(..., workers=2)`` without an ``if __name__ == "__main__":``
+    guard would start workers that start workers.  The workers run only
+    functions of :mod:`sim`, so they do not need the script: while they
+    start, ``__main__`` shows neither (``multiprocessing.spawn``'s
+    preparation data then names no main module).
+    """
+    main = sys.modules.get("__main__")
+    hidden = {}
+    if main is not None:
+        for name in ("__spec__", "__file__"):
+            if name in vars(main):
+                hidden[name] = vars(main)[name]
+        for name in hidden:
+            if name == "__spec__":
+                main.__spec__ = None
+            else:
+                delattr(main, name)
+    try:
+        yield
+    finally:
+        for name, value in hidden.items():
+            setattr(main, name, value)
+
+
+def run_pool(
+    calls: list[tuple[int, Callable, tuple]], processes: int, parts, advance: Callable
+) -> None:
+    """Run ``calls`` (index, function, arguments) on a pool: ``parts[index] = result``.
 
     ``advance(runs_in_chunk)`` is called once per simulated day of a chunk.
     The pool is terminated (workers killed) on any exception, including
@@ -218,17 +261,15 @@ def _run_pool(scenario, tasks, processes: int, parts, advance, keep_trajectories
     # Workers start with Ctrl-C ignored (inherited), before their initializer runs.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        pool = context.Pool(
-            processes, initializer=_init_worker, initargs=(progress_queue, os.getpid())
-        )
+        with _main_not_reimported():
+            pool = context.Pool(
+                processes, initializer=_init_worker, initargs=(progress_queue, os.getpid())
+            )
     finally:
         signal.signal(signal.SIGINT, previous)
     workers: set[int] = set()
     try:
-        pending = {
-            i: pool.apply_async(_worker, (scenario, seed, start, stop, keep_trajectories))
-            for i, seed, start, stop in tasks
-        }
+        pending = {i: pool.apply_async(function, arguments) for i, function, arguments in calls}
 
         def drain() -> None:
             while not progress_queue.empty():
@@ -346,7 +387,11 @@ def simulate(
                 )
         else:
             processes = min(workers, len(chunks))
-            _run_pool(scenario, tasks, processes, parts, advance, keep_trajectories)
+            calls = [
+                (i, _worker, (scenario, seed, start, stop, keep_trajectories))
+                for i, seed, start, stop in tasks
+            ]
+            run_pool(calls, processes, parts, advance)
     finally:
         bar.close()
     frames = parts.frames

@@ -119,7 +119,13 @@ def test_model_invariants(scenario: Scenario, runs: int, seed: int):
     escalated = outcome == "nato_russia_escalation"
     attacked = table["attacks_on_peacekeepers"] > 0
     assert (table["escalation_day"].notna() == escalated).all()
-    assert (attacked == outcome.isin(["peacekeepers_attacked", "nato_russia_escalation"])).all()
+    # A clash needs a strike; a struck force that later withdraws is classed as
+    # deployment_abandoned (docs/model.md, "Headline outcome": withdrawal ranks first).
+    withdrawn = table["force_withdrawn"].to_numpy()
+    assert attacked[escalated].all()
+    struck_classes = ["peacekeepers_attacked", "nato_russia_escalation"]
+    assert (attacked & ~withdrawn == outcome.isin(struck_classes) & ~withdrawn).all()
+    assert (outcome[attacked & withdrawn].isin([*struck_classes, "deployment_abandoned"])).all()
     holding_at_end = in_force[-1]
     at_peace = outcome.isin(["durable_ceasefire", "frozen_conflict"]).to_numpy()
     assert holding_at_end[at_peace].all()

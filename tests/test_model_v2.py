@@ -23,6 +23,7 @@ from sim.outcomes import CONFLICT_STATES, FORCE_FATES, OUTCOMES
 from sim.overrides import with_overrides
 from sim.runner import run
 from sim.sensitivity import paired_difference, parameter_ranges, scale_states
+from sim.sweeps import plan_chunks, point_groups, simulate_chunk
 
 from .conftest import SCENARIOS
 
@@ -55,13 +56,37 @@ DEAD_RUNS, DEAD_SEED = 150, 11
 
 
 def _without_params(runs: pd.DataFrame) -> pd.DataFrame:
-    return runs[[c for c in runs.columns if not c.startswith("param:")]]
+    return runs[[c for c in runs.columns if not c.startswith("param:") and c != "point"]]
 
 
-def _changes_something(base, path, low, high) -> bool:
-    low_runs = run(with_overrides(base, {path: low}), runs=DEAD_RUNS, seed=DEAD_SEED)
-    high_runs = run(with_overrides(base, {path: high}), runs=DEAD_RUNS, seed=DEAD_SEED)
-    return not _without_params(low_runs).equals(_without_params(high_runs))
+def _run_tables(scenarios: list) -> list[pd.DataFrame]:
+    """Each scenario's run table (DEAD_RUNS runs, DEAD_SEED), all simulated in as few
+    models as their invariants allow (sim.sweeps: a point's runs are the runs `sim run`
+    gives, tests/test_sweeps.py)."""
+    chunks = plan_chunks(point_groups(scenarios), DEAD_RUNS, 20_000)
+    frames = [
+        simulate_chunk(
+            [scenarios[p] for p in c.points], c.points, c.segments, DEAD_SEED, all_columns=True
+        )
+        for c in chunks
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    return [
+        _without_params(rows).reset_index(drop=True)
+        for _, rows in table.groupby("point", sort=True)
+    ]
+
+
+def _dead_paths(trials: list[tuple[str, object, object, object]]) -> set[str]:
+    """Paths whose (base, low, high) trials all leave every run unchanged."""
+    scenarios = []
+    for path, base, low, high in trials:
+        scenarios += [with_overrides(base, {path: low}), with_overrides(base, {path: high})]
+    tables = _run_tables(scenarios)
+    changed = {
+        path for k, (path, *_) in enumerate(trials) if not tables[2 * k].equals(tables[2 * k + 1])
+    }
+    return {path for path, *_ in trials} - changed
 
 
 def test_every_parameter_changes_some_output_in_a_shipped_scenario():
@@ -70,22 +95,43 @@ def test_every_parameter_changes_some_output_in_a_shipped_scenario():
     bases = {name: _scenario(name) for name in SCENARIOS_TRIED}
     ranges = parameter_ranges(bases["combined"])
     assert len(ranges) > 70  # the walk found the whole schema
-    dead = []
+    ends = {}
     for item in ranges:
         cast = int if item.integer else float
-        low, high = cast(item.low), cast(item.high)
+        ends[item.path] = (cast(item.low), cast(item.high))
+    tried = {}
+    for item in ranges:
         if item.path in GATED:
-            tried = [with_overrides(bases["combined"], GATED[item.path])]
+            tried[item.path] = [with_overrides(bases["combined"], GATED[item.path])]
         else:
-            tried = [bases[name] for name in SCENARIOS_TRIED]
+            tried[item.path] = [bases[name] for name in SCENARIOS_TRIED]
         if item.path.endswith(".casualty_sensitivity"):
-            tried.append(with_overrides(bases["forced_deployment"], HEAVY_CASUALTIES))
-        if not any(_changes_something(base, item.path, low, high) for base in tried):
-            dead.append(item.path)
+            tried[item.path].append(with_overrides(bases["forced_deployment"], HEAVY_CASUALTIES))
     for path, low, high, switch in GATED_SETTINGS:
-        if not _changes_something(with_overrides(bases["combined"], switch), path, low, high):
-            dead.append(path)
-    assert dead == []
+        ends[path] = (low, high)
+        tried[path] = [with_overrides(bases["combined"], switch)]
+    # Each path on its first base; the paths that changed nothing there on their next.
+    dead = set(tried)
+    attempt = 0
+    while True:
+        trials = [(p, tried[p][attempt], *ends[p]) for p in sorted(dead) if attempt < len(tried[p])]
+        if not trials:
+            break
+        dead -= {p for p, *_ in trials} - _dead_paths(trials)
+        attempt += 1
+    assert sorted(dead) == []
+
+
+def test_the_dead_parameter_check_can_fail():
+    """A value the model never reads (the batch size, read by the runner) shows as
+    dead, and a live one does not."""
+    combined = _scenario("combined")
+    assert _dead_paths(
+        [
+            ("simulation.runs", combined, 10, 20),  # read by the runner, not the model
+            ("actors.russia.resolve", combined, 0.5, 4.0),
+        ]
+    ) == {"simulation.runs"}
 
 
 # ------------------------------------------------------------------ directions

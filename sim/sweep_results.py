@@ -1,0 +1,327 @@
+"""Sweep directories: finished chunks kept as they come, then the sweep's tables.
+
+While a sweep runs, each finished chunk's per-run table is written to a
+hidden directory next to the result, ``.NAME.sweep-chunks/`` (under a
+temporary name, then renamed: a chunk file is whole or absent), with
+``plan.json``, the sweep's fingerprint (base scenario, design, points, runs,
+seed, chunk width, package version).  A sweep stopped in any way (Ctrl-C,
+SIGTERM, SIGKILL, a dead worker, a lost machine) resumes with ``--resume``:
+the chunks on disk are read back, not run again, and the result is the table
+an uninterrupted sweep gives (a chunk's results depend on its runs and the
+seed only).  One sweep at a time writes to a chunk store (an advisory lock,
+released by the system when its holder dies).
+
+When every chunk is in, the result directory is written in one go, like a
+``sim run`` directory (:func:`sim.results.staged_directory`: under a
+temporary name, then swapped in; a directory holding anything sim did not
+write is never replaced):
+
+``points.parquet`` and ``points.csv``
+    one row per point (:func:`sim.sweeps.points_table`);
+``sensitivity.parquet``
+    sobol and morris designs: the analysis of each outcome's probability;
+``runs.parquet``
+    with ``--per-run``: one row per run, with ``point`` and ``run``;
+``sweep.yaml``
+    the sweep as run (design, factors, runs, seed, fixed values) and the base
+    scenario in full, after ``extends:``;
+``manifest.json``
+    provenance and every file's SHA-256 (as for ``sim run``), ``"kind": "sweep"``;
+``plots/``
+    figures (:func:`sim.plots.draw_sweep`).
+
+The chunk store is removed once the result is in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sim.results import (
+    MANIFEST,
+    MARKER,
+    RANDOM_NUMBERS,
+    ResultDirectoryError,
+    _canonical_sha256,
+    _git_commit,
+    _versions,
+    write_json,
+    write_manifest,
+)
+from sim.sweeps import Chunk, ChunkStore, Sweep, SweepResult
+
+__all__ = [
+    "SavedSweep",
+    "SweepStore",
+    "is_sweep_directory",
+    "load_sweep_result",
+    "sweep_as_run",
+    "sweep_fingerprint",
+    "write_sweep_result",
+]
+
+POINTS = "points.parquet"
+POINTS_CSV = "points.csv"
+SENSITIVITY = "sensitivity.parquet"
+RUNS = "runs.parquet"
+SWEEP = "sweep.yaml"
+PLAN = "plan.json"
+
+
+def sweep_as_run(sweep: Sweep) -> dict:
+    """The sweep as run: what ``sim sweep sweep.yaml`` repeats (base scenario inline)."""
+    factors = []
+    for f in sweep.factors:
+        entry: dict = {"path": f.path}
+        if f.levels is not None:
+            entry["levels"] = list(f.levels)
+        if f.is_range:
+            entry["low"], entry["high"] = f.low, f.high
+        entry["integer"] = f.integer
+        factors.append(entry)
+    return {
+        "name": sweep.name,
+        "design": sweep.design,
+        "samples": sweep.samples,
+        "runs": sweep.runs,
+        "seed": sweep.seed,
+        "points": sweep.n_points,
+        "factors": factors,
+        "set": dict(sweep.fixed),
+        "base": sweep.base.model_dump(mode="json"),
+    }
+
+
+def sweep_fingerprint(sweep: Sweep, width: int) -> dict:
+    """What a resumed sweep must share with the one that wrote the chunks."""
+    from sim import __version__
+
+    points = pd.util.hash_pandas_object(sweep.points, index=True).to_numpy()
+    return {
+        "sweep_sha256": _canonical_sha256(sweep_as_run(sweep)),
+        "points_hash": int(points.sum() % (1 << 63)) if len(points) else 0,
+        "chunk_runs": int(width),
+        "sim_version": __version__,
+    }
+
+
+def store_path(final: Path) -> Path:
+    """The chunk store of the result directory ``final``."""
+    final = Path(os.path.abspath(final))
+    return final.parent / f".{final.name}.sweep-chunks"
+
+
+class SweepStore(ChunkStore):
+    """Finished chunks on disk, in :func:`store_path` of the result directory.
+
+    Open it with :meth:`open` (a context manager): it refuses a store that
+    another process is writing, or that holds a different sweep, and says how
+    to go on.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self._lock = None
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(
+        cls, final: Path, fingerprint: dict, resume: bool, restart: bool
+    ) -> Iterator[SweepStore]:
+        store = cls(store_path(final))
+        try:
+            store.path.parent.mkdir(parents=True, exist_ok=True)
+            existed = store.path.is_dir() and any(store.path.iterdir())
+            store.path.mkdir(exist_ok=True)
+        except OSError as error:
+            raise ResultDirectoryError(
+                f"{store.path}: cannot create the sweep's chunk store ({error.strerror})"
+            ) from None
+        store._take_lock()
+        try:
+            done = len(store.finished()) if existed else 0
+            if done and restart:
+                store._clear()
+            elif done:
+                plan = store._read_plan()
+                if not resume:
+                    raise ResultDirectoryError(
+                        f"{final}: an unfinished sweep is stored in {store.path} ({done} chunk"
+                        f"{'s' if done != 1 else ''} done); add --resume to continue it, or "
+                        "--restart to discard it"
+                    )
+                if plan != fingerprint:
+                    raise ResultDirectoryError(
+                        f"{final}: the unfinished sweep in {store.path} is not this sweep "
+                        "(another design, base scenario, seed, runs or chunk width); "
+                        "--restart discards it"
+                    )
+            write_json(store.path / PLAN, fingerprint)
+            yield store
+        finally:
+            store._release_lock()
+
+    def remove(self) -> None:
+        """Delete the store (once the result is written)."""
+        self._release_lock()
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _take_lock(self) -> None:
+        handle = open(self.path / ".lock", "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise ResultDirectoryError(
+                f"{self.path}: another sweep is writing here now; wait for it or choose "
+                "another --out"
+            ) from None
+        self._lock = handle
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def _read_plan(self) -> dict | None:
+        try:
+            return json.loads((self.path / PLAN).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _clear(self) -> None:
+        for entry in self.path.iterdir():
+            if entry.name != ".lock":
+                entry.unlink(missing_ok=True) if entry.is_file() else shutil.rmtree(entry)
+
+    def _file(self, index: int) -> Path:
+        return self.path / f"chunk-{index:06d}.parquet"
+
+    def finished(self) -> set[int]:
+        done = set()
+        for entry in self.path.glob("chunk-*.parquet"):
+            with contextlib.suppress(ValueError):
+                done.add(int(entry.stem.split("-")[1]))
+        return done
+
+    def save(self, index: int, frame: pd.DataFrame) -> None:
+        final = self._file(index)
+        partial = self.path / f".{final.name}.partial-{uuid.uuid4().hex[:8]}"
+        try:
+            frame.to_parquet(partial, index=False)
+            os.replace(partial, final)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+
+    def load(self, index: int) -> pd.DataFrame:
+        return pd.read_parquet(self._file(index))
+
+
+def write_sweep_result(
+    result: SweepResult,
+    directory: Path,
+    *,
+    run_info: dict,
+    per_run: bool = False,
+    store: ChunkStore | None = None,
+    chunks: list[Chunk] | None = None,
+) -> dict:
+    """Write the sweep's tables, ``sweep.yaml`` and ``manifest.json`` into ``directory``
+    (a staging directory); return the manifest.  With ``per_run`` the per-run table
+    is copied chunk by chunk from ``store`` (or taken from ``result.runs``)."""
+    directory = Path(directory)
+    sweep = result.sweep
+    result.points.to_parquet(directory / POINTS, index=False)
+    result.points.to_csv(directory / POINTS_CSV, index=False)
+    if result.sensitivity is not None:
+        result.sensitivity.to_parquet(directory / SENSITIVITY, index=False)
+    if per_run:
+        if result.runs is not None:
+            result.runs.to_parquet(directory / RUNS, index=False)
+        elif store is not None and chunks is not None:
+            from sim.results import RunsWriter
+
+            with RunsWriter(directory) as writer:
+                for chunk in chunks:
+                    writer.write(store.load(chunk.index))
+        else:
+            raise ValueError("per-run table requested but neither kept nor stored")
+    as_run = sweep_as_run(sweep)
+    header = (
+        f"# The sweep '{sweep.name}' exactly as run: {sweep.n_points} points x {sweep.runs} "
+        f"runs, seed {sweep.seed}; the base scenario in full.\n"
+    )
+    text = header + yaml.safe_dump(as_run, sort_keys=False, allow_unicode=True)
+    (directory / SWEEP).write_text(text, encoding="utf-8")
+    manifest = {
+        "kind": "sweep",
+        "sweep": {k: v for k, v in as_run.items() if k != "base"},
+        "base_scenario": sweep.base.name,
+        "sweep_sha256": _canonical_sha256(as_run),
+        "seed": sweep.seed,
+        "runs_per_point": sweep.runs,
+        "points": sweep.n_points,
+        "random_numbers": RANDOM_NUMBERS,
+        "versions": _versions(),
+        "git": _git_commit(),
+        **run_info,
+    }
+    return write_manifest(directory, manifest)
+
+
+@dataclass(frozen=True)
+class SavedSweep:
+    """A sweep directory read back: what :func:`sim.sweep_plots.draw_sweep` draws from."""
+
+    path: Path
+    points: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+    manifest: dict
+
+
+def is_sweep_directory(directory: Path) -> bool:
+    """``directory`` holds a sweep's manifest (``"kind": "sweep"``)."""
+    try:
+        manifest = json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("kind") == "sweep"
+
+
+def load_sweep_result(directory: Path) -> SavedSweep:
+    """Read a sweep directory back.  Raises :class:`ResultDirectoryError` (one line)."""
+    directory = Path(directory)
+    if not (directory / MARKER).is_file():
+        raise ResultDirectoryError(
+            f"{directory}: not the directory of a completed `sim sweep` (no {MARKER} marker)"
+        )
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("kind") != "sweep":
+            raise ResultDirectoryError(f"{directory}: not a sweep directory")
+        points = pd.read_parquet(directory / POINTS)
+        sensitivity = None
+        if (directory / SENSITIVITY).exists():
+            sensitivity = pd.read_parquet(directory / SENSITIVITY)
+    except ResultDirectoryError:
+        raise
+    except (OSError, ValueError) as error:
+        raise ResultDirectoryError(
+            f"{directory}: not a readable sweep directory ({error})"
+        ) from None
+    if len(points) != manifest.get("points"):
+        raise ResultDirectoryError(f"{directory / POINTS}: not the manifest's number of points")
+    return SavedSweep(directory, points, sensitivity, manifest)

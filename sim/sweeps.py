@@ -1,0 +1,669 @@
+"""Parameter sweeps: many points of a base scenario, simulated as one batch.
+
+A sweep is a base scenario, a few values to vary (:class:`sim.designs.Factor`,
+by dotted path as in the ``param:`` columns), a design that picks the points
+(:data:`sim.designs.DESIGNS`), and ``runs`` Monte Carlo runs per point.
+
+Batched, not looped: the points' runs are laid end to end (point by point,
+runs 0 to ``runs - 1`` each) and cut into chunks of at most ``chunk_runs``
+runs; one chunk is one :class:`sim.model.CrisisModel` advancing runs of
+several points side by side (every scenario value is held per run), so the
+fixed cost of a simulated day is paid per chunk, not per point.  Points that
+differ in one of :data:`sim.parameters.BATCH_INVARIANTS` (the horizon, the
+selection rule, ...) go to different chunks.
+
+Comparable: run ``k`` of a point is the run ``k`` that ``sim run`` gives for
+the base scenario with that point's values, with the same seed (random
+numbers are counter-based, :mod:`sim.streams`), so different points share
+the draws of everything they share: differences between points are paired
+(common random numbers).  Results do not depend on the chunk width, the
+workers or the executor.
+
+This module plans and simulates; it reads and writes no files
+(:mod:`sim.sweep_results` stores chunks and results, :mod:`sim.loader` reads
+sweep files).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sim.designs import DESIGNS, Factor, design_points
+from sim.outcomes import FORCE_FATES, OUTCOMES
+from sim.overrides import ScenarioOverrideError, with_overrides
+from sim.parameters import batch_key, uncertain_parameters
+from sim.scenario import MAX_RUNS, SEED_MAX, Scenario
+from sim.summary import METRICS
+
+__all__ = [
+    "Chunk",
+    "RangeSpec",
+    "Sweep",
+    "SweepSpec",
+    "evaluate",
+    "parse_value",
+    "parse_vary",
+    "plan_chunks",
+    "points_table",
+    "resolve_sweep",
+    "simulate_chunk",
+    "sweep",
+]
+
+#: Most points in one sweep (a design larger than this is almost surely a typo).
+MAX_POINTS = 100_000
+
+
+class RangeSpec(BaseModel):
+    """A factor's range: ``low`` and ``high``, and for a grid the ``step`` between levels."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    low: float = Field(allow_inf_nan=False)
+    high: float = Field(allow_inf_nan=False)
+    step: float | None = Field(None, gt=0, allow_inf_nan=False)
+
+
+Level = bool | int | float | str
+
+
+class SweepSpec(BaseModel):
+    """A sweep file, as written (``docs/sweeps.md``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    base: str = Field(min_length=1)
+    design: Literal["grid", "latin", "sobol", "morris"] = "grid"
+    samples: int | None = Field(None, ge=1, le=MAX_POINTS)
+    runs: int | None = Field(None, ge=1, le=MAX_RUNS)
+    seed: int | None = Field(None, ge=0, le=SEED_MAX)
+    vary: dict[str, list[Level] | RangeSpec] = Field(min_length=1)
+    set: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("vary")
+    @classmethod
+    def _levels_not_empty(cls, vary: dict) -> dict:
+        for path, spec in vary.items():
+            if isinstance(spec, list) and not spec:
+                raise ValueError(f"{path}: no levels")
+        return vary
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A resolved sweep: the base scenario, its factors and the design's points."""
+
+    name: str
+    base: Scenario
+    design: str
+    factors: tuple[Factor, ...]
+    points: pd.DataFrame
+    runs: int
+    seed: int
+    samples: int | None = None
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_points(self) -> int:
+        return len(self.points)
+
+    def overrides(self, point: int) -> dict[str, Any]:
+        """The values point ``point`` sets (the fixed ones, then its factors')."""
+        # Column by column: a row of mixed columns would turn integers into floats.
+        values = {f.path: _plain(self.points[f.path].iat[point]) for f in self.factors}
+        return {**self.fixed, **values}
+
+    def scenario(self, point: int) -> Scenario:
+        """The base scenario with point ``point``'s values (validated)."""
+        return with_overrides(self.base, self.overrides(point))
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python value a scenario file would hold."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value read as YAML would read it: 5000, 0.5, true, uniform text."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return text if value is None and text.strip() not in ("null", "~") else value
+
+
+def parse_vary(text: str) -> tuple[str, list[Level] | RangeSpec]:
+    """``PATH=LOW:HIGH:STEP``, ``PATH=LOW:HIGH`` (a range) or ``PATH=A,B,C`` (levels)."""
+    path, sep, spec = text.partition("=")
+    path = path.strip()
+    if not sep or not path or not spec.strip():
+        raise ValueError(
+            f"--vary {text!r}: expected PATH=LOW:HIGH:STEP, PATH=LOW:HIGH or PATH=A,B,C"
+        )
+    if ":" in spec:
+        parts = spec.split(":")
+        if len(parts) not in (2, 3):
+            raise ValueError(f"--vary {text!r}: expected LOW:HIGH or LOW:HIGH:STEP")
+        numbers = []
+        for part in parts:
+            value = parse_value(part.strip())
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"--vary {text!r}: {part.strip()!r} is not a number")
+            numbers.append(value)
+        step = numbers[2] if len(numbers) == 3 else None
+        try:
+            return path, RangeSpec(low=numbers[0], high=numbers[1], step=step)
+        except ValueError:
+            raise ValueError(f"--vary {text!r}: the step must be positive and finite") from None
+    return path, [parse_value(part.strip()) for part in spec.split(",")]
+
+
+def _value_at(data: Any, path: str) -> Any:
+    node = data
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _factor(path: str, spec: list[Level] | RangeSpec, base_value: Any) -> Factor:
+    integer = isinstance(base_value, int) and not isinstance(base_value, bool)
+    if isinstance(spec, list):
+        return Factor(path, levels=tuple(spec), integer=integer)
+    if spec.high < spec.low:
+        raise ValueError(f"{path}: high ({spec.high:g}) is below low ({spec.low:g})")
+    levels = None
+    if spec.step is not None:
+        count = math.floor((spec.high - spec.low) / spec.step + 1e-9) + 1
+        if count > MAX_POINTS:
+            raise ValueError(f"{path}: {count:,} levels; at most {MAX_POINTS:,}")
+        values = spec.low + spec.step * np.arange(count)
+        if integer:
+            levels = tuple(int(np.rint(v)) for v in values)
+        else:  # 0.1 * 3 is 0.30000000000000004; the user wrote 0.3
+            levels = tuple(float(np.round(v, 10)) for v in values)
+    return Factor(path, levels=levels, low=spec.low, high=spec.high, integer=integer)
+
+
+def resolve_sweep(
+    spec: SweepSpec,
+    base: Scenario,
+    runs: int | None = None,
+    seed: int | None = None,
+) -> Sweep:
+    """The sweep ``spec`` describes over ``base``: factors, points, runs and seed.
+
+    Raises ``ValueError`` whose message starts with the offending key (a
+    varied path, ``samples``, ``design``) when a factor, a design or any
+    point's scenario is invalid -- before anything is simulated.
+    """
+    try:
+        fixed_base = with_overrides(base, spec.set) if spec.set else base
+    except ScenarioOverrideError as error:
+        raise ValueError(f"set: {error}") from None
+    data = fixed_base.model_dump(mode="python")
+    factors = tuple(_factor(p, s, _value_at(data, p)) for p, s in spec.vary.items())
+    # Each factor's ends (or levels) alone, so an error names the factor.
+    for factor in factors:
+        ends = factor.levels if factor.levels is not None else (factor.low, factor.high)
+        for value in dict.fromkeys(ends):
+            if factor.integer and isinstance(value, float):
+                value = int(np.rint(value))
+            try:
+                with_overrides(fixed_base, {factor.path: value})
+            except ScenarioOverrideError as error:
+                raise ValueError(_factor_error(factor.path, value, str(error))) from None
+    n_runs = spec.runs if runs is None else int(runs)
+    n_runs = base.simulation.runs if n_runs is None else n_runs
+    sweep_seed = spec.seed if seed is None else int(seed)
+    sweep_seed = base.simulation.seed if sweep_seed is None else sweep_seed
+    # A sampled design's own random numbers follow the sweep's seed.
+    points = design_points(spec.design, factors, spec.samples, seed=sweep_seed)
+    if len(points) > MAX_POINTS:
+        raise ValueError(f"vary: {len(points):,} points; at most {MAX_POINTS:,} in one sweep")
+    name = spec.name or f"{base.name}-sweep"
+    return Sweep(
+        name=name,
+        base=base,
+        design=spec.design,
+        factors=factors,
+        points=points,
+        runs=n_runs,
+        seed=sweep_seed,
+        samples=spec.samples,
+        fixed=dict(spec.set),
+    )
+
+
+def _factor_error(path: str, value: Any, message: str) -> str:
+    # with_overrides names the path already ("levers.x: ..."): keep one prefix.
+    if message.startswith(f"{path}:") or message.startswith(f"{path}."):
+        return message
+    return f"{path}: {value!r}: {message}"
+
+
+# ------------------------------------------------------------------------ plan
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One batch of runs: ``segments`` are (point, first run, stop run), end to end."""
+
+    index: int
+    segments: tuple[tuple[int, int, int], ...]
+
+    @property
+    def size(self) -> int:
+        return sum(stop - start for _, start, stop in self.segments)
+
+    @property
+    def points(self) -> list[int]:
+        return list(dict.fromkeys(p for p, _, _ in self.segments))
+
+
+def point_groups(scenarios: Sequence[Scenario]) -> list[list[int]]:
+    """Points that can share a model, in order of their first point."""
+    groups: dict[str, list[int]] = {}
+    for i, scenario in enumerate(scenarios):
+        groups.setdefault(batch_key(scenario), []).append(i)
+    return list(groups.values())
+
+
+def plan_chunks(groups: Iterable[Sequence[int]], runs: int, width: int) -> list[Chunk]:
+    """Cut each group's runs (point by point, runs 0..runs-1) into chunks of ``width``."""
+    if width < 1:
+        raise ValueError(f"chunk width must be at least 1, got {width}")
+    chunks: list[Chunk] = []
+    for group in groups:
+        segments: list[tuple[int, int, int]] = []
+        room = width
+        for point in group:
+            start = 0
+            while start < runs:
+                stop = min(runs, start + room)
+                segments.append((point, start, stop))
+                room -= stop - start
+                start = stop
+                if room == 0:
+                    chunks.append(Chunk(len(chunks), tuple(segments)))
+                    segments, room = [], width
+        if segments:
+            chunks.append(Chunk(len(chunks), tuple(segments)))
+    return chunks
+
+
+# ------------------------------------------------------------------------ simulate
+
+#: Per-run columns kept in a sweep's chunks (what the points table and the
+#: per-run table need; the drawn parameters are added as ``param:`` columns).
+RUN_COLUMNS = ("point", "run", "outcome", "conflict_state", "force_fate", *METRICS)
+
+
+def simulate_chunk(
+    scenarios: Sequence[Scenario],
+    point_ids: Sequence[int],
+    segments: Sequence[tuple[int, int, int]],
+    seed: int,
+    on_day: Callable[[], None] | None = None,
+    all_columns: bool = False,
+) -> pd.DataFrame:
+    """Simulate one chunk: ``scenarios[i]`` is point ``point_ids[i]``'s scenario.
+
+    Returns the chunk's per-run table (:data:`RUN_COLUMNS`, or with
+    ``all_columns`` every column of ``sim run``'s table, and the drawn
+    parameters), rows in segment order.
+    """
+    from sim.model import CrisisModel
+    from sim.runner import _to_frame
+
+    local = {point: i for i, point in enumerate(point_ids)}
+    runs = np.concatenate([np.arange(start, stop) for _, start, stop in segments])
+    which = np.concatenate(
+        [np.full(stop - start, local[point], dtype=np.int64) for point, start, stop in segments]
+    )
+    model = CrisisModel(list(scenarios), runs, seed, points=which)
+    try:
+        for _ in range(scenarios[0].simulation.horizon_days):
+            model.step()
+            if on_day is not None:
+                on_day()
+        columns = {
+            "point": np.asarray(point_ids, dtype=np.int64)[which],
+            "run": runs,
+            **model.run_table(),
+        }
+        frame = _to_frame(columns)
+        frame = frame if all_columns else frame[list(RUN_COLUMNS)]
+        drawn = {
+            f"param:{name}": model.params[name]
+            for name, dist in uncertain_parameters(scenarios[0])
+            if getattr(dist, "dist", "fixed") != "fixed"
+        }
+        return pd.concat([frame, pd.DataFrame(drawn)], axis=1) if drawn else frame
+    finally:
+        model.release()
+
+
+# ------------------------------------------------------------------------ summarise
+
+
+def wilson_bounds(successes: np.ndarray, trials: np.ndarray, z: float = 1.959963984540054):
+    """Vectorised 95% Wilson score interval (the closed form scipy's ``binomtest``
+    ``proportion_ci(method="wilson")`` computes; Wilson 1927)."""
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    p = k / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    # The interval holds k / n; rounding could put a bound a hair beyond it.
+    return np.clip(np.minimum(centre - half, p), 0.0, 1.0), np.clip(
+        np.maximum(centre + half, p), 0.0, 1.0
+    )
+
+
+def points_table(runs: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
+    """One row per point: its varied values, each outcome's probability with its 95%
+    Wilson interval (``p:OUTCOME``, ``p:OUTCOME:low``, ``p:OUTCOME:high``), each
+    force fate's probability (``p:force_fate:FATE``), each metric's mean
+    (``mean:METRIC``, missing values left out) and median (``q50:METRIC``)."""
+    table = sweep.points.copy()
+    table.insert(0, "point", np.arange(sweep.n_points))
+    grouped = runs.groupby("point", observed=True, sort=True)
+    n = grouped.size().reindex(table["point"], fill_value=0).to_numpy()
+    table["runs"] = n
+    trials = np.maximum(n, 1)
+    columns: dict[str, np.ndarray] = {}
+    for column, names, prefix in (
+        ("outcome", OUTCOMES, "p:"),
+        ("force_fate", FORCE_FATES, "p:force_fate:"),
+    ):
+        counts = (
+            pd.crosstab(runs["point"], runs[column])
+            .reindex(index=table["point"], columns=list(names), fill_value=0)
+            .to_numpy()
+        )
+        for j, name in enumerate(names):
+            k = counts[:, j]
+            columns[f"{prefix}{name}"] = k / trials
+            if column == "outcome":
+                low, high = wilson_bounds(k, trials)
+                columns[f"{prefix}{name}:low"] = low
+                columns[f"{prefix}{name}:high"] = high
+    means = grouped[list(METRICS)].mean().reindex(table["point"])
+    medians = grouped[list(METRICS)].median().reindex(table["point"])
+    for name in METRICS:
+        columns[f"mean:{name}"] = means[name].to_numpy(dtype=float)
+        columns[f"q50:{name}"] = medians[name].to_numpy(dtype=float)
+    return pd.concat([table, pd.DataFrame(columns, index=table.index)], axis=1)
+
+
+def design_names() -> list[str]:
+    """The designs a sweep may use."""
+    return list(DESIGNS)
+
+
+# ------------------------------------------------------------------------ execute
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A finished sweep: ``points`` one row per point (:func:`points_table`);
+    ``runs`` the per-run table (``None`` unless kept); ``sensitivity`` the design's
+    analysis of each outcome's probability (sobol and morris designs), else ``None``."""
+
+    sweep: Sweep
+    points: pd.DataFrame
+    runs: pd.DataFrame | None
+    sensitivity: pd.DataFrame | None
+    chunks_run: int
+    chunks_resumed: int
+
+
+class ChunkStore:
+    """Where finished chunks go (:class:`sim.sweep_results.SweepStore` on disk); this
+    one keeps them in memory."""
+
+    def __init__(self) -> None:
+        self._frames: dict[int, pd.DataFrame] = {}
+
+    def finished(self) -> set[int]:
+        return set(self._frames)
+
+    def save(self, index: int, frame: pd.DataFrame) -> None:
+        self._frames[index] = frame
+
+    def load(self, index: int) -> pd.DataFrame:
+        return self._frames[index]
+
+
+def default_chunk_width(total_runs: int, workers: int) -> int:
+    """Every worker gets work, no chunk wider than ``sim.runner.MAX_CHUNK_RUNS``."""
+    from sim.runner import MAX_CHUNK_RUNS
+
+    return max(1, min(MAX_CHUNK_RUNS, -(-total_runs // max(1, workers))))
+
+
+def _sweep_worker(chunk: Chunk, scenarios: Sequence[Scenario], seed: int) -> pd.DataFrame:
+    """A pool's task: one chunk (``scenarios`` holds just the chunk's points)."""
+    from sim.runner import day_reporter
+
+    points = chunk.points
+    on_day = day_reporter(chunk.size)
+    return simulate_chunk(scenarios, points, chunk.segments, seed, on_day)
+
+
+def run_sweep(
+    sweep: Sweep,
+    workers: int = 1,
+    chunk_runs: int | None = None,
+    progress: bool = False,
+    store: ChunkStore | None = None,
+    scheduler: str | None = None,
+    keep_runs: bool = False,
+) -> SweepResult:
+    """Simulate every point of ``sweep`` and summarise it.
+
+    ``workers`` processes on this machine, or the Dask cluster at
+    ``scheduler`` (an address ``tcp://HOST:8786`` or a scheduler file's
+    path).  ``store`` keeps finished chunks (:class:`ChunkStore`); chunks it
+    already holds are not run again -- how a sweep resumes.  ``chunk_runs``:
+    the widest chunk (default :func:`default_chunk_width`); results depend on
+    neither it nor the executor.  ``keep_runs`` returns the per-run table too.
+    """
+    from tqdm import tqdm
+
+    scenarios = [sweep.scenario(p) for p in range(sweep.n_points)]
+    total = sweep.n_points * sweep.runs
+    width = default_chunk_width(total, workers) if chunk_runs is None else int(chunk_runs)
+    chunks = plan_chunks(point_groups(scenarios), sweep.runs, width)
+    store = ChunkStore() if store is None else store
+    done = store.finished() & {c.index for c in chunks}
+    todo = [c for c in chunks if c.index not in done]
+    horizon = {p: s.simulation.horizon_days for p, s in enumerate(scenarios)}
+    bar = tqdm(
+        total=sum(c.size * horizon[c.segments[0][0]] for c in chunks),
+        initial=sum(c.size * horizon[c.segments[0][0]] for c in chunks if c.index in done),
+        desc=sweep.name,
+        disable=None if progress else True,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]",
+        mininterval=0.2,
+    )
+    remaining = np.full(sweep.n_points, sweep.runs)
+    for chunk in chunks:
+        if chunk.index in done:
+            for point, start, stop in chunk.segments:
+                remaining[point] -= stop - start
+
+    def show() -> None:
+        runs_done = total - int(remaining.sum())
+        points_done = int((remaining == 0).sum())
+        bar.set_postfix_str(
+            f"{points_done:,}/{sweep.n_points:,} points, {runs_done:,}/{total:,} runs",
+            refresh=False,
+        )
+
+    show()
+
+    class _Finished:
+        def __setitem__(self, index: int, frame: pd.DataFrame) -> None:
+            chunk = chunks[index]
+            store.save(index, frame)
+            for point, start, stop in chunk.segments:
+                remaining[point] -= stop - start
+            show()
+
+    finished = _Finished()
+    try:
+        calls = [
+            (c.index, _sweep_worker, (c, [scenarios[p] for p in c.points], sweep.seed))
+            for c in todo
+        ]
+        if scheduler is not None:
+            _run_dask(calls, scheduler, finished, bar.update, horizon, chunks)
+        elif workers == 1 or len(calls) <= 1:
+            for index, _, (chunk, chunk_scenarios, seed) in calls:
+
+                def on_day(size: int = chunk.size) -> None:
+                    bar.update(size)
+
+                finished[index] = simulate_chunk(
+                    chunk_scenarios, chunk.points, chunk.segments, seed, on_day
+                )
+        else:
+            from sim.runner import run_pool
+
+            run_pool(calls, min(workers, len(calls)), finished, bar.update)
+    finally:
+        bar.close()
+    frames = [store.load(c.index) for c in chunks]
+    runs = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    points = points_table(runs, sweep)
+    sensitivity = sensitivity_table(sweep, points)
+    return SweepResult(
+        sweep,
+        points,
+        runs if keep_runs else None,
+        sensitivity,
+        chunks_run=len(todo),
+        chunks_resumed=len(done),
+    )
+
+
+def _run_dask(calls, scheduler: str, finished, advance, horizon, chunks) -> None:
+    """Run ``calls`` on a Dask cluster; results arrive in any order (they do not
+    depend on it).  Unfinished tasks are cancelled on any exception."""
+    from dask.distributed import Client, as_completed
+
+    if scheduler.endswith(".json") or "://" not in scheduler:
+        client = Client(scheduler_file=scheduler)
+    else:
+        client = Client(scheduler)
+    with client:
+        futures = {}
+        for index, function, arguments in calls:
+            future = client.submit(function, *arguments, pure=False)
+            futures[future] = index
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                finished[index] = future.result()
+                chunk = chunks[index]
+                advance(chunk.size * horizon[chunk.segments[0][0]])
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+
+
+def sensitivity_table(sweep: Sweep, points: pd.DataFrame) -> pd.DataFrame | None:
+    """The design's analysis (:mod:`sim.analysis`) of each outcome's probability:
+    one row per outcome and factor; ``None`` for designs without one."""
+    from sim.analysis import ANALYSES, INDEX_COLUMNS, analyze
+
+    if sweep.design not in ANALYSES:
+        return None
+    rows = []
+    for outcome in OUTCOMES:
+        output = points[f"p:{outcome}"].to_numpy(dtype=float)
+        if np.ptp(output) == 0:  # never (or always) happens: nothing to apportion
+            columns = {name: np.nan for name in INDEX_COLUMNS[sweep.design]}
+            table = pd.DataFrame({"factor": [f.path for f in sweep.factors], **columns})
+        else:
+            table = analyze(sweep.design, sweep.factors, sweep.points, output, seed=sweep.seed)
+        table.insert(0, "outcome", outcome)
+        rows.append(table)
+    return pd.concat(rows, ignore_index=True)
+
+
+# ------------------------------------------------------------------------ Python API
+
+
+def sweep(
+    base: Scenario,
+    vary: Mapping[str, Sequence[Level] | Mapping[str, float] | str],
+    *,
+    design: str = "grid",
+    samples: int | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+    fixed: Mapping[str, Any] | None = None,
+    workers: int = 1,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Simulate ``base`` at the points of a design and return the points table.
+
+    ``vary`` maps a dotted path to its levels (a list), a range
+    (``{"low": 0, "high": 30000, "step": 2500}``; without ``step`` for sampled
+    designs) or the command line's text (``"0:30000:2500"``, ``"0,0.5,1"``).
+    ``fixed``: values set at every point.  One row per point
+    (:func:`points_table`); with a sobol or morris design the analysis is in
+    ``table.attrs["sensitivity"]``.  The same as ``sim sweep``; safe to call
+    from a script without an ``if __name__ == "__main__":`` guard.
+    """
+    factors: dict[str, list[Level] | RangeSpec] = {}
+    for path, spec in vary.items():
+        if isinstance(spec, str):
+            spec = parse_vary(f"{path}={spec}")[1]
+        elif isinstance(spec, Mapping):
+            spec = RangeSpec(**spec)
+        else:
+            spec = list(spec)
+        factors[path] = spec
+    spec = SweepSpec(
+        base=base.name, design=design, samples=samples, vary=factors, set=dict(fixed or {})
+    )
+    plan = resolve_sweep(spec, base, runs=runs, seed=seed)
+    result = run_sweep(plan, workers=workers, progress=progress)
+    table = result.points
+    if result.sensitivity is not None:
+        table.attrs["sensitivity"] = result.sensitivity
+    return table
+
+
+def evaluate(
+    scenario: Scenario,
+    overrides: Mapping[str, Any] | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+) -> dict[str, float]:
+    """Each outcome's probability for ``scenario`` with ``overrides`` set: the one-call
+    model for external drivers (EMA Workbench, optimisers).  Run ``k`` is run ``k`` of
+    ``sim run`` with those values, so two calls with the same seed share their draws."""
+    from sim.runner import run
+
+    point = with_overrides(scenario, overrides) if overrides else scenario
+    table = run(point, runs=runs, seed=seed)
+    shares = table["outcome"].value_counts(normalize=True)
+    return {name: float(shares.get(name, 0.0)) for name in OUTCOMES}
