@@ -23,7 +23,7 @@ from sim.outcomes import CONFLICT_STATES, FORCE_FATES, OUTCOMES
 from sim.overrides import with_overrides
 from sim.runner import run
 from sim.sensitivity import paired_difference, parameter_ranges, scale_states
-from sim.sweeps import plan_chunks, point_groups, simulate_chunk
+from sim.sweeps import plan_chunks, point_groups, simulate_chunk, sweep
 
 from .conftest import SCENARIOS
 
@@ -240,17 +240,11 @@ def test_no_outcome_share_jumps_between_troop_levels_500_apart():
     """Shares of the headline outcomes over pledges 0-40,000 in steps of 500.  The
     minimum viable force is uncertain (3,000-6,000), so even crossing it is gradual."""
     combined = _scenario("combined")
-    levels = list(range(0, 40_001, 500))
-    shares = pd.DataFrame(
-        {
-            troops: run(
-                with_overrides(combined, {"levers.troops_pledged": troops}), runs=300, seed=2
-            )["outcome"]
-            .value_counts(normalize=True)
-            .reindex(OUTCOMES, fill_value=0.0)
-            for troops in levels
-        }
-    ).T
+    # One batched sweep: each point's runs are the runs `sim run` gives for that pledge.
+    points = sweep(combined, {"levers.troops_pledged": "0:40000:500"}, runs=300, seed=2)
+    assert len(points) == 81
+    shares = points.set_index("levers.troops_pledged")[[f"p:{o}" for o in OUTCOMES]]
+    shares.columns = list(OUTCOMES)
     jumps = shares.diff().abs().iloc[1:]
     assert jumps.to_numpy().max() <= 0.10, jumps.max()
     # The curve is not flat: a force changes outcomes.
