@@ -18,6 +18,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -332,6 +333,18 @@ def run(
     trajectories: Annotated[
         bool, typer.Option("--trajectories", help="Also write every run's daily values.")
     ] = False,
+    ci_width: Annotated[
+        float | None,
+        typer.Option(
+            metavar="W",
+            help="Add runs until every outcome probability's 95% interval is at most W wide "
+            "(e.g. 0.02); --runs is then the first batch.",
+        ),
+    ] = None,
+    max_runs: Annotated[
+        int,
+        typer.Option(min=1, max=10_000_000, metavar="N", help="With --ci-width: at most N runs."),
+    ] = 1_000_000,
     plots: Annotated[bool, typer.Option(help="Draw the figures.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
@@ -349,6 +362,11 @@ def run(
             except ScenarioOverrideError as error:
                 _fail(f"--set {error}")
         scenarios.append(scenario)
+    if ci_width is not None and not 0 < ci_width < 1:
+        _fail(f"--ci-width {ci_width}: a width between 0 and 1, e.g. 0.02")
+    options = _RunOptions(
+        runs, seed, workers, csv, trajectories, plots, progress, ci_width, max_runs
+    )
     names = [s.name for s in scenarios]
     if len(set(names)) < len(names):
         twice = next(n for n in names if names.count(n) > 1)
@@ -358,21 +376,25 @@ def run(
             directory = out if out is not None else Path("results") / scenario.name
         else:
             directory = (out if out is not None else Path("results")) / scenario.name
-        _run_one(file, scenario, directory, runs, seed, workers, csv, trajectories, plots, progress)
+        _run_one(file, scenario, directory, options)
 
 
-def _run_one(
-    file: Path,
-    scenario,
-    directory: Path,
-    runs: int | None,
-    seed: int | None,
-    workers: int | None,
-    csv: bool,
-    trajectories: bool,
-    plots: bool,
-    progress: bool,
-) -> None:
+@dataclass(frozen=True)
+class _RunOptions:
+    """What ``sim run`` was asked for, the same for every file."""
+
+    runs: int | None
+    seed: int | None
+    workers: int | None
+    csv: bool
+    trajectories: bool
+    plots: bool
+    progress: bool
+    ci_width: float | None
+    max_runs: int
+
+
+def _run_one(file: Path, scenario, directory: Path, o: _RunOptions) -> None:
     """``sim run`` of one scenario into ``directory``."""
     # Imported after the scenario is checked, so that bad input fails fast.
     from sim.plots import RUN_COLUMNS, draw_all
@@ -385,28 +407,35 @@ def _run_one(
     from sim.runner import default_workers, simulate
     from sim.summary import SUMMARY_COLUMNS
 
+    workers = o.workers
     if workers is None:
-        n_runs = scenario.simulation.runs if runs is None else runs
+        n_runs = scenario.simulation.runs if o.runs is None else o.runs
         workers = default_workers(n_runs, scenario.simulation.horizon_days)
     started = datetime.now(UTC)
     clock = time.perf_counter()
+    precision = None
     with (
         _writing(f"results to {directory}", "nothing was written"),
         staged_directory(directory) as staging,
     ):
         # Each chunk's rows go straight to runs.parquet: memory grows with the
         # columns the summary and the figures need, not with the whole table.
-        with RunsWriter(staging, csv=csv) as writer:
-            result = simulate(
-                scenario,
-                runs=runs,
-                seed=seed,
-                workers=workers,
-                progress=progress,
-                keep_trajectories=trajectories,
-                on_chunk=writer.write,
-                keep_columns=(*SUMMARY_COLUMNS, *RUN_COLUMNS),
-            )
+        with RunsWriter(staging, csv=o.csv) as writer:
+            options = {
+                "workers": workers,
+                "progress": o.progress,
+                "keep_trajectories": o.trajectories,
+                "on_chunk": writer.write,
+                "keep_columns": (*SUMMARY_COLUMNS, *RUN_COLUMNS),
+            }
+            if o.ci_width is None:
+                result = simulate(scenario, runs=o.runs, seed=o.seed, **options)
+            else:
+                from sim.precision import simulate_to_precision
+
+                result, precision = simulate_to_precision(
+                    scenario, o.ci_width, o.runs, o.max_runs, o.seed, **options
+                )
         elapsed = time.perf_counter() - clock
         run_info = {
             "command": shlex.join(["sim", *sys.argv[1:]]),
@@ -416,15 +445,17 @@ def _run_one(
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "simulation_seconds": round(elapsed, 2),
         }
+        if precision is not None:
+            run_info["precision"] = asdict(precision)
         saved = write_result(
             result,
             staging,
             run_info=run_info,
-            csv=csv,
-            per_run_trajectories=trajectories,
+            csv=o.csv,
+            per_run_trajectories=o.trajectories,
             runs_written=True,
         )
-        if plots:
+        if o.plots:
             draw_all(saved, staging / "plots")
             write_manifest(staging, saved.manifest)
     summary = saved.summary
@@ -435,6 +466,14 @@ def _run_one(
     )
     _out.print(_dimensions_table(summary))
     _out.print(_metrics_table(summary))
+    if precision is not None:
+        state = "reached" if precision.reached else "NOT reached (--max-runs)"
+        _out.print(
+            f"Precision {state}: every outcome's 95% interval at most {precision.ci_width:g} "
+            f"wide needed {precision.runs:,} runs ({precision.batches} batches); widest: "
+            f"{precision.widest_outcome} ({precision.widest:.4f}).",
+            markup=False,
+        )
     _out.print(f"Results written to {directory}/", markup=False)
 
 
