@@ -1111,11 +1111,31 @@ def sweep(
             show_default="up to 5,000",
         ),
     ] = None,
+    ci_width: Annotated[
+        float | None,
+        typer.Option(
+            metavar="W",
+            help="Give points more runs (in rounds of --runs) until every outcome "
+            "probability's 95% interval is at most W wide at every point.",
+        ),
+    ] = None,
+    max_runs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=10_000_000,
+            metavar="N",
+            help="With --ci-width: at most N runs per point.",
+            show_default="100 x --runs",
+        ),
+    ] = None,
     plots: Annotated[bool, typer.Option(help="Draw the figures.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Simulate a base scenario at many points (a grid or a sampled design), batched."""
     _check_runs(runs)
+    if ci_width is not None and not 0 < ci_width < 1:
+        _fail(f"--ci-width {ci_width}: a width between 0 and 1, e.g. 0.05")
     if resume and restart:
         _fail("--resume and --restart: choose one")
     if _is_sweep_file(file):
@@ -1138,7 +1158,7 @@ def sweep(
     from sim.results import ResultDirectoryError, staged_directory
     from sim.runner import MIN_RUN_DAYS_PER_WORKER
     from sim.sweep_results import SweepStore, sweep_fingerprint, write_sweep_result
-    from sim.sweeps import default_chunk_width, plan_chunks, point_groups, run_sweep
+    from sim.sweeps import default_chunk_width, run_sweep
 
     total = plan.n_points * plan.runs
     horizon = plan.base.simulation.horizon_days
@@ -1152,11 +1172,11 @@ def sweep(
     directory = out if out is not None else Path("results") / plan.name
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    scenarios_chunks = None
     with _writing(f"the sweep to {directory}", "finished chunks are kept; rerun with --resume"):
         if directory.exists() and not directory.is_dir():
             raise ResultDirectoryError(f"{directory}: exists and is not a directory")
-        with SweepStore.open(directory, sweep_fingerprint(plan, width), resume, restart) as store:
+        fingerprint = {**sweep_fingerprint(plan, width), "ci_width": ci_width, "max_runs": max_runs}
+        with SweepStore.open(directory, fingerprint, resume, restart) as store:
             result = run_sweep(
                 plan,
                 workers=workers,
@@ -1164,11 +1184,11 @@ def sweep(
                 progress=progress,
                 store=store,
                 scheduler=scheduler,
+                keep_runs=per_run,
+                ci_width=ci_width,
+                max_runs=max_runs,
             )
             elapsed = time.perf_counter() - clock
-            scenarios_chunks = plan_chunks(
-                point_groups([plan.scenario(p) for p in range(plan.n_points)]), plan.runs, width
-            )
             run_info = {
                 "command": shlex.join(["sim", *sys.argv[1:]]),
                 "sweep_file": str(file),
@@ -1177,19 +1197,13 @@ def sweep(
                 "started": started.isoformat(timespec="seconds"),
                 "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                 "simulation_seconds": round(elapsed, 2),
-                "chunks": len(scenarios_chunks),
+                "chunks": result.chunks,
                 "chunks_run": result.chunks_run,
                 "chunks_resumed": result.chunks_resumed,
+                "precision": result.precision,
             }
             with staged_directory(directory) as staging:
-                manifest = write_sweep_result(
-                    result,
-                    staging,
-                    run_info=run_info,
-                    per_run=per_run,
-                    store=store,
-                    chunks=scenarios_chunks,
-                )
+                manifest = write_sweep_result(result, staging, run_info=run_info, per_run=per_run)
                 if plots:
                     from sim.results import write_manifest
                     from sim.sweep_plots import draw_sweep
@@ -1260,6 +1274,14 @@ def _print_sweep(result, elapsed: float) -> None:
     _out.print(table)
     if len(points) > limit:
         _out.print(f"({len(points) - limit:,} more points in points.parquet)", markup=False)
+    if result.precision is not None:
+        p = result.precision
+        _out.print(
+            f"Precision: {p['points_reached']:,} of {p['points']:,} points have every outcome's "
+            f"95% interval at most {p['ci_width']:g} wide ({p['runs']:,} runs in "
+            f"{p['rounds']} rounds; at most {p['max_runs_per_point']:,} per point).",
+            markup=False,
+        )
     if result.chunks_resumed:
         _out.print(
             f"Resumed: {result.chunks_resumed} chunk(s) read back, {result.chunks_run} run now.",

@@ -59,7 +59,7 @@ from sim.results import (
     write_json,
     write_manifest,
 )
-from sim.sweeps import Chunk, ChunkStore, Sweep, SweepResult
+from sim.sweeps import ChunkStore, Sweep, SweepResult
 
 __all__ = [
     "SavedSweep",
@@ -236,12 +236,10 @@ def write_sweep_result(
     *,
     run_info: dict,
     per_run: bool = False,
-    store: ChunkStore | None = None,
-    chunks: list[Chunk] | None = None,
 ) -> dict:
     """Write the sweep's tables, ``sweep.yaml`` and ``manifest.json`` into ``directory``
     (a staging directory); return the manifest.  With ``per_run`` the per-run table
-    is copied chunk by chunk from ``store`` (or taken from ``result.runs``)."""
+    (``result.runs``) too."""
     directory = Path(directory)
     sweep = result.sweep
     result.points.to_parquet(directory / POINTS, index=False)
@@ -249,16 +247,9 @@ def write_sweep_result(
     if result.sensitivity is not None:
         result.sensitivity.to_parquet(directory / SENSITIVITY, index=False)
     if per_run:
-        if result.runs is not None:
-            result.runs.to_parquet(directory / RUNS, index=False)
-        elif store is not None and chunks is not None:
-            from sim.results import RunsWriter
-
-            with RunsWriter(directory) as writer:
-                for chunk in chunks:
-                    writer.write(store.load(chunk.index))
-        else:
-            raise ValueError("per-run table requested but neither kept nor stored")
+        if result.runs is None:
+            raise ValueError("per-run table requested but not kept (run_sweep(keep_runs=True))")
+        result.runs.to_parquet(directory / RUNS, index=False)
     as_run = sweep_as_run(sweep)
     header = (
         f"# The sweep '{sweep.name}' exactly as run: {sweep.n_points} points x {sweep.runs} "

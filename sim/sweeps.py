@@ -281,8 +281,18 @@ def point_groups(scenarios: Sequence[Scenario]) -> list[list[int]]:
     return list(groups.values())
 
 
-def plan_chunks(groups: Iterable[Sequence[int]], runs: int, width: int) -> list[Chunk]:
-    """Cut each group's runs (point by point, runs 0..runs-1) into chunks of ``width``."""
+def plan_chunks(
+    groups: Iterable[Sequence[int]],
+    runs: int | Mapping[int, tuple[int, int]],
+    width: int,
+    first_index: int = 0,
+) -> list[Chunk]:
+    """Cut each group's runs, point by point, into chunks of at most ``width`` runs.
+
+    ``runs``: every point's runs 0 to ``runs - 1``, or for some points a range
+    ``(start, stop)`` of run indices (points not in it are skipped).  Chunks
+    are numbered from ``first_index``.
+    """
     if width < 1:
         raise ValueError(f"chunk width must be at least 1, got {width}")
     chunks: list[Chunk] = []
@@ -290,17 +300,22 @@ def plan_chunks(groups: Iterable[Sequence[int]], runs: int, width: int) -> list[
         segments: list[tuple[int, int, int]] = []
         room = width
         for point in group:
-            start = 0
-            while start < runs:
-                stop = min(runs, start + room)
+            if isinstance(runs, Mapping):
+                if point not in runs:
+                    continue
+                start, end = (int(v) for v in runs[point])
+            else:
+                start, end = 0, int(runs)
+            while start < end:
+                stop = min(end, start + room)
                 segments.append((point, start, stop))
                 room -= stop - start
                 start = stop
                 if room == 0:
-                    chunks.append(Chunk(len(chunks), tuple(segments)))
+                    chunks.append(Chunk(first_index + len(chunks), tuple(segments)))
                     segments, room = [], width
         if segments:
-            chunks.append(Chunk(len(chunks), tuple(segments)))
+            chunks.append(Chunk(first_index + len(chunks), tuple(segments)))
     return chunks
 
 
@@ -377,8 +392,9 @@ def wilson_bounds(successes: np.ndarray, trials: np.ndarray, z: float = 1.959963
 def points_table(runs: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
     """One row per point: its varied values, each outcome's probability with its 95%
     Wilson interval (``p:OUTCOME``, ``p:OUTCOME:low``, ``p:OUTCOME:high``), each
-    force fate's probability (``p:force_fate:FATE``), each metric's mean
-    (``mean:METRIC``, missing values left out) and median (``q50:METRIC``)."""
+    force fate's probability (``p:force_fate:FATE``), the widest of the outcome
+    intervals (``ci95_width_max``), each metric's mean (``mean:METRIC``, missing
+    values left out) and median (``q50:METRIC``)."""
     table = sweep.points.copy()
     table.insert(0, "point", np.arange(sweep.n_points))
     grouped = runs.groupby("point", observed=True, sort=True)
@@ -402,6 +418,8 @@ def points_table(runs: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
                 low, high = wilson_bounds(k, trials)
                 columns[f"{prefix}{name}:low"] = low
                 columns[f"{prefix}{name}:high"] = high
+    widths = np.stack([columns[f"p:{o}:high"] - columns[f"p:{o}:low"] for o in OUTCOMES], axis=1)
+    columns["ci95_width_max"] = widths.max(axis=1)
     means = grouped[list(METRICS)].mean().reindex(table["point"])
     medians = grouped[list(METRICS)].median().reindex(table["point"])
     for name in METRICS:
@@ -430,6 +448,8 @@ class SweepResult:
     sensitivity: pd.DataFrame | None
     chunks_run: int
     chunks_resumed: int
+    chunks: int = 0
+    precision: dict | None = None
 
 
 class ChunkStore:
@@ -473,6 +493,8 @@ def run_sweep(
     store: ChunkStore | None = None,
     scheduler: str | None = None,
     keep_runs: bool = False,
+    ci_width: float | None = None,
+    max_runs: int | None = None,
 ) -> SweepResult:
     """Simulate every point of ``sweep`` and summarise it.
 
@@ -482,84 +504,146 @@ def run_sweep(
     already holds are not run again -- how a sweep resumes.  ``chunk_runs``:
     the widest chunk (default :func:`default_chunk_width`); results depend on
     neither it nor the executor.  ``keep_runs`` returns the per-run table too.
+
+    ``ci_width``: after the first ``sweep.runs`` runs of every point, points
+    whose widest outcome interval is wider get more runs (the next run
+    indices, in multiples of ``sweep.runs``, as many as the widest interval
+    needs at its current estimate: :func:`sim.precision.runs_needed`), round
+    after round, until every point is narrow enough or has ``max_runs``.  The
+    decisions depend on the runs so far only, so a point with ``n`` runs holds
+    exactly ``sim run --runs n``'s runs.
     """
     from tqdm import tqdm
 
+    from sim.precision import runs_needed
+
     scenarios = [sweep.scenario(p) for p in range(sweep.n_points)]
-    total = sweep.n_points * sweep.runs
-    width = default_chunk_width(total, workers) if chunk_runs is None else int(chunk_runs)
-    chunks = plan_chunks(point_groups(scenarios), sweep.runs, width)
+    groups = point_groups(scenarios)
+    n_points = sweep.n_points
+    cap = max(sweep.runs, int(max_runs)) if max_runs is not None else 100 * sweep.runs
+    width = (
+        default_chunk_width(n_points * sweep.runs, workers)
+        if chunk_runs is None
+        else int(chunk_runs)
+    )
     store = ChunkStore() if store is None else store
-    done = store.finished() & {c.index for c in chunks}
-    todo = [c for c in chunks if c.index not in done]
+    stored = store.finished()
     horizon = {p: s.simulation.horizon_days for p, s in enumerate(scenarios)}
     bar = tqdm(
-        total=sum(c.size * horizon[c.segments[0][0]] for c in chunks),
-        initial=sum(c.size * horizon[c.segments[0][0]] for c in chunks if c.index in done),
+        total=0,
         desc=sweep.name,
         disable=None if progress else True,
         bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]",
         mininterval=0.2,
     )
-    remaining = np.full(sweep.n_points, sweep.runs)
-    for chunk in chunks:
-        if chunk.index in done:
-            for point, start, stop in chunk.segments:
-                remaining[point] -= stop - start
+    have = np.zeros(n_points, dtype=np.int64)  # runs finished, per point
+    target = np.full(n_points, sweep.runs, dtype=np.int64)
+    counts = np.zeros((n_points, len(OUTCOMES)), dtype=np.int64)
+    all_chunks: list[Chunk] = []
+    chunks_run = chunks_resumed = rounds = 0
 
     def show() -> None:
-        runs_done = total - int(remaining.sum())
-        points_done = int((remaining == 0).sum())
         bar.set_postfix_str(
-            f"{points_done:,}/{sweep.n_points:,} points, {runs_done:,}/{total:,} runs",
+            f"{int((have >= target).sum()):,}/{n_points:,} points, "
+            f"{int(have.sum()):,}/{int(target.sum()):,} runs"
+            + (f", round {rounds + 1}" if ci_width is not None else ""),
             refresh=False,
         )
 
-    show()
-
     class _Finished:
+        """Where the executors put each finished chunk: stored, then counted."""
+
         def __setitem__(self, index: int, frame: pd.DataFrame) -> None:
-            chunk = chunks[index]
             store.save(index, frame)
-            for point, start, stop in chunk.segments:
-                remaining[point] -= stop - start
+            for point, start, stop in all_chunks[index].segments:
+                have[point] += stop - start
             show()
 
     finished = _Finished()
     try:
-        calls = [
-            (c.index, _sweep_worker, (c, [scenarios[p] for p in c.points], sweep.seed))
-            for c in todo
-        ]
-        if scheduler is not None:
-            _run_dask(calls, scheduler, finished, bar.update, horizon, chunks)
-        elif workers == 1 or len(calls) <= 1:
-            for index, _, (chunk, chunk_scenarios, seed) in calls:
-
-                def on_day(size: int = chunk.size) -> None:
-                    bar.update(size)
-
-                finished[index] = simulate_chunk(
-                    chunk_scenarios, chunk.points, chunk.segments, seed, on_day
-                )
-        else:
-            from sim.runner import run_pool
-
-            run_pool(calls, min(workers, len(calls)), finished, bar.update)
+        while True:
+            ranges = {p: (have[p], target[p]) for p in range(n_points) if target[p] > have[p]}
+            if not ranges:
+                break
+            chunks = plan_chunks(groups, ranges, width, first_index=len(all_chunks))
+            all_chunks += chunks
+            done = {c.index for c in chunks} & stored
+            bar.total += sum(c.size * horizon[c.segments[0][0]] for c in chunks)
+            bar.update(sum(c.size * horizon[c.segments[0][0]] for c in chunks if c.index in done))
+            for chunk in chunks:
+                if chunk.index in done:
+                    for point, start, stop in chunk.segments:
+                        have[point] += stop - start
+            show()
+            todo = [c for c in chunks if c.index not in done]
+            _execute(todo, scenarios, sweep.seed, workers, scheduler, finished, bar, horizon)
+            chunks_run += len(todo)
+            chunks_resumed += len(done)
+            rounds += 1
+            if ci_width is None:
+                break
+            for chunk in chunks:
+                frame = store.load(chunk.index)
+                outcome = frame["outcome"].astype(str).to_numpy()
+                point = frame["point"].to_numpy()
+                for j, name in enumerate(OUTCOMES):
+                    np.add.at(counts[:, j], point[outcome == name], 1)
+            low, high = wilson_bounds(counts, have[:, None])
+            wide = (high - low).max(axis=1) > ci_width
+            for p in np.flatnonzero(wide & (have < cap)):
+                need = runs_needed(counts[p], int(have[p]), ci_width)
+                more = -(-max(need - int(have[p]), 1) // sweep.runs) * sweep.runs
+                target[p] = min(cap, int(have[p]) + more)
     finally:
         bar.close()
-    frames = [store.load(c.index) for c in chunks]
+    frames = [store.load(c.index) for c in all_chunks]
     runs = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if rounds > 1:
+        runs = runs.sort_values(["point", "run"], kind="stable", ignore_index=True)
     points = points_table(runs, sweep)
     sensitivity = sensitivity_table(sweep, points)
+    precision = None
+    if ci_width is not None:
+        reached = points["ci95_width_max"] <= ci_width
+        precision = {
+            "ci_width": float(ci_width),
+            "max_runs_per_point": int(cap),
+            "rounds": rounds,
+            "points_reached": int(reached.sum()),
+            "points": n_points,
+            "runs": int(have.sum()),
+        }
     return SweepResult(
         sweep,
         points,
         runs if keep_runs else None,
         sensitivity,
-        chunks_run=len(todo),
-        chunks_resumed=len(done),
+        chunks_run=chunks_run,
+        chunks_resumed=chunks_resumed,
+        chunks=len(all_chunks),
+        precision=precision,
     )
+
+
+def _execute(todo, scenarios, seed, workers, scheduler, finished, bar, horizon) -> None:
+    """Run the chunks ``todo`` here, on a pool or on Dask; ``finished[index] = frame``."""
+    calls = [(c.index, _sweep_worker, (c, [scenarios[p] for p in c.points], seed)) for c in todo]
+    chunks = {c.index: c for c in todo}
+    if scheduler is not None:
+        _run_dask(calls, scheduler, finished, bar.update, horizon, chunks)
+    elif workers == 1 or len(calls) <= 1:
+        for index, _, (chunk, chunk_scenarios, chunk_seed) in calls:
+
+            def on_day(size: int = chunk.size) -> None:
+                bar.update(size)
+
+            finished[index] = simulate_chunk(
+                chunk_scenarios, chunk.points, chunk.segments, chunk_seed, on_day
+            )
+    else:
+        from sim.runner import run_pool
+
+        run_pool(calls, min(workers, len(calls)), finished, bar.update)
 
 
 def _run_dask(calls, scheduler: str, finished, advance, horizon, chunks) -> None:

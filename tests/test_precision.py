@@ -70,3 +70,26 @@ def test_sim_run_ci_width_records_the_runs_it_took(tmp_path: Path):
     bad = run_cli("run", path, "--ci-width", "2", "--out", "q", cwd=tmp_path)
     assert bad.returncode == 2 and "--ci-width" in _one_line(bad.stderr)
     assert not (tmp_path / "q").exists()
+
+
+def test_a_sweep_to_a_width_gives_each_point_the_runs_sim_run_gives(tmp_path: Path):
+    import sim
+    from sim.sweeps import SweepSpec, resolve_sweep, run_sweep
+
+    spec = SweepSpec(base="short", vary={"levers.troops_pledged": [0, 20000]})
+    plan = resolve_sweep(spec, _short(), runs=50, seed=6)
+    result = run_sweep(plan, ci_width=0.12, keep_runs=True)
+    assert result.precision["rounds"] >= 2
+    assert result.precision["points_reached"] == 2
+    points = result.points
+    assert (points["ci95_width_max"] <= 0.12).all()
+    assert points["runs"].nunique() >= 1 and (points["runs"] % 50 == 0).all()
+    for point in range(2):
+        n = int(points["runs"].iat[point])
+        alone = sim.run(plan.scenario(point), runs=n, seed=6)
+        rows = result.runs[result.runs["point"] == point].reset_index(drop=True)
+        pd.testing.assert_series_equal(rows["run"], alone["run"], check_dtype=False)
+        pd.testing.assert_series_equal(rows["outcome"], alone["outcome"])
+    # Rounds and chunks: the same table whatever the chunk width.
+    narrow = run_sweep(plan, ci_width=0.12, chunk_runs=37)
+    pd.testing.assert_frame_equal(narrow.points, points)
