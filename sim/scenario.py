@@ -456,6 +456,14 @@ class Scenario(_Section):
     games: Games = Games()
     information: Information = Information()
 
+    def with_overrides(self, overrides: dict) -> Scenario:
+        """This scenario with values changed by dotted path, validated like a file:
+        ``scenario.with_overrides({"levers.troops_pledged": 5000})``
+        (:func:`sim.overrides.with_overrides`)."""
+        from sim.overrides import with_overrides
+
+        return with_overrides(self, overrides)
+
 
 def scenario_json_schema() -> dict:
     """JSON Schema of a scenario file (draft 2020-12), for editors and validators.

@@ -489,3 +489,19 @@ def test_evaluate_is_a_point_of_a_sweep(tmp_path: Path):
     probabilities = sim.evaluate(base, {"levers.troops_pledged": 15000}, runs=50, seed=4)
     for outcome, p in probabilities.items():
         assert table[f"p:{outcome}"].iat[1] == p
+
+
+def test_scenario_with_overrides_is_validated():
+    base = load_scenario(SCENARIOS / "combined.yaml")
+    changed = base.with_overrides(
+        {
+            "levers.troops_pledged": 5000,
+            "actors.russia.resolve": {"dist": "uniform", "low": 1, "high": 3},
+        }
+    )
+    assert changed.levers.troops_pledged == 5000 and changed.actors.russia.resolve.high == 3
+    assert base.levers.troops_pledged == 10000  # the original is unchanged
+    with pytest.raises(ValueError, match="did you mean 'troops_pledged'"):
+        base.with_overrides({"levers.troops_pledgd": 1})
+    with pytest.raises(ValueError, match=r"levers\.sanctions_credibility"):
+        base.with_overrides({"levers.sanctions_credibility": 2})
