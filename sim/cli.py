@@ -342,9 +342,15 @@ def run(
         ),
     ] = None,
     max_runs: Annotated[
-        int,
-        typer.Option(min=1, max=10_000_000, metavar="N", help="With --ci-width: at most N runs."),
-    ] = 1_000_000,
+        int | None,
+        typer.Option(
+            min=1,
+            max=10_000_000,
+            metavar="N",
+            help="With --ci-width: at most N runs.",
+            show_default="1,000,000",
+        ),
+    ] = None,
     plots: Annotated[bool, typer.Option(help="Draw the figures.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
@@ -364,6 +370,8 @@ def run(
         scenarios.append(scenario)
     if ci_width is not None and not 0 < ci_width < 1:
         _fail(f"--ci-width {ci_width}: a width between 0 and 1, e.g. 0.02")
+    if max_runs is not None and ci_width is None:
+        _fail("--max-runs: only with --ci-width (it caps the runs added)")
     options = _RunOptions(
         runs, seed, workers, csv, trajectories, plots, progress, ci_width, max_runs
     )
@@ -391,7 +399,7 @@ class _RunOptions:
     plots: bool
     progress: bool
     ci_width: float | None
-    max_runs: int
+    max_runs: int | None
 
 
 def _run_one(file: Path, scenario, directory: Path, o: _RunOptions) -> None:
@@ -434,7 +442,7 @@ def _run_one(file: Path, scenario, directory: Path, o: _RunOptions) -> None:
                 from sim.precision import simulate_to_precision
 
                 result, precision = simulate_to_precision(
-                    scenario, o.ci_width, o.runs, o.max_runs, o.seed, **options
+                    scenario, o.ci_width, o.runs, o.max_runs or 1_000_000, o.seed, **options
                 )
         elapsed = time.perf_counter() - clock
         run_info = {
@@ -1136,6 +1144,8 @@ def sweep(
     _check_runs(runs)
     if ci_width is not None and not 0 < ci_width < 1:
         _fail(f"--ci-width {ci_width}: a width between 0 and 1, e.g. 0.05")
+    if max_runs is not None and ci_width is None:
+        _fail("--max-runs: only with --ci-width (it caps the runs added per point)")
     if resume and restart:
         _fail("--resume and --restart: choose one")
     if _is_sweep_file(file):
@@ -1155,24 +1165,33 @@ def sweep(
             _load(file)  # a broken scenario file is reported as such
             _fail(f"{file} is a scenario file: say what to vary with --vary PATH=SPEC")
         plan = _sweep_from_options(file, vary, assign or [], design, samples, runs, seed)
-    from sim.results import ResultDirectoryError, staged_directory
+    from sim.results import ResultDirectoryError, check_replaceable, staged_directory
     from sim.runner import MIN_RUN_DAYS_PER_WORKER
-    from sim.sweep_results import SweepStore, sweep_fingerprint, write_sweep_result
+    from sim.sweep_results import SweepStore, stored_plan, sweep_fingerprint, write_sweep_result
     from sim.sweeps import default_chunk_width, run_sweep
 
     total = plan.n_points * plan.runs
-    horizon = plan.base.simulation.horizon_days
+    run_days = sum(
+        plan.runs * plan.scenario(p).simulation.horizon_days for p in range(plan.n_points)
+    )
     if workers is None:
         cores = os.cpu_count() or 1
-        workers = max(1, min(cores, total * horizon // MIN_RUN_DAYS_PER_WORKER))
+        workers = max(1, min(cores, run_days // MIN_RUN_DAYS_PER_WORKER))
+    directory = out if out is not None else Path("results") / plan.name
     width = default_chunk_width(total, workers) if chunk_runs is None else chunk_runs
+    if resume and chunk_runs is None:
+        # The chunks on disk were cut for the first attempt's workers: keep that width.
+        width = (stored_plan(directory) or {}).get("chunk_runs", width)
     if dry_run:
         _print_dry_run(plan, width, workers, scheduler)
         return
-    directory = out if out is not None else Path("results") / plan.name
+    if scheduler is not None:
+        scheduler = _check_scheduler(scheduler)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     with _writing(f"the sweep to {directory}", "finished chunks are kept; rerun with --resume"):
+        # Before simulating: a directory that may not be replaced fails now, not after.
+        check_replaceable(Path(os.path.abspath(directory)))
         if directory.exists() and not directory.is_dir():
             raise ResultDirectoryError(f"{directory}: exists and is not a directory")
         fingerprint = {**sweep_fingerprint(plan, width), "ci_width": ci_width, "max_runs": max_runs}
@@ -1215,6 +1234,17 @@ def sweep(
     _out.print(f"Sweep written to {directory}/", markup=False)
 
 
+def _check_scheduler(scheduler: str) -> str:
+    """The Dask scheduler's address (a scheduler file is read); one line if unreachable."""
+    from sim.sweeps import scheduler_address
+
+    try:
+        return scheduler_address(scheduler, timeout=10)
+    except (OSError, TimeoutError, ValueError) as error:
+        _fail(f"--scheduler {scheduler}: cannot reach a Dask scheduler ({error})")
+    raise AssertionError  # unreachable: _fail exits
+
+
 def _print_dry_run(plan, width: int, workers: int, scheduler: str | None) -> None:
     from sim.sweeps import plan_chunks, point_groups, simulate_chunk
 
@@ -1222,16 +1252,18 @@ def _print_dry_run(plan, width: int, workers: int, scheduler: str | None) -> Non
     groups = point_groups(scenarios)
     chunks = plan_chunks(groups, plan.runs, width)
     total = plan.n_points * plan.runs
-    horizon = plan.base.simulation.horizon_days
+    horizon = scenarios[0].simulation.horizon_days
     # Calibration: the first chunk's first runs (at most 500), timed once.
     probe = plan_chunks([groups[0]], plan.runs, min(width, 500))[0]
     clock = time.perf_counter()
     simulate_chunk([scenarios[p] for p in probe.points], probe.points, probe.segments, plan.seed)
     seconds = time.perf_counter() - clock
-    per_chunk_day = seconds / horizon
-    # A day's cost is roughly fixed + per run; the probe measures both at once, so a
-    # chunk of `width` runs is scaled by width / probe size (an overestimate for wide chunks).
-    estimate = sum(per_chunk_day * horizon * c.size / probe.size for c in chunks)
+    per_run_day = seconds / horizon / probe.size
+    # A day's cost is roughly fixed + per run; the probe measures both at once, so scaling
+    # it by runs overestimates wide chunks.
+    estimate = sum(
+        per_run_day * c.size * scenarios[c.segments[0][0]].simulation.horizon_days for c in chunks
+    )
     where = f"Dask cluster {scheduler}" if scheduler else f"{workers} worker(s)"
     estimate /= 1 if scheduler else workers
     _out.print(

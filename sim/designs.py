@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["DESIGNS", "Factor", "design_points", "problem_of"]
+__all__ = ["DESIGNS", "Factor", "design_points", "design_size", "problem_of"]
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,20 @@ DESIGNS: dict[str, Callable[..., pd.DataFrame]] = {
     "sobol": sobol,
     "morris": morris,
 }
+
+
+def design_size(design: str, factors: Sequence[Factor], samples: int | None = None) -> int:
+    """How many points ``design`` makes (computed, not built: a check before building)."""
+    n = len(factors)
+    if design == "grid":
+        size = 1
+        for factor in factors:
+            size *= len(factor.levels) if factor.levels is not None else 1
+        return size
+    samples = samples or 0
+    return {"latin": samples, "sobol": samples * (n + 2), "morris": samples * (n + 1)}.get(
+        design, 0
+    )
 
 
 def design_points(

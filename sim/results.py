@@ -165,6 +165,12 @@ def _check_replaceable(final: Path) -> None:
         )
 
 
+def check_replaceable(final: Path) -> None:
+    """Raise :class:`ResultDirectoryError` now if ``final`` could not be replaced by a
+    result (a file, a symbolic link, a directory holding anything sim did not write)."""
+    _check_replaceable(Path(final))
+
+
 def _host() -> str:
     return re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:64] or "host"
 

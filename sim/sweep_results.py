@@ -66,6 +66,7 @@ __all__ = [
     "SweepStore",
     "is_sweep_directory",
     "load_sweep_result",
+    "stored_plan",
     "sweep_as_run",
     "sweep_fingerprint",
     "write_sweep_result",
@@ -114,6 +115,15 @@ def sweep_fingerprint(sweep: Sweep, width: int) -> dict:
         "chunk_runs": int(width),
         "sim_version": __version__,
     }
+
+
+def stored_plan(final: Path) -> dict | None:
+    """The fingerprint of the unfinished sweep stored for ``final``, if any."""
+    try:
+        plan = json.loads((store_path(final) / PLAN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return plan if isinstance(plan, dict) else None
 
 
 def store_path(final: Path) -> Path:

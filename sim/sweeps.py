@@ -26,6 +26,7 @@ sweep files).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sim.designs import DESIGNS, Factor, design_points
+from sim.designs import DESIGNS, Factor, design_points, design_size
 from sim.outcomes import FORCE_FATES, OUTCOMES
 from sim.overrides import ScenarioOverrideError, with_overrides
 from sim.parameters import batch_key, uncertain_parameters
@@ -111,6 +112,8 @@ class Sweep:
     seed: int
     samples: int | None = None
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    #: Every point's scenario, built once by :func:`resolve_sweep` (validated).
+    scenarios: tuple[Scenario, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def n_points(self) -> int:
@@ -124,6 +127,8 @@ class Sweep:
 
     def scenario(self, point: int) -> Scenario:
         """The base scenario with point ``point``'s values (validated)."""
+        if self.scenarios:
+            return self.scenarios[point]
         return with_overrides(self.base, self.overrides(point))
 
 
@@ -185,6 +190,11 @@ def _factor(path: str, spec: list[Level] | RangeSpec, base_value: Any) -> Factor
     if spec.high < spec.low:
         raise ValueError(f"{path}: high ({spec.high:g}) is below low ({spec.low:g})")
     levels = None
+    if integer and not all(float(v).is_integer() for v in (spec.low, spec.high, spec.step or 1)):
+        raise ValueError(
+            f"{path}: holds an integer; give whole numbers for low, high and step "
+            f"(got {spec.low:g}:{spec.high:g}" + (f":{spec.step:g})" if spec.step else ")")
+        )
     if spec.step is not None:
         count = math.floor((spec.high - spec.low) / spec.step + 1e-9) + 1
         if count > MAX_POINTS:
@@ -213,29 +223,26 @@ def resolve_sweep(
         fixed_base = with_overrides(base, spec.set) if spec.set else base
     except ScenarioOverrideError as error:
         raise ValueError(f"set: {error}") from None
+    for path in spec.vary:
+        if path in ("simulation.runs", "simulation.seed"):
+            what = "runs" if path.endswith("runs") else "seed"
+            raise ValueError(
+                f"{path}: one {what} for all points (--{what}, or {what}: in a sweep file)"
+            )
     data = fixed_base.model_dump(mode="python")
     factors = tuple(_factor(p, s, _value_at(data, p)) for p, s in spec.vary.items())
-    # Each factor's ends (or levels) alone, so an error names the factor.
-    for factor in factors:
-        ends = factor.levels if factor.levels is not None else (factor.low, factor.high)
-        for value in dict.fromkeys(ends):
-            if factor.integer and isinstance(value, float):
-                value = int(np.rint(value))
-            try:
-                with_overrides(fixed_base, {factor.path: value})
-            except ScenarioOverrideError as error:
-                raise ValueError(_factor_error(factor.path, value, str(error))) from None
+    size = design_size(spec.design, factors, spec.samples)
+    if size > MAX_POINTS:
+        raise ValueError(f"vary: {size:,} points; at most {MAX_POINTS:,} in one sweep")
+    # Runs and seed as `sim run` would take them from the point's scenario (--set included).
     n_runs = spec.runs if runs is None else int(runs)
-    n_runs = base.simulation.runs if n_runs is None else n_runs
+    n_runs = fixed_base.simulation.runs if n_runs is None else n_runs
     sweep_seed = spec.seed if seed is None else int(seed)
-    sweep_seed = base.simulation.seed if sweep_seed is None else sweep_seed
+    sweep_seed = fixed_base.simulation.seed if sweep_seed is None else sweep_seed
     # A sampled design's own random numbers follow the sweep's seed.
     points = design_points(spec.design, factors, spec.samples, seed=sweep_seed)
-    if len(points) > MAX_POINTS:
-        raise ValueError(f"vary: {len(points):,} points; at most {MAX_POINTS:,} in one sweep")
-    name = spec.name or f"{base.name}-sweep"
-    return Sweep(
-        name=name,
+    sweep = Sweep(
+        name=spec.name or f"{base.name}-sweep",
         base=base,
         design=spec.design,
         factors=factors,
@@ -245,13 +252,15 @@ def resolve_sweep(
         samples=spec.samples,
         fixed=dict(spec.set),
     )
-
-
-def _factor_error(path: str, value: Any, message: str) -> str:
-    # with_overrides names the path already ("levers.x: ..."): keep one prefix.
-    if message.startswith(f"{path}:") or message.startswith(f"{path}."):
-        return message
-    return f"{path}: {value!r}: {message}"
+    # Every point's scenario, built and validated now: nothing fails once simulating.
+    scenarios = []
+    for point in range(sweep.n_points):
+        try:
+            scenarios.append(sweep.scenario(point))
+        except ScenarioOverrideError as error:
+            values = ", ".join(f"{k}={v!r}" for k, v in sweep.overrides(point).items())
+            raise ValueError(f"{error} (at point {point}: {values})") from None
+    return dataclasses.replace(sweep, scenarios=tuple(scenarios))
 
 
 # ------------------------------------------------------------------------ plan
@@ -646,16 +655,36 @@ def _execute(todo, scenarios, seed, workers, scheduler, finished, bar, horizon) 
         run_pool(calls, min(workers, len(calls)), finished, bar.update)
 
 
+def scheduler_address(scheduler: str, timeout: float | None = None) -> str:
+    """A Dask scheduler's address from ``--scheduler``: an existing file is a scheduler
+    file (its ``address``), anything else an address (``tcp://`` if no protocol).
+    With ``timeout``, also check that the scheduler answers (``OSError`` if not)."""
+    from pathlib import Path
+
+    path = Path(scheduler)
+    if path.is_file():
+        import json
+
+        try:
+            address = json.loads(path.read_text(encoding="utf-8"))["address"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"not a Dask scheduler file ({error})") from None
+    else:
+        address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
+    if timeout is not None:
+        from dask.distributed import Client
+
+        with Client(address, timeout=timeout):
+            pass
+    return address
+
+
 def _run_dask(calls, scheduler: str, finished, advance, horizon, chunks) -> None:
     """Run ``calls`` on a Dask cluster; results arrive in any order (they do not
     depend on it).  Unfinished tasks are cancelled on any exception."""
     from dask.distributed import Client, as_completed
 
-    if scheduler.endswith(".json") or "://" not in scheduler:
-        client = Client(scheduler_file=scheduler)
-    else:
-        client = Client(scheduler)
-    with client:
+    with Client(scheduler_address(scheduler), timeout=30) as client:
         futures = {}
         for index, function, arguments in calls:
             future = client.submit(function, *arguments, pure=False)

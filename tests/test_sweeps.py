@@ -249,6 +249,23 @@ def test_restart_discards_the_stored_chunks(tmp_path: Path):
         (["--vary", "levers.troops_pledged=0,1", "--set", "levers.troops_pledged"], "PATH=VALUE"),
         (["--vary", "levers.troops_pledged=0,1", "--set", "levers.nonsense=1"], "--set"),
         ([], "say what to vary with --vary"),
+        # Each end is valid alone, a combination is not: every point is checked first.
+        (
+            [
+                "--vary",
+                "actors.russia.resolve.low=0.5,1.5",
+                "--vary",
+                "actors.russia.resolve.high=1.5,4",
+            ],
+            "(at point 2: actors.russia.resolve.low=1.5, actors.russia.resolve.high=1.5)",
+        ),
+        (["--vary", "simulation.seed=1,2"], "one seed for all points"),
+        (
+            ["--vary", "levers.troops_pledged=0:50000:1", "--vary", "levers.un_mandate=true,false"],
+            "100,002 points; at most",
+        ),
+        (["--vary", "levers.troops_pledged=0:10:2.5"], "holds an integer"),
+        (["--vary", "levers.troops_pledged=0,5", "--max-runs", "50"], "only with --ci-width"),
     ],
 )
 def test_vary_and_set_errors_are_one_line_and_write_nothing(tmp_path: Path, args, expected):
@@ -256,7 +273,45 @@ def test_vary_and_set_errors_are_one_line_and_write_nothing(tmp_path: Path, args
     assert result.returncode == 2, result.stdout
     line = _one_line(result.stderr)
     assert expected in line, line
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # no result, no chunk store
+
+
+def test_an_unusable_out_directory_is_refused_before_simulating(tmp_path: Path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my notes")
+    args = ["--vary", "levers.troops_pledged=0,5000", "--runs", "10", "--out", mine]
+    result = run_cli("sweep", _short_base(tmp_path, days=20), *args, cwd=tmp_path)
+    assert result.returncode == 2 and "not a result directory" in _one_line(result.stderr)
+    assert (mine / "notes.txt").read_text() == "my notes"
+    assert not (tmp_path / ".mine.sweep-chunks").exists()  # refused before anything ran
+
+
+def test_a_resume_keeps_the_stored_chunk_width_whatever_the_workers(tmp_path: Path):
+    """The default chunk width follows the workers; a resume on another machine (or with
+    other --workers) reads the chunks with the width they were cut to."""
+    from sim.sweep_results import SweepStore, sweep_fingerprint
+    from sim.sweeps import plan_chunks, point_groups, simulate_chunk
+
+    base = _short_base(tmp_path, days=20)
+    spec = SweepSpec(base="short.yaml", vary={"levers.troops_pledged": [0, 5000, 10000]})
+    plan = resolve_sweep(spec, load_scenario(base), runs=40, seed=2)
+    width = 60  # as if two workers had cut 120 runs in two
+    fingerprint = {**sweep_fingerprint(plan, width), "ci_width": None, "max_runs": None}
+    out = tmp_path / "out"
+    with SweepStore.open(out, fingerprint, resume=False, restart=False) as store:
+        first = plan_chunks(point_groups(list(plan.scenarios)), plan.runs, width)[0]
+        scenarios = [plan.scenario(p) for p in first.points]
+        store.save(0, simulate_chunk(scenarios, first.points, first.segments, plan.seed))
+    args = ["--vary", "levers.troops_pledged=0,5000,10000", "--runs", "40", "--seed", "2"]
+    resumed = run_cli(
+        "sweep", base, *args, "--workers", "1", "--resume", "--no-plots", "--out", out, cwd=tmp_path
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["chunks_resumed"] == 1 and manifest["chunks"] == 2
+    expected = run_sweep(plan).points
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "points.parquet"), expected)
 
 
 def _sweep_file(tmp_path: Path, body: str) -> Path:
