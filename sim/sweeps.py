@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sim.designs import DESIGNS, Factor, design_points, design_size
+from sim.designs import Factor, design_points, design_size
 from sim.outcomes import FORCE_FATES, OUTCOMES
 from sim.overrides import ScenarioOverrideError, with_overrides
 from sim.parameters import batch_key, uncertain_parameters
@@ -435,11 +435,6 @@ def points_table(runs: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
         columns[f"mean:{name}"] = means[name].to_numpy(dtype=float)
         columns[f"q50:{name}"] = medians[name].to_numpy(dtype=float)
     return pd.concat([table, pd.DataFrame(columns, index=table.index)], axis=1)
-
-
-def design_names() -> list[str]:
-    """The designs a sweep may use."""
-    return list(DESIGNS)
 
 
 # ------------------------------------------------------------------------ execute
