@@ -552,6 +552,12 @@ def _parse(file: Path, budget: _Budget) -> tuple[Any, Provenance]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
+        if _nesting_refused(exc):
+            # libyaml (PyYAML >= 6.0.4) scans a whole line ahead of the composer and
+            # refuses more than 1,000 levels itself, before the loader's own limit
+            # of MAX_DEPTH can fire: the file nests too deep by that limit too, so
+            # it gets the same message whichever parser read it.
+            raise ScenarioError(file, line, None, _too_deep_message()) from None
         raise ScenarioError(file, line, None, _yaml_problem(exc, text)) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(file, None, None, f"malformed YAML: {_first_line(exc)}") from None
@@ -567,6 +573,12 @@ def _parse(file: Path, budget: _Budget) -> tuple[Any, Provenance]:
             f"expected a mapping of scenario keys at the top level, got {_yaml_type(data)}",
         )
     return data, provenance
+
+
+def _nesting_refused(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether the parser refused the document for nesting deeper than it allows."""
+    words = f"{exc.context or ''} {exc.problem or ''}".lower()
+    return "nesting depth" in words or "flow level" in words
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> str:
