@@ -247,12 +247,13 @@ def _summary_table(summary: dict, title: str) -> Table:
 def _dimensions_table(summary: dict) -> Table:
     """The two outcome dimensions, and why a pledged force never deployed."""
     table = Table(
-        title="Conflict state at the horizon, the force's fate, why it never deployed",
+        title="Conflict state at the horizon, the force's fate, why it never deployed, "
+        "why it was attacked",
         title_justify="left",
     )
     for column in ("dimension", "class", "runs", "probability", "95% interval (Wilson)"):
         table.add_column(column, justify="left" if column in ("dimension", "class") else "right")
-    for dimension in ("conflict_state", "force_fate", "not_deployed_reason"):
+    for dimension in ("conflict_state", "force_fate", "not_deployed_reason", "attack_channel"):
         for name, entry in summary.get(dimension, {}).items():
             if entry["count"] == 0:
                 continue
@@ -264,6 +265,34 @@ def _dimensions_table(summary: dict) -> Table:
                 _percent(entry["probability"]),
                 f"{_percent(low)} – {_percent(high)}",
             )
+    return table
+
+
+def _survival_table(summary: dict) -> Table | None:
+    """The first ceasefire's Kaplan–Meier survival at 30, 90, 180 and 365 days."""
+    survival = summary.get("ceasefire_survival")
+    if not survival or not survival["ceasefires"]:
+        return None
+    table = Table(
+        title=f"First ceasefire still holding, days after it began (Kaplan–Meier; "
+        f"{survival['ceasefires']:,} ceasefires, {survival['ended']:,} ended)",
+        title_justify="left",
+    )
+    for column in ("days", "still holding", "95% interval", "followed that long"):
+        table.add_column(column, justify="right")
+    for key, entry in survival.items():
+        if not isinstance(entry, dict):
+            continue
+        if entry["probability"] is None:
+            table.add_row(key, "–", "–", "0")
+            continue
+        low, high = entry["ci95"]
+        table.add_row(
+            key,
+            _percent(entry["probability"]),
+            f"{_percent(low)} – {_percent(high)}",
+            f"{entry['at_risk']:,}",
+        )
     return table
 
 
@@ -473,6 +502,9 @@ def _run_one(file: Path, scenario, directory: Path, o: _RunOptions) -> None:
         )
     )
     _out.print(_dimensions_table(summary))
+    survival = _survival_table(summary)
+    if survival is not None:
+        _out.print(survival)
     _out.print(_metrics_table(summary))
     if precision is not None:
         state = "reached" if precision.reached else "NOT reached (--max-runs)"
@@ -601,7 +633,7 @@ def _print_trace(result) -> None:
         _out.print(f"         games: {_describe_games(day['games'])}", markup=False)
         if day["troops_committed"] > 0:
             _out.print(
-                "         force: coalition's equilibrium strategy deploys with probability "
+                "         force: the coalition's move, from its belief, deploys with probability "
                 f"{day['coalition_deploy_probability']:.2f}; Russia expects a military "
                 f"response to a strike with probability {day['russia_expected_response']:.2f}",
                 markup=False,
@@ -685,9 +717,10 @@ def _print_decisions(d: dict) -> None:
     entry = (
         "forced (the scenario ignores the game)"
         if d["deployment"] == "forced"
-        else "as the simulation decides it (its equilibrium strategy; under logit QRE its "
-        "logit response; with private resolve its prior against the PBE threshold), it "
-        f"deploys with probability {d['coalition_deploy_probability']:.3g}"
+        else "as the simulation decides it (its move in the game played in sequence: "
+        "entering against the reply it expects from Russia -- its prior belief when "
+        "Russia's resolve is private, Russia's reply when it is known; under logit QRE a "
+        f"logit response), it deploys with probability {d['coalition_deploy_probability']:.3g}"
     )
     lines = [
         f"Coalition entry: {entry}.",

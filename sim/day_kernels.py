@@ -19,6 +19,7 @@ import numpy as np
 __all__ = [
     "count_labels",
     "own_rule_stays",
+    "pledge_weighted_means",
     "public_good_stays",
     "step_states",
 ]
@@ -156,3 +157,28 @@ def public_good_stays(
         for i in range(states):
             stays[i, k] = member[i] or not committed[i, k]
     return stays
+
+
+@numba.njit(cache=True)
+def pledge_weighted_means(
+    pledge: np.ndarray, committed: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per run, ``Σ π_i c_i x_i / Σ π_i c_i`` of two (states, runs) arrays ``x``, the
+    states added in order (:func:`sim.games.scenario_games.pledge_weighted`, the
+    reference); 0 where no state with a pledge is committed."""
+    states, runs = pledge.shape
+    out_first = np.zeros(runs)
+    out_second = np.zeros(runs)
+    for k in range(runs):
+        total = 0.0
+        a = 0.0
+        b = 0.0
+        for i in range(states):
+            w = pledge[i, k] * (1.0 if committed[i, k] else 0.0)
+            total += w
+            a += w * first[i, k]
+            b += w * second[i, k]
+        if total > 0:
+            out_first[k] = a / total
+            out_second[k] = b / total
+    return out_first, out_second

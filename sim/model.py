@@ -28,9 +28,10 @@ import mesa
 import numpy as np
 
 from sim.agents import CoalitionState, Russia, Ukraine, UnitedStates
+from sim.followup import follow_up
 from sim.games.coalition import pivotal_states
 from sim.games.tables import GAME_ACTIONS
-from sim.outcomes import classify
+from sim.outcomes import attack_channel, classify
 from sim.parameters import draw_parameters
 from sim.phases import PHASES, start
 from sim.scenario import Scenario
@@ -169,13 +170,17 @@ class CrisisModel(mesa.Model):
         """Per-run metrics and outcome classes, one array per column."""
         w, s = self.world, self.setup
         imposed = w.sanctions_imposed_day >= 0
-        outcome = classify(w, s)
+        # A ceasefire younger than durable_after_days at the horizon is followed up.
+        followed = follow_up(w, s, self.streams)
+        outcome = classify(w, s, followed)
         columns: dict[str, np.ndarray] = {
             "outcome": outcome["outcome"],
             "conflict_state": outcome["conflict_state"],
             "force_fate": outcome["force_fate"],
             "not_deployed_reason": self.not_deployed_reason(),
             "force_attacked": w.attacks_on_peacekeepers > 0,
+            "attack_channel": attack_channel(w, s),
+            "first_attack_day": w.first_attack_day,
             "force_withdrawn": w.mission_abandoned.copy(),
             "ceasefire_days_held": w.ceasefire_days_held,
             "first_ceasefire_day": np.where(w.ever_ceasefire, w.first_ceasefire_day, -1),
@@ -221,6 +226,7 @@ class CrisisModel(mesa.Model):
             w.ever_ceasefire, end - w.first_ceasefire_day, -1
         )
         columns["first_ceasefire_ended"] = ended
+        columns["ceasefire_followed_days"] = followed.days
         for name, days in w.label_days.items():
             _, row_actions, col_actions = GAME_ACTIONS[name]
             names = [f"{r}/{c}" for r in row_actions for c in col_actions] + ["mixed", "qre"]

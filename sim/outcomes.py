@@ -42,14 +42,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sim.followup import FollowUp
     from sim.world import Setup, World
 
+# Codes of sim.followup.FollowUp.fate (repeated here: the follow-up module imports
+# the phases, which import this module).
+DURABLE, COLLAPSED = 1, 3
+
 __all__ = [
+    "ATTACK_CHANNELS",
     "CONFLICT_STATES",
     "ESCALATION_LEVELS",
     "FORCE_FATES",
     "NOT_DEPLOYED_REASONS",
     "OUTCOMES",
+    "attack_channel",
     "classify",
 ]
 
@@ -88,6 +95,17 @@ NOT_DEPLOYED_REASONS: tuple[str, ...] = (
     "belief_above_threshold",
 )
 
+#: Why a force was attacked (docs/model.md, "Why a force was attacked"), the first
+#: that applies, judged at the first strike against the state of play at entry.
+ATTACK_CHANNELS: tuple[str, ...] = (
+    "forced_entry",
+    "misjudged_resolve",
+    "noisy_play",
+    "sanctions_weakened",
+    "force_shrank",
+    "other_change",
+)
+
 #: Daily escalation ladder (an ordinal scale).
 ESCALATION_LEVELS: dict[str, int] = {
     "ceasefire_holding": 0,
@@ -107,20 +125,24 @@ def _first(n: int, rules: list[tuple[str, np.ndarray]], default: str) -> np.ndar
     return label
 
 
-def classify(world: World, setup: Setup) -> dict[str, np.ndarray]:
-    """``{"conflict_state", "force_fate", "outcome"}`` of every run at the end of the horizon."""
+def classify(world: World, setup: Setup, followed: FollowUp | None = None) -> dict[str, np.ndarray]:
+    """``{"conflict_state", "force_fate", "outcome"}`` of every run at the end of the horizon.
+
+    ``followed``: what became of ceasefires still younger than
+    ``durable_after_days`` at the horizon (:func:`sim.followup.follow_up`);
+    without it they count as frozen.
+    """
     n = world.n_runs
     durable_days = setup.params["ceasefire.durable_after_days"]
     holding = world.ceasefire_in_force
+    fate = followed.fate if followed is not None else np.zeros(n, dtype=np.int8)
+    aged = holding & (world.days_held_consecutive >= durable_days) & world.self_enforcing
     conflict = _first(
         n,
         [
             ("nato_russia_escalation", world.escalated),
-            (
-                "durable_ceasefire",
-                holding & (world.days_held_consecutive >= durable_days) & world.self_enforcing,
-            ),
-            ("frozen_conflict", holding),
+            ("durable_ceasefire", aged | (holding & (fate == DURABLE))),
+            ("frozen_conflict", holding & (fate != COLLAPSED)),
             ("ceasefire_collapse", world.ever_ceasefire),
         ],
         "war_continues",
@@ -148,3 +170,41 @@ def classify(world: World, setup: Setup) -> dict[str, np.ndarray]:
     )
     outcome = np.where(outcome == "", conflict, outcome).astype(object)
     return {"conflict_state": conflict, "force_fate": fate, "outcome": outcome}
+
+
+def attack_channel(world: World, setup: Setup) -> np.ndarray:
+    """Per run, why the force was first struck (missing, ``None``, where it never was).
+
+    1. ``forced_entry`` -- the force went in although the coalition's own choice
+       was to stay out (``levers.deployment: forced``);
+    2. ``misjudged_resolve`` -- Russia's reply to the force as it entered was
+       already to strike it (targeting probability above 1/2 that day): the
+       coalition entered on a belief about Russia's resolve that was wrong;
+    3. ``noisy_play`` -- Russia's best reply on the day of the strike was to
+       accept the force (targeting probability below 1/2): a strike of noisy
+       play (logit QRE);
+    4. ``sanctions_weakened`` -- Russia would have accepted the force as it
+       entered, and the sanctions it expects for a strike fell before it struck
+       (the US backed down, or sanctions in force were lifted);
+    5. ``force_shrank`` -- the same, and the committed force shrank (states
+       left), changing Russia's balance of provocation and tripwire;
+    6. ``other_change`` -- any other change after entry.
+    """
+    attacked = world.first_attack_day >= 0
+    changed = attacked & (world.targeting_at_entry < 0.5)
+    rules = [
+        (
+            "forced_entry",
+            attacked & setup.params["levers.deployment_forced"] & (world.entry_own_choice < 0.5),
+        ),
+        ("misjudged_resolve", attacked & (world.targeting_at_entry >= 0.5)),
+        ("noisy_play", attacked & (world.targeting_at_first_attack < 0.5)),
+        (
+            "sanctions_weakened",
+            changed & (world.sanctions_penalty_at_first_attack < world.sanctions_penalty_at_entry),
+        ),
+        ("force_shrank", changed & (world.troops_at_first_attack < world.troops_at_entry)),
+        ("other_change", attacked),
+    ]
+    label = _first(world.n_runs, rules, "")
+    return np.where(attacked, label, None).astype(object)

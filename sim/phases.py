@@ -44,11 +44,16 @@ from sim.agents import (
     sum_over_states,
 )
 from sim.compiled import use_numba
-from sim.day_kernels import count_labels, own_rule_stays, public_good_stays, step_states
-from sim.games.bayesian import deterrence_threshold, update_belief
+from sim.day_kernels import (
+    count_labels,
+    own_rule_stays,
+    pledge_weighted_means,
+    public_good_stays,
+    step_states,
+)
+from sim.games.bayesian import deterrence_threshold, entry_value, update_belief
 from sim.games.coalition import best_response_withdrawals
-from sim.games.qre import sequential_logit_entry
-from sim.games.scenario_games import GameState, build_tables
+from sim.games.scenario_games import GameState, build_tables, pledge_weighted
 from sim.games.selection import QRE, Selected, select_equilibrium
 from sim.outcomes import ESCALATION_LEVELS
 from sim.streams import RunStreams
@@ -211,7 +216,21 @@ def events(w: World, setup: Setup, streams: RunStreams) -> None:
 # ---------------------------------------------------------------------- 2. games
 
 
+def _coalition_means(w: World) -> tuple[np.ndarray, np.ndarray]:
+    """Pledge-weighted domestic support and casualty sensitivity of the committed states."""
+    states = w.coalition
+    if use_numba():
+        return pledge_weighted_means(
+            states.pledge, states.committed, states.support, states.casualty_sensitivity
+        )
+    return (
+        pledge_weighted(states.pledge, states.committed, states.support),
+        pledge_weighted(states.pledge, states.committed, states.casualty_sensitivity),
+    )
+
+
 def _game_state(w: World) -> GameState:
+    support, sensitivity = _coalition_means(w)
     return GameState(
         committed_troops=w.committed_troops,
         troops_deployed=w.troops_deployed,
@@ -224,54 +243,33 @@ def _game_state(w: World) -> GameState:
         ceasefire_in_force=w.ceasefire_in_force,
         russia_has_struck=w.russia_has_struck,
         unanswered_strikes=w.unanswered_strikes,
+        coalition_support=support,
+        coalition_casualty_sensitivity=sensitivity,
     )
 
 
 def solve_games(w: World, setup: Setup, streams: RunStreams) -> None:
-    """Build and solve the deployment, entry, ceasefire and sanctions games of the day."""
+    """Build the day's tables; Russia's reply to a force that is there; the ceasefire game
+    (solved, one equilibrium selected) and the sanctions game (in sequence)."""
     p, scenario = setup.params, setup.scenario
     day = build_tables(p, scenario, _game_state(w), setup.us_replies)
     w.tables = day
     w.response_probability = day.response_probability
     w.detection_probability = day.detection_probability
 
-    dep = w.games["deployment"] = _solve(w, setup, streams, "deployment", day.tables["deployment"])
-    # Russia's targeting of a force that is there: its best reply to a deployed force
-    # today (ties: accept) -- on the equilibrium path once the coalition has entered.
-    targeting_gain = dep.col_payoffs[:, 0, 1] - dep.col_payoffs[:, 0, 0]
+    # The deployment game is played in sequence: the coalition moves (enter or stay
+    # out), Russia sees the force and replies.  Russia's reply to a force that is
+    # there is its best reply in today's table (ties: accept), from what it knows
+    # (its belief about the US's type, what unanswered strikes taught it); the
+    # coalition's move, by backward induction from its belief about that reply, is
+    # taken in coalition_decisions.
+    _, russia = day.tables["deployment"]
+    targeting_gain = russia[:, 0, 1] - russia[:, 0, 0]
     if scenario.games.selection == "logit_qre":
         # Noisy play: Russia's logit response to a force that is there.
         w.targeting_probability = expit(scenario.games.qre_precision * targeting_gain)
     else:
         w.targeting_probability = (targeting_gain > 0).astype(float)
-
-    # The game the coalition decides entry on.  It knows its ally's type, so it
-    # counts on the sanctions Russia would really face -- none from a US that would
-    # back down -- rather than on Russia's belief, which the first defiance may
-    # overturn (a force let in by a bluff would then be struck).
-    # Only Russia's payoff of targeting differs, by the gap between the sanctions it
-    # expects and those it would face; the game is solved again only where they differ.
-    w.entry_game = dep
-    cost = p["actors.russia.sanctions_cost"]
-    real_penalty = np.where(
-        w.sanctions_imposed, cost, w.threat_active * day.us_imposes_if_defied * cost
-    )
-    gap = day.sanctions_penalty - real_penalty
-    differs = np.flatnonzero(gap != 0)
-    if "deployment" not in scenario.games.tables and differs.size:
-        # Solved again only where the gap is not zero (elsewhere it is the same
-        # game), so what a run plays does not depend on the other runs.
-        russia = dep.col_payoffs.copy()
-        russia[:, 0, 1] += gap
-        again = _solve(
-            w, setup, streams, "entry", (dep.row_payoffs[differs], russia[differs]), differs
-        )
-        merged = []
-        for name in ("row_first", "col_first", "label", "n_equilibria", "degenerate"):
-            values = getattr(dep.selected, name).copy()
-            values[differs] = getattr(again.selected, name)
-            merged.append(values)
-        w.entry_game = DayGames(dep.row_payoffs, russia, Selected(*merged))
 
     w.games["ceasefire"] = _solve(w, setup, streams, "ceasefire", day.tables["ceasefire"])
     ceasefire = w.games["ceasefire"].selected
@@ -284,20 +282,20 @@ def solve_games(w: World, setup: Setup, streams: RunStreams) -> None:
 
     # The sanctions game is played with Russia moving first: its move, then the US's
     # subgame-perfect reply (docs/games.md).  The path is recorded as the profile played.
-    us, russia = day.tables["sanctions"]
+    us, russia_s = day.tables["sanctions"]
     complies = day.russia_complies
     imposes = np.where(complies, False, day.us_imposes_if_defied)
     label = np.where(complies, 2, np.where(imposes, 1, 3))
     one = np.ones(w.n_runs, dtype=int)
     w.games["sanctions"] = DayGames(
         us,
-        russia,
+        russia_s,
         Selected(imposes.astype(float), complies.astype(float), label, one, ~one.astype(bool)),
     )
-    _record_equilibria(w, setup)
+    _record_equilibria(w, setup, ("ceasefire", "sanctions"))
 
 
-def _record_equilibria(w: World, setup: Setup) -> None:
+def _record_equilibria(w: World, setup: Setup, names: tuple[str, ...]) -> None:
     # A game is "in play" when its outcome matters that day: the deployment game
     # while a force is pledged, the ceasefire game while a ceasefire is in force,
     # the sanctions game while a threat is pending or sanctions are in force.
@@ -306,8 +304,8 @@ def _record_equilibria(w: World, setup: Setup) -> None:
         "ceasefire": w.ceasefire_in_force,
         "sanctions": w.threat_active | w.sanctions_imposed,
     }
-    for name, game in w.games.items():
-        playing, selected = in_play[name], game.selected
+    for name in names:
+        playing, selected = in_play[name], w.games[name].selected
         if use_numba():
             count_labels(
                 w.label_days[name],
@@ -357,13 +355,16 @@ def coalition_decisions(w: World, setup: Setup, streams: RunStreams) -> None:
     w.war_exposure = np.where(
         w.ceasefire_in_force, 0.0, p["actors.coalition.war_casualty_exposure"]
     )
-    coalition = w.entry_game.row_payoffs
-    # The one-shot deterrence game with types: deploy iff the belief that Russia is
-    # resolute is at most mu* (sim.games.bayesian); stay-out payoffs need not be 0
-    # in a table given explicitly, so compare deploying with staying out.
-    w.entry_threshold = deterrence_threshold(
-        coalition[:, 0, 0] - coalition[:, 1, 0], coalition[:, 0, 1] - coalition[:, 1, 1]
-    )
+    coalition, _ = w.tables.tables["deployment"]
+    # Entry is the coalition's move in the deployment game played in sequence: it
+    # enters iff entering pays at least as much as staying out against the reply it
+    # expects from Russia -- the perfect Bayesian equilibrium of the deterrence game
+    # with types (sim.games.bayesian), or the subgame-perfect one when it knows
+    # Russia's payoffs.  It counts on the sanctions Russia expects (public: the US's
+    # replies so far), not on its ally's private type.
+    deploy_accept = coalition[:, 0, 0] - coalition[:, 1, 0]
+    deploy_target = coalition[:, 0, 1] - coalition[:, 1, 1]
+    w.entry_threshold = deterrence_threshold(deploy_accept, deploy_target)
     date = (w.deployment_day >= 0) & (day >= w.deployment_day)
     w.deployment_date_reached |= date & setup.launchable
     allowed = w.ceasefire_in_force | ~p["levers.deploy_only_during_ceasefire"]
@@ -387,26 +388,19 @@ def coalition_decisions(w: World, setup: Setup, streams: RunStreams) -> None:
         w.belief_resolute = update_belief(
             w.belief_resolute, incident, likely_resolute, likely_bluffing
         )
-        w.perceived_targeting_probability = w.belief_resolute
-        chooses = w.belief_resolute <= w.entry_threshold
-        w.entry_probability = chooses.astype(float)
     else:
-        # Complete information: the coalition sees Russia's strategy and plays its
-        # own strategy of the selected equilibrium (drawn if it is mixed).  Under
-        # logit QRE play it gives a logit response to Russia's noisy reply to a
-        # force that is there (the agent QRE of the game played in sequence, as for
-        # Russia's targeting): the QRE of the simultaneous game would have it
-        # answer Russia's play against a force that stays out, about which Russia
-        # is indifferent.
+        # Complete information: the coalition knows Russia's reply (under logit QRE
+        # play, its noisy reply: the agent QRE of the game played in sequence).
         w.belief_resolute = w.targeting_probability
-        w.perceived_targeting_probability = w.targeting_probability
-        deploy_probability = w.entry_game.selected.row_first
-        if scenario.games.selection == "logit_qre":
-            deploy_probability = sequential_logit_entry(
-                coalition, w.entry_game.col_payoffs, scenario.games.qre_precision
-            )
-        chooses = streams.bernoulli("coalition.entry", day, deploy_probability, where=eligible)
-        w.entry_probability = deploy_probability
+    w.perceived_targeting_probability = w.belief_resolute
+    value = entry_value(w.belief_resolute, deploy_accept, deploy_target)
+    if scenario.games.selection == "logit_qre":
+        # A logit response to the expected payoff of entering (McKelvey & Palfrey 1995).
+        deploy_probability = expit(scenario.games.qre_precision * value)
+    else:
+        deploy_probability = (value >= 0).astype(float)
+    chooses = streams.bernoulli("coalition.entry", day, deploy_probability, where=eligible)
+    w.entry_probability = deploy_probability
     forced = p["levers.deployment_forced"]
     chooses = chooses | forced
     w.entry_probability = np.where(forced, 1.0, w.entry_probability)
@@ -417,7 +411,35 @@ def coalition_decisions(w: World, setup: Setup, streams: RunStreams) -> None:
     w.deployment_start_day = np.where(newly, day, w.deployment_start_day)
     w.mission_under_way |= newly
     w.deployment_moving = w.mission_under_way & allowed & ~w.escalated
+    # What the entry was decided on, for the attack channels (docs/model.md, "Why a
+    # force was attacked"): Russia's reply as the force entered, the sanctions it
+    # expected and the committed force.
+    w.targeting_at_entry = np.where(newly, w.targeting_probability, w.targeting_at_entry)
+    w.sanctions_penalty_at_entry = np.where(
+        newly, w.tables.sanctions_penalty, w.sanctions_penalty_at_entry
+    )
+    w.troops_at_entry = np.where(newly, w.committed_troops, w.troops_at_entry)
+    w.entry_own_choice = np.where(newly, deploy_probability, w.entry_own_choice)
+    _record_deployment_path(w, setup, deploy_probability)
     _solve_participation(w, setup)
+
+
+def _record_deployment_path(w: World, setup: Setup, deploy_probability: np.ndarray) -> None:
+    """The deployment game's profile of the day, played in sequence: the coalition's move
+    and Russia's reply to a force that is there (label 5 for noisy play)."""
+    coalition, russia = w.tables.tables["deployment"]
+    enters = deploy_probability >= 0.5
+    targets = w.targeting_probability > 0.5
+    label = 2 * (~enters) + targets
+    if setup.scenario.games.selection == "logit_qre":
+        label = np.full(w.n_runs, QRE)
+    one = np.ones(w.n_runs, dtype=int)
+    w.games["deployment"] = DayGames(
+        coalition,
+        russia,
+        Selected(deploy_probability, 1.0 - w.targeting_probability, label, one, ~one.astype(bool)),
+    )
+    _record_equilibria(w, setup, ("deployment",))
 
 
 def _solve_participation(w: World, setup: Setup) -> None:
@@ -562,6 +584,15 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         # Only attacked runs have casualties (elsewhere support would be multiplied by 1).
         absorb_casualties(w, c, drawn, attacked)
     w.attacks_on_peacekeepers += attacks
+    first = attacks & ~w.russia_has_struck
+    w.first_attack_day = np.where(first, day, w.first_attack_day)
+    w.targeting_at_first_attack = np.where(
+        first, w.targeting_probability, w.targeting_at_first_attack
+    )
+    w.sanctions_penalty_at_first_attack = np.where(
+        first, w.tables.sanctions_penalty, w.sanctions_penalty_at_first_attack
+    )
+    w.troops_at_first_attack = np.where(first, w.committed_troops, w.troops_at_first_attack)
     # The governments answer an attack on their mission: the response probability is
     # r(T) of the committed force, the one both sides' tables use today (not only the
     # troops that have arrived while the force ramps up).

@@ -37,7 +37,13 @@ from tqdm import tqdm
 from sim.daily import DailyCounts
 from sim.games.tables import GAME_ACTIONS
 from sim.model import TRAJECTORY_VARIABLES, CrisisModel
-from sim.outcomes import CONFLICT_STATES, FORCE_FATES, NOT_DEPLOYED_REASONS, OUTCOMES
+from sim.outcomes import (
+    ATTACK_CHANNELS,
+    CONFLICT_STATES,
+    FORCE_FATES,
+    NOT_DEPLOYED_REASONS,
+    OUTCOMES,
+)
 from sim.parameters import uncertain_parameters
 from sim.scenario import Scenario
 from sim.streams import MAX_RUNS
@@ -65,6 +71,7 @@ OPTIONAL_DAY_COLUMNS = (
     "sanctions_imposed_day",
     "escalation_day",
     "deployment_start_day",
+    "first_attack_day",
 )
 
 
@@ -312,6 +319,10 @@ def _to_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
     reason = np.asarray(columns["not_deployed_reason"], dtype=object)
     columns["not_deployed_reason"] = pd.Categorical(
         np.where(reason == "", None, reason), categories=list(NOT_DEPLOYED_REASONS)
+    )
+    # Missing where the force was never struck.
+    columns["attack_channel"] = pd.Categorical(
+        columns["attack_channel"], categories=list(ATTACK_CHANNELS)
     )
     for name in OPTIONAL_DAY_COLUMNS:
         day = np.asarray(columns[name])

@@ -285,6 +285,12 @@ class Coalition(_Section):
     guarantee_value: NonNegative
     deployment_cost: NonNegative
     casualty_cost: NonNegative
+    audience_cost: NonNegative = Field(
+        0.0,
+        validate_default=True,
+        description="the coalition's cost of backing down from its public pledge (staying "
+        "out), at full domestic support; scaled by the members' pledge-weighted support",
+    )
     shared_casualty_weight: Share
     casualty_scale: Annotated[Distribution, _coerce, _within(1e-9, math.inf, "casualty_scale")]
     nato_war_cost: NonNegative

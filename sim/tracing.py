@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.games.tables import GAME_ACTIONS
 from sim.world import Setup, World
+
+#: The games in their documented order.
+_ORDER = {name: i for i, name in enumerate(GAME_ACTIONS)}
 
 __all__ = ["TraceObserver"]
 
@@ -172,7 +176,9 @@ class TraceObserver:
                         "col_first": float(g.selected.col_first[k]),
                         "n_equilibria": int(g.selected.n_equilibria[k]),
                     }
-                    for name, g in w.games.items()
+                    # In the order of the games' table (docs/model.md), whichever
+                    # phase solved each.
+                    for name, g in sorted(w.games.items(), key=lambda kv: _ORDER[kv[0]])
                 },
                 "states_committed": [
                     name

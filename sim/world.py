@@ -202,6 +202,16 @@ class World:
     belief_resolute: np.ndarray = field(init=False)
     incidents_observed: np.ndarray = field(init=False)
 
+    # Why a force was attacked: the state of play as it entered and at the first strike.
+    targeting_at_entry: np.ndarray = field(init=False)
+    sanctions_penalty_at_entry: np.ndarray = field(init=False)
+    troops_at_entry: np.ndarray = field(init=False)
+    entry_own_choice: np.ndarray = field(init=False)  # the coalition's own P(enter)
+    first_attack_day: np.ndarray = field(init=False)
+    targeting_at_first_attack: np.ndarray = field(init=False)
+    sanctions_penalty_at_first_attack: np.ndarray = field(init=False)
+    troops_at_first_attack: np.ndarray = field(init=False)
+
     # Equilibria played: per game and run, on how many days each profile label
     # (0-3 pure cell, 4 mixed, 5 QRE) was played while the game was in play, and
     # the most equilibria the game had on one of those days.
@@ -211,7 +221,6 @@ class World:
     # Today.
     tables: DayTables | None = field(init=False, default=None)
     games: dict[str, DayGames] = field(init=False)
-    entry_game: DayGames | None = field(init=False, default=None)
     targeting_probability: np.ndarray = field(init=False)
     perceived_targeting_probability: np.ndarray = field(init=False)
     detection_probability: np.ndarray = field(init=False)
@@ -249,7 +258,7 @@ class World:
         for name in (
             "first_ceasefire_day", "first_ceasefire_end_day", "term_end_day", "escalation_day",
             "deployment_day", "threat_day", "deadline_day", "sanctions_imposed_day",
-            "deployment_start_day",
+            "deployment_start_day", "first_attack_day",
         ):  # fmt: skip
             setattr(self, name, _never(n))
         for name in (
@@ -267,7 +276,9 @@ class World:
             "credibility_belief", "belief_resolute", "targeting_probability",
             "perceived_targeting_probability", "detection_probability", "response_probability",
             "war_exposure", "entry_probability", "belief_at_decision", "peak_troops_deployed",
-            "troops_deployed",
+            "troops_deployed", "targeting_at_entry", "sanctions_penalty_at_entry",
+            "troops_at_entry", "entry_own_choice", "targeting_at_first_attack",
+            "sanctions_penalty_at_first_attack", "troops_at_first_attack",
         ):  # fmt: skip
             setattr(self, name, _zeros(n, float))
         self.escalation_level = _zeros(n, np.int8)

@@ -81,7 +81,7 @@ def _mixed_batch(scenarios: list, order: np.ndarray) -> tuple[pd.DataFrame, dict
         model.release()
 
 
-@pytest.mark.parametrize("base", ["combined", "public_good", "private_resolve"])
+@pytest.mark.parametrize("base", ["combined", "public_good", "known_resolve"])
 @pytest.mark.parametrize("compiled", [True, False], ids=["numba", "numpy"])
 def test_a_mixed_batch_simulates_each_run_as_its_scenario_alone(base, compiled, monkeypatch):
     if not compiled:
@@ -122,7 +122,7 @@ def test_points_share_the_draws_of_every_parameter():
         ("simulation.horizon_days", 200),
         ("games.selection", "random"),
         ("games.qre_precision", 3.0),
-        ("information.russia_resolve", "private"),
+        ("information.russia_resolve", "known"),
         ("actors.coalition.participation", "public_good"),
     ],
 )

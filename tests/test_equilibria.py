@@ -226,16 +226,21 @@ def test_larger_games_find_what_nashpy_finds():
 def test_results_record_the_equilibrium_played_and_how_many(tmp_path: Path):
     path = _explicit(
         tmp_path,
-        "games:\n  selection: max_entropy\n  tables:\n    deployment:\n"
+        "games:\n  selection: max_entropy\n  tables:\n    ceasefire:\n"
         "      row_payoffs: [[0, -1], [1, -10]]\n      col_payoffs: [[0, 1], [-1, -10]]\n",
     )
     runs = simulate(load_scenario(path), runs=50, seed=1).runs
-    assert (runs["deployment_equilibrium_played"] == "mixed").all()
-    assert (runs["deployment_equilibria_max"] == 3).all()
-    # The ceasefire game is in play only in runs that had a ceasefire.
+    # The ceasefire game is in play only in runs that had a ceasefire; this Chicken
+    # has three equilibria, and max_entropy plays the mixed one.
     no_ceasefire = runs["first_ceasefire_day"].isna()
     assert runs.loc[no_ceasefire, "ceasefire_equilibrium_played"].isna().all()
-    assert runs.loc[~no_ceasefire, "ceasefire_equilibrium_played"].notna().all()
+    assert (runs.loc[~no_ceasefire, "ceasefire_equilibrium_played"] == "mixed").all()
+    assert (runs.loc[~no_ceasefire, "ceasefire_equilibria_max"] == 3).all()
+    # The deployment game is played in sequence: its record is the path, one profile.
+    assert runs["deployment_equilibrium_played"].isin(
+        ["deploy/accept", "deploy/target", "stay out/accept", "stay out/target"]
+    ).all()
+    assert (runs["deployment_equilibria_max"] == 1).all()
 
 
 def test_the_worked_example_in_docs_games_md():
@@ -244,14 +249,16 @@ def test_the_worked_example_in_docs_games_md():
     assert report["state"]["tripwire_response_probability"] == pytest.approx(0.4756, abs=5e-5)
     assert report["state"]["expected_sanctions_cost_to_russia"] == pytest.approx(0.625)
     game = report["games"][0]
-    np.testing.assert_allclose(game["row_payoffs"], [[0.8, -7.956], [0, 0]], atol=5e-4)
+    np.testing.assert_allclose(
+        game["row_payoffs"], [[0.3196, -6.783], [-0.2598, -0.2598]], atol=5e-4
+    )
     np.testing.assert_allclose(game["col_payoffs"], [[-2.1, -4.430], [0, 0]], atol=5e-4)
     assert game["degenerate"]
     by_profile = {eq["profile"]: eq for eq in game["equilibria"]}
-    assert by_profile["(deploy, accept)"]["risk_product"] == pytest.approx(1.864, abs=5e-4)
+    assert by_profile["(deploy, accept)"]["risk_product"] == pytest.approx(1.350, abs=5e-4)
     assert by_profile["(stay out, target)"]["risk_product"] == 0
     partial = [eq for eq in game["equilibria"] if eq["kind"] == "partially mixed"]
-    assert partial[0]["col_strategy"]["target"] == pytest.approx(0.0914, abs=5e-5)
+    assert partial[0]["col_strategy"]["target"] == pytest.approx(0.0816, abs=5e-5)
     assert game["played"]["profile"] == "(deploy, accept)"
     ceasefire = report["games"][1]
     assert ceasefire["iterated_elimination"]["surviving"] == {

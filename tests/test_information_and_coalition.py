@@ -41,11 +41,11 @@ def test_a_certainly_resolute_russia_deters_entry_and_a_certain_bluff_does_not()
 
     data["information"]["prior_resolute"] = 0.0
     bluff = simulate(Scenario.model_validate(data), runs=300, seed=3).runs
-    known = simulate(load_scenario(SCENARIOS / "combined.yaml"), runs=300, seed=3).runs
+    known = simulate(load_scenario(SCENARIOS / "known_resolve.yaml"), runs=300, seed=3).runs
     # With a prior of 0 the coalition enters whenever the timeline lets it (deploying
     # pays when accepted in every run of combined.yaml: mu* > 0).  With known resolve
     # it also enters then, except in the runs where Russia would target the force:
-    # there its equilibrium strategy is to stay out.  Each purpose draws from its own
+    # there its move in the game played in sequence is to stay out.  Each purpose draws from its own
     # stream, so the runs are comparable one by one.
     entered_known = known["deployment_start_day"].notna()
     entered_bluff = bluff["deployment_start_day"].notna()
@@ -107,12 +107,13 @@ def test_deployment_waits_until_the_belief_is_below_the_threshold():
 
 
 def test_equilibria_reports_the_pbe_threshold_in_closed_form():
-    report = _equilibria(SCENARIOS / "private_resolve.yaml")
+    report = _equilibria(SCENARIOS / "combined.yaml")
     info = report["incomplete_information"]
     A = np.array(report["games"][0]["row_payoffs"])
     expected = deterrence_threshold(A[0, 0] - A[1, 0], A[0, 1] - A[1, 1])
     assert info["threshold"] == pytest.approx(float(expected))
-    assert info["threshold"] == pytest.approx(0.8 / (0.8 + 7.956), abs=1e-4)
+    # docs/model.md, "The coalition's entry": (0.3196 + 0.2598) / (0.3196 + 6.7835).
+    assert info["threshold"] == pytest.approx(0.5794 / 7.1031, abs=1e-4)
     assert info["russia_resolve"] == "private"
     assert info["coalition_deploys_at_prior"] is (info["prior_resolute"] <= info["threshold"])
     assert 0 < info["resolute_share_of_draws"] < 1
@@ -120,7 +121,8 @@ def test_equilibria_reports_the_pbe_threshold_in_closed_form():
     k = info["quiet_days_to_deploy"]
     odds = lambda p: p / (1 - p)  # noqa: E731
     ratio = 0.9 / 0.97
-    assert odds(0.2) * ratio**k <= odds(info["threshold"]) < odds(0.2) * ratio ** (k - 1)
+    prior = info["prior_resolute"]
+    assert odds(prior) * ratio**k <= odds(info["threshold"]) < odds(prior) * ratio ** (k - 1)
 
 
 # ------------------------------------------------------------ threshold public good

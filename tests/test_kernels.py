@@ -245,7 +245,7 @@ def test_errors_are_the_oracles(backend):
     [
         ("combined.yaml", "risk_dominant"),
         ("sanctions_threat.yaml", "random"),
-        ("private_resolve.yaml", "max_entropy"),
+        ("known_resolve.yaml", "max_entropy"),
         ("baseline.yaml", "payoff_dominant"),
         ("public_good.yaml", "risk_dominant"),
     ],

@@ -29,6 +29,8 @@ def _deployed_force(casualty_sensitivity: float) -> dict:
         "deployment": {"day": 0, "ramp_days": 1},
     }
     data["levers"]["deploy_only_during_ceasefire"] = False
+    # Limiting cases of the game with known payoffs: the coalition reads Russia's reply.
+    data["information"]["russia_resolve"] = "known"
     for state in data["actors"]["coalition"]["states"].values():
         state["casualty_sensitivity"] = casualty_sensitivity
     return data
@@ -41,7 +43,11 @@ def test_targeting_strictly_dominant_deters_entry_or_every_forced_force_is_attac
     data["actors"]["coalition"]["max_response_probability"] = 0.0
     data["levers"]["us_backstop"] = False
     data["actors"]["russia"]["resolve"] = {"dist": "uniform", "low": 0.5, "high": 4.0}
-    # The coalition foresees it: its equilibrium strategy is to stay out, in every run.
+    # Publics indifferent to casualties would rather see a struck force than a pledge
+    # broken (the audience cost exceeds the deployment cost): without that cost,
+    # being struck costs the coalition its deployment cost, so it stays out.
+    data["actors"]["coalition"]["audience_cost"] = 0.0
+    # The coalition foresees it: its move is to stay out, in every run.
     runs = simulate(Scenario.model_validate(data), runs=400, seed=11).runs
     assert (runs["peak_troops_deployed"] == 0).all()
     assert (runs["force_fate"] == "not_deployed").all()

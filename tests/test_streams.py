@@ -181,7 +181,7 @@ def _short(name: str, **overrides):
 ENGINE_CASES = {
     "combined": {},
     "forced": {"levers.deployment": "forced"},
-    "private_resolve": {},
+    "known_resolve": {},
     "public_good": {},
     "random_selection": {"games.selection": "random"},
     "logit_qre": {"games.selection": "logit_qre"},
@@ -190,7 +190,7 @@ ENGINE_CASES = {
 
 def _case(name: str):
     overrides = ENGINE_CASES[name]
-    base = name if name in ("combined", "private_resolve", "public_good") else "combined"
+    base = name if name in ("combined", "known_resolve", "public_good") else "combined"
     return _short(base, **overrides)
 
 
@@ -254,7 +254,7 @@ def test_default_workers_keep_small_batches_in_one_process():
     assert default_workers(3 * MIN_RUN_DAYS_PER_WORKER, 1, cores=8) == 3
 
 
-@pytest.mark.parametrize("name", ["combined", "public_good", "private_resolve"])
+@pytest.mark.parametrize("name", ["combined", "public_good", "known_resolve"])
 def test_run_k_alone_is_run_k_of_the_batch(name):
     scenario = _case(name)
     batch = simulate(scenario, runs=40, seed=13).runs

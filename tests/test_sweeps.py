@@ -41,7 +41,10 @@ def _short_base(tmp_path: Path, days: int = 60) -> Path:
 
 
 def _plan(tmp_path: Path, runs: int = 30, seed: int = 5):
-    base = load_scenario(_short_base(tmp_path))
+    # Known resolve: the force enters within the short horizon, so the points differ.
+    base = load_scenario(_short_base(tmp_path)).with_overrides(
+        {"information.russia_resolve": "known"}
+    )
     spec = SweepSpec(
         base="short.yaml",
         vary=dict(
@@ -118,6 +121,8 @@ def test_a_dask_cluster_gives_the_table_of_the_local_pool_and_of_one_worker(tmp_
             "levers.sanctions_credibility=0.2,0.9",
             "--vary",
             "levers.us_backstop=false,true",
+            "--set",
+            "information.russia_resolve=known",
             "--runs",
             "40",
             "--seed",
@@ -449,14 +454,11 @@ def test_common_random_numbers_shrink_the_standard_error_on_shipped_scenarios():
     scenarios = [load_scenario(SCENARIOS / f"{n}.yaml") for n in ("troops_10000", "combined")]
     table = compare(scenarios, runs=1500, seed=2).query("scenario == 'combined'")
     table = table.set_index("outcome")
-    assert (table["se_paired"] <= table["se_independent"] * 1.01).all()
+    defined = table["se_independent"] > 0
+    assert (table.loc[defined, "se_paired"] <= table.loc[defined, "se_independent"] * 1.01).all()
     assert (
         table.at["durable_ceasefire", "se_paired"]
-        < 0.95 * table.at["durable_ceasefire", "se_independent"]
-    )
-    assert (
-        table.at["frozen_conflict", "se_paired"]
-        < 0.9 * table.at["frozen_conflict", "se_independent"]
+        < 0.9 * table.at["durable_ceasefire", "se_independent"]
     )
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "coalition_deploys",
     "deterrence_pbe",
     "deterrence_threshold",
+    "entry_value",
     "update_belief",
 ]
 
@@ -61,6 +62,19 @@ def deterrence_threshold(
     # from the model's tables; the formula is still the indifference point, but the
     # coalition then deploys iff μ ≥ ratio -- callers that need it use coalition_deploys.
     return np.where(spread == 0, flat, ratio)
+
+
+def entry_value(
+    belief: np.ndarray | float,
+    deploy_accept: np.ndarray | float,
+    deploy_target: np.ndarray | float,
+) -> np.ndarray:
+    """What entering gains the coalition over staying out, at belief ``μ``:
+    ``(1 − μ) a + μ t``, with ``a`` and ``t`` each relative to staying out
+    (written ``a + μ (t − a)``: exact when ``a == t``)."""
+    mu = np.asarray(belief, dtype=float)
+    a = np.asarray(deploy_accept, dtype=float)
+    return a + mu * (np.asarray(deploy_target, dtype=float) - a)
 
 
 def coalition_deploys(

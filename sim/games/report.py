@@ -18,15 +18,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import expit
 
 from sim.games.analysis import all_equilibria, dominance, is_degenerate, iterated_elimination
-from sim.games.bayesian import deterrence_pbe, deterrence_threshold
+from sim.games.bayesian import deterrence_pbe, entry_value
 from sim.games.coalition import (
     best_response_withdrawals,
     power_indices,
     threshold_equilibria,
 )
-from sim.games.qre import logit_qre, sequential_logit_entry
+from sim.games.qre import logit_qre
 from sim.games.scenario_games import GameState, build_tables
 from sim.games.selection import QRE, select_equilibrium
 from sim.games.sequential import backward_induction, subgame_perfect_equilibria
@@ -286,7 +287,9 @@ def resolute_share(scenario: Scenario, draws: int = RESOLUTE_SHARE_DRAWS) -> flo
     """
     params = draw_parameters(scenario, np.arange(draws), scenario.simulation.seed)
     one = representative_state(scenario)
-    state = GameState(**{k: np.repeat(v, draws) for k, v in one.__dict__.items()})
+    state = GameState(
+        **{k: np.repeat(v, draws) for k, v in one.__dict__.items() if v is not None}
+    )
     russia = build_tables(params, scenario, state).tables["deployment"][1]
     return float(np.mean(russia[:, 0, 1] > russia[:, 0, 0]))
 
@@ -435,9 +438,6 @@ def decisions_report(scenario: Scenario, params: RunParameters, state: GameState
 
     today = tables()
     coalition, russia = today.tables["deployment"]
-    selected = select_equilibrium(
-        coalition, russia, rule=games.selection, precision=games.qre_precision
-    )
     one = np.array([True])
     pending = tables(threat_active=one, sanctions_imposed=~one)
     imposed = tables(threat_active=~one, sanctions_imposed=one)
@@ -449,19 +449,24 @@ def decisions_report(scenario: Scenario, params: RunParameters, state: GameState
         return float(day.tables["ceasefire"][0][0, 1, 0])
 
     targets = bool(russia[0, 0, 1] > russia[0, 0, 0])
-    # The entry probability as the simulation decides it (docs/model.md, "Entry").
+    # The entry probability as the simulation decides it (docs/model.md, "Entry"): the
+    # coalition's move in the game played in sequence, from its belief about Russia's
+    # reply (the prior when resolve is private; Russia's reply itself when it is known).
+    deploy_accept = coalition[:, 0, 0] - coalition[:, 1, 0]
+    deploy_target = coalition[:, 0, 1] - coalition[:, 1, 1]
+    if scenario.information.russia_resolve == "private":
+        belief = params["information.prior_resolute"]
+    elif games.selection == "logit_qre":
+        belief = expit(games.qre_precision * (russia[:, 0, 1] - russia[:, 0, 0]))
+    else:
+        belief = np.array([float(targets)])
+    value = entry_value(belief, deploy_accept, deploy_target)
     if scenario.levers.deployment == "forced":
         deploy = 1.0
-    elif scenario.information.russia_resolve == "private":
-        prior = float(params["information.prior_resolute"][0])
-        threshold = deterrence_threshold(
-            coalition[:, 0, 0] - coalition[:, 1, 0], coalition[:, 0, 1] - coalition[:, 1, 1]
-        )
-        deploy = float(prior <= threshold[0])
     elif games.selection == "logit_qre":
-        deploy = float(sequential_logit_entry(coalition, russia, games.qre_precision)[0])
+        deploy = float(expit(games.qre_precision * value)[0])
     else:
-        deploy = float(selected.row_first[0])
+        deploy = float(value[0] >= 0)
     return {
         "deployment": scenario.levers.deployment,
         "coalition_deploy_probability": deploy,

@@ -39,6 +39,8 @@ __all__ = [
     "build_tables",
     "detection_probability",
     "expected_response",
+    "initial_coalition_means",
+    "pledge_weighted",
     "us_imposes_after_defiance",
     "us_replies",
 ]
@@ -71,6 +73,41 @@ class GameState:
     ceasefire_in_force: np.ndarray
     russia_has_struck: np.ndarray
     unanswered_strikes: np.ndarray
+    # Pledge-weighted over the states still committed: their publics' support for the
+    # mission and casualty sensitivity (None: every state committed, support as drawn).
+    coalition_support: np.ndarray | None = None
+    coalition_casualty_sensitivity: np.ndarray | None = None
+
+
+def pledge_weighted(pledges: np.ndarray, committed: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per run, ``Σ π_i c_i x_i / Σ π_i c_i`` over states (rows), added in the states'
+    order; 0 where no state with a pledge is committed."""
+    weights = pledges * committed
+    total = weights[0].astype(float)
+    weighted = (weights[0] * values[0]).astype(float)
+    for w, x in zip(weights[1:], values[1:], strict=True):
+        total += w
+        weighted += w * x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), 0.0)
+
+
+def initial_coalition_means(params: RunParameters) -> tuple[np.ndarray, np.ndarray]:
+    """Pledge-weighted domestic support and casualty sensitivity before anything happened."""
+    prefix = "actors.coalition.states."
+    names = [
+        k[len(prefix) : -len(".pledge")]
+        for k in params.values
+        if k.startswith(prefix) and k.endswith(".pledge")
+    ]
+    pledges = np.stack([params[f"{prefix}{n}.pledge"] for n in names])
+    support = np.stack([params[f"{prefix}{n}.domestic_support"] for n in names])
+    sensitivity = np.stack([params[f"{prefix}{n}.casualty_sensitivity"] for n in names])
+    committed = pledges > 0
+    return (
+        pledge_weighted(pledges, committed, support),
+        pledge_weighted(pledges, committed, sensitivity),
+    )
 
 
 @dataclass(frozen=True)
@@ -212,6 +249,9 @@ def build_tables(
         troops, p["actors.russia.reference_force"], p["actors.russia.force_size_elasticity"]
     )
     casualty_scale = p["actors.coalition.casualty_scale"]
+    support, sensitivity = state.coalition_support, state.coalition_casualty_sensitivity
+    if support is None or sensitivity is None:
+        support, sensitivity = initial_coalition_means(p)
     deployment = DeploymentInputs(
         troops=troops,
         viable=(troops >= p["actors.coalition.minimum_viable_force"]).astype(float),
@@ -229,6 +269,9 @@ def build_tables(
         * p["actors.coalition.casualty_rate_per_attack"]
         * p["actors.coalition.risk_window_days"],
         coalition_nato_war_cost=p["actors.coalition.nato_war_cost"],
+        coalition_support=support,
+        coalition_casualty_sensitivity=sensitivity,
+        coalition_audience_cost=p["actors.coalition.audience_cost"],
     )
 
     # Ceasefire: monitors raise detection; the temptation fades as the ceasefire holds.

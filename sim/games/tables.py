@@ -106,10 +106,14 @@ class DeploymentInputs:
     russia_sanctions_penalty: np.ndarray  # expected sanctions cost of an attributed attack
     guarantee_value: np.ndarray
     deployment_cost: np.ndarray  # coalition's cost, per 10,000 troops deployed
-    casualty_cost: np.ndarray  # per casualty_scale casualties
+    casualty_cost: np.ndarray  # per casualty_scale casualties, for a public of sensitivity 1
     casualty_scale: np.ndarray
     expected_casualties_if_targeted: np.ndarray
     coalition_nato_war_cost: np.ndarray
+    # The member governments' publics, weighted by pledge (states still committed):
+    coalition_support: np.ndarray  # mean domestic support for the mission
+    coalition_casualty_sensitivity: np.ndarray  # mean casualty sensitivity
+    coalition_audience_cost: np.ndarray  # of backing down from the pledge, at full support
 
 
 def deployment_table(x: DeploymentInputs) -> tuple[np.ndarray, np.ndarray]:
@@ -117,19 +121,29 @@ def deployment_table(x: DeploymentInputs) -> tuple[np.ndarray, np.ndarray]:
     n = x.troops.shape[0]
     cost = x.deployment_cost * x.troops / 10_000.0  # a unit: deployment_cost is per 10,000
     coalition, russia = _table(n), _table(n)
+    # The coalition values the guarantee, and fears casualties, as its members'
+    # publics do (pledge-weighted over the states still committed).
     # Deploy, Russia accepts: the guarantee is worth something only if the force is viable.
-    coalition[:, 0, 0] = x.guarantee_value * x.viable - cost
+    coalition[:, 0, 0] = x.guarantee_value * x.coalition_support * x.viable - cost
     russia[:, 0, 0] = -x.russia_tolerance_cost - x.russia_audience_cost
     # Deploy, Russia targets it: casualties, and the risk of a direct NATO-Russia war.
     coalition[:, 0, 1] = (
         -cost
-        - x.casualty_cost * x.expected_casualties_if_targeted / x.casualty_scale
+        - x.casualty_cost
+        * x.coalition_casualty_sensitivity
+        * x.expected_casualties_if_targeted
+        / x.casualty_scale
         - x.response_probability * x.coalition_nato_war_cost
     )
     russia[:, 0, 1] = (
         -x.russia_expected_response * x.russia_nato_war_cost - x.russia_sanctions_penalty
     )
-    # Stay out: the status quo, 0 for both whatever Russia's declared posture.
+    # Stay out: the status quo for Russia whatever its declared posture; for the
+    # coalition, backing down from a public pledge costs its leaders at home, the
+    # more so the more their publics back the mission (audience costs, Fearon 1994).
+    backing_down = -x.coalition_audience_cost * x.coalition_support * (x.troops > 0)
+    coalition[:, 1, 0] = backing_down
+    coalition[:, 1, 1] = backing_down
     return coalition, russia
 
 
