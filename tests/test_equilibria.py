@@ -237,9 +237,11 @@ def test_results_record_the_equilibrium_played_and_how_many(tmp_path: Path):
     assert (runs.loc[~no_ceasefire, "ceasefire_equilibrium_played"] == "mixed").all()
     assert (runs.loc[~no_ceasefire, "ceasefire_equilibria_max"] == 3).all()
     # The deployment game is played in sequence: its record is the path, one profile.
-    assert runs["deployment_equilibrium_played"].isin(
-        ["deploy/accept", "deploy/target", "stay out/accept", "stay out/target"]
-    ).all()
+    assert (
+        runs["deployment_equilibrium_played"]
+        .isin(["deploy/accept", "deploy/target", "stay out/accept", "stay out/target"])
+        .all()
+    )
     assert (runs["deployment_equilibria_max"] == 1).all()
 
 

@@ -287,9 +287,7 @@ def resolute_share(scenario: Scenario, draws: int = RESOLUTE_SHARE_DRAWS) -> flo
     """
     params = draw_parameters(scenario, np.arange(draws), scenario.simulation.seed)
     one = representative_state(scenario)
-    state = GameState(
-        **{k: np.repeat(v, draws) for k, v in one.__dict__.items() if v is not None}
-    )
+    state = GameState(**{k: np.repeat(v, draws) for k, v in one.__dict__.items() if v is not None})
     russia = build_tables(params, scenario, state).tables["deployment"][1]
     return float(np.mean(russia[:, 0, 1] > russia[:, 0, 0]))
 
