@@ -380,11 +380,24 @@ def run(
             show_default="1,000,000",
         ),
     ] = None,
+    ensemble: Annotated[
+        bool,
+        typer.Option(
+            "--ensemble",
+            help="Run the scenario under each structural variant (equilibrium-selection "
+            "rules x accident model, or the scenario's `ensemble:` key) on common random "
+            "numbers; write each variant's outcome shares, the pooled shares and the "
+            "spread split into sampling, parametric and structural parts to "
+            "results/<scenario>-ensemble.",
+        ),
+    ] = False,
     plots: Annotated[bool, typer.Option(help="Draw the figures.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Run a scenario many times and write tables, summary, manifest and plots."""
     _check_runs(runs)
+    if ensemble and (ci_width is not None or trajectories or csv):
+        _fail("--ensemble: not with --ci-width, --trajectories or --csv")
     values = dict(_parse_set(text) for text in assign or [])
     scenarios = []
     for file in files:
@@ -409,11 +422,135 @@ def run(
         twice = next(n for n in names if names.count(n) > 1)
         _fail(f"two scenarios are named {twice!r}: their results would share a directory")
     for file, scenario in zip(files, scenarios, strict=True):
+        name = f"{scenario.name}-ensemble" if ensemble else scenario.name
         if len(files) == 1:
-            directory = out if out is not None else Path("results") / scenario.name
+            directory = out if out is not None else Path("results") / name
         else:
-            directory = (out if out is not None else Path("results")) / scenario.name
-        _run_one(file, scenario, directory, options)
+            directory = (out if out is not None else Path("results")) / name
+        if ensemble:
+            _run_ensemble(file, scenario, directory, options)
+        else:
+            _run_one(file, scenario, directory, options)
+
+
+def _run_ensemble(file: Path, scenario, directory: Path, o: _RunOptions) -> None:
+    """``sim run --ensemble`` of one scenario into ``directory``."""
+    from sim.ensemble import run_ensemble, variants
+    from sim.results import staged_directory, write_json, write_manifest
+    from sim.runner import default_workers
+
+    try:
+        members = variants(scenario)
+    except ValueError as error:  # pragma: no cover - the loader validates the key
+        _fail(f"{file}: ensemble: {error}")
+    n_runs = scenario.simulation.runs if o.runs is None else o.runs
+    if n_runs < 2:
+        _fail("--ensemble: at least 2 runs per variant")
+    seed = scenario.simulation.seed if o.seed is None else o.seed
+    workers = o.workers or default_workers(n_runs, scenario.simulation.horizon_days)
+    _err.print(
+        f"{scenario.name}: {len(members)} structural variants x 2 replicates x {n_runs:,} runs",
+        markup=False,
+    )
+    clock = time.perf_counter()
+    with (
+        _writing(f"the ensemble to {directory}", "nothing was written"),
+        staged_directory(directory) as staging,
+    ):
+        result = run_ensemble(
+            scenario,
+            runs=n_runs,
+            seed=seed,
+            workers=workers,
+            progress=o.progress,
+            on_variant=(lambda v: _err.print(f"  variant {v.name}", markup=False))
+            if o.progress
+            else None,
+        )
+        elapsed = time.perf_counter() - clock
+        result.shares.to_csv(staging / "variants.csv", index=False)
+        result.spread.to_csv(staging / "spread.csv", index=False)
+        write_json(
+            staging / "ensemble.json",
+            {
+                "scenario": scenario.name,
+                "runs_per_variant": n_runs,
+                "replicates": 2,
+                "seed": seed,
+                "variants": [{"name": v.name, "values": v.values} for v in result.variants],
+                "findings": result.findings,
+                "shares": result.shares.to_dict(orient="records"),
+                "spread": result.spread.to_dict(orient="records"),
+            },
+        )
+        if o.plots:
+            from sim.sweep_plots import draw_ensemble
+
+            caption = (
+                f"{scenario.name} · structural ensemble, {n_runs:,} parameter draws x 2 per "
+                f"variant, seed {seed}, common random numbers · conditional exploration, "
+                "not a forecast"
+            )
+            draw_ensemble(result.shares, caption, staging / "plots")
+        write_manifest(
+            staging,
+            {
+                "kind": "ensemble",
+                "scenario": scenario.name,
+                "scenario_file": str(file),
+                "runs_per_variant": n_runs,
+                "seed": seed,
+                "command": shlex.join(["sim", *sys.argv[1:]]),
+                "simulation_seconds": round(elapsed, 2),
+            },
+        )
+    _print_ensemble(result, elapsed)
+    _out.print(f"Ensemble written to {directory}/", markup=False)
+
+
+def _print_ensemble(result, elapsed: float) -> None:
+    names = [v.name for v in result.variants]
+    table = Table(
+        title=f"{result.scenario.name}: outcome shares by structural variant "
+        f"({result.runs:,} parameter draws x 2 each, seed {result.seed}, {elapsed:.1f} s)",
+        title_justify="left",
+    )
+    table.add_column("outcome")
+    for name in names:
+        table.add_column(name.replace(" / ", "\n"), justify="right")
+    table.add_column("pooled", justify="right")
+    shares = result.shares.set_index(["variant", "outcome"])["probability"]
+    shown = [o for o in OUTCOMES if shares.xs(o, level="outcome").max() > 0]
+    for outcome in shown:
+        table.add_row(
+            outcome,
+            *(_percent(shares[(n, outcome)]) for n in names),
+            _percent(shares[("pooled", outcome)]),
+        )
+    _out.print(table)
+    spread = Table(
+        title="Spread of each share: sampling (Monte Carlo SE of the pooled share), "
+        "parametric (SD of the outcome's probability across parameter draws), "
+        "structural (SD across variants, and range)",
+        title_justify="left",
+    )
+    for column in ("outcome", "pooled", "sampling SE", "parametric SD", "structural SD",
+                   "range across variants"):  # fmt: skip
+        spread.add_column(column, justify="left" if column == "outcome" else "right")
+    for row in result.spread.itertuples():
+        if row.outcome not in shown:
+            continue
+        spread.add_row(
+            row.outcome,
+            _percent(row.pooled),
+            _percent(row.se_sampling),
+            _percent(row.sd_parametric),
+            _percent(row.sd_structural),
+            f"{_percent(row.min)} – {_percent(row.max)}",
+        )
+    _out.print(spread)
+    for finding in result.findings:
+        _out.print(finding, markup=False)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from sim.outcomes import attack_channel, classify
 from sim.parameters import draw_parameters
 from sim.phases import PHASES, start
 from sim.scenario import Scenario
-from sim.streams import MAX_RUNS, RunStreams, purpose_key
+from sim.streams import MAX_RUNS, RunStreams, purpose_key, replicate_seed
 from sim.tracing import TraceObserver
 from sim.world import Setup, World
 
@@ -62,7 +62,10 @@ class CrisisModel(mesa.Model):
     depend on the seed and its index only, so run k is the same run whether
     it is simulated alone or among others.  ``trace_run``: position (in
     ``runs``) of one run whose day-by-day story is recorded in ``self.trace``
-    (see :func:`sim.runner.trace`).
+    (see :func:`sim.runner.trace`).  ``replicate``: 0 (the default) for the
+    batch itself; another number keeps each run's parameters and draws its
+    chance events afresh (the structural ensemble uses two replicates to tell
+    parametric from chance variation).
     """
 
     def __init__(
@@ -72,6 +75,7 @@ class CrisisModel(mesa.Model):
         seed: int,
         trace_run: int | None = None,
         points: np.ndarray | None = None,
+        replicate: int = 0,
     ) -> None:
         run_ids = np.arange(runs) if np.isscalar(runs) else np.asarray(runs, dtype=np.int64)
         if run_ids.ndim != 1 or (run_ids.size and (run_ids.min() < 0 or run_ids.max() >= MAX_RUNS)):
@@ -84,7 +88,11 @@ class CrisisModel(mesa.Model):
         self.seed = int(seed)
         self.run_ids = run_ids
         self.n_runs = run_ids.shape[0]
-        self.streams = RunStreams(self.seed, run_ids)
+        # Replicate r > 0 keeps every run's parameters (drawn under the seed) and draws
+        # its events from another stream (sim.streams.replicate_seed): the same
+        # parameter draws with other chance events.
+        self.replicate = int(replicate)
+        self.streams = RunStreams(replicate_seed(self.seed, self.replicate), run_ids)
         # What all scenarios share (BATCH_INVARIANTS) is read from the first; every
         # other value is read per run from self.params.
         self.scenario = scenarios[0]
@@ -198,6 +206,7 @@ class CrisisModel(mesa.Model):
             "sanctions_lifted": w.sanctions_lifted,
             "us_backed_down": w.us_backed_down,
             "deadline_complied": w.deadline_complied,
+            "threat_met": w.threat_met,
             "escalation_day": w.escalation_day,
             "deployment_start_day": w.deployment_start_day,
             "incidents_observed": w.incidents_observed,

@@ -105,6 +105,7 @@ def scenario_settings(scenario: Scenario) -> dict[str, bool | int | float]:
         "timeline.deployment.ramp_days": deployment.ramp_days if deployment else 1,
         "actors.coalition.risk_window_days": scenario.actors.coalition.risk_window_days,
         "ceasefire.durable_after_days": scenario.ceasefire.durable_after_days,
+        "ceasefire.accidents_contained": scenario.ceasefire.accidents == "contained",
         "sanctions.relief_after_days": scenario.sanctions.relief_after_days,
         "games.qre_hold_probability": scenario.games.qre_hold_probability,
     }

@@ -328,11 +328,18 @@ def deadlines_and_terms(w: World, setup: Setup, streams: RunStreams) -> None:
     """A threat's deadline (comply or defy) and the end of an agreed term (renew or lapse)."""
     # The deadline: Russia agrees to a ceasefire if complying is its subgame-perfect
     # move (the deal costs it no more than the sanctions it expects), else it defies.
-    due = w.threat_active & (w.deadline_day == w.day) & ~w.ceasefire_in_force
+    deadline = w.threat_active & (w.deadline_day == w.day)
+    due = deadline & ~w.ceasefire_in_force
     complies = due & w.tables.russia_complies
     w.deadline_complied |= complies
     _start_ceasefire(w, setup, complies, None)
     w.defiance_observed |= due & ~complies
+    # The threat was "sanctions if no deal is reached" [S4]: where a ceasefire is in
+    # force at the deadline (agreed before it, or now), the deal is reached and the
+    # threat is withdrawn -- so a later deadline keeps it over Russia for longer.
+    met = deadline & w.ceasefire_in_force
+    w.threat_met |= met
+    w.threat_active &= ~met
 
     # The end of an agreed term: renewed, open-ended, if holding is self-enforcing
     # without the term's extra penalties (today's game is built without them), else
@@ -608,6 +615,11 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
     # s (1 - a [attributed]); both violating ends it with probability q; a clash ends it.
     spiral = p["ceasefire.spiral_probability"]
     reduction = p["ceasefire.attribution_spiral_reduction"]
+    # With accidents contained (a structural alternative), only deliberate violations
+    # and strikes can end a ceasefire; accidents still count as violations.
+    contained = p["ceasefire.accidents_contained"]
+    russia_violates = np.where(contained, w.russia_deliberate | attacks, russia_violates)
+    ukraine_violates = np.where(contained, w.ukraine_deliberate, ukraine_violates)
     russia_only = russia_violates & ~ukraine_violates
     ukraine_only = ukraine_violates & ~russia_violates
     spiral_chance = np.where(

@@ -137,8 +137,11 @@ def _simulate_chunk(
     stop: int,
     trace_run: int | None = None,
     on_day: Callable[[], None] | None = None,
+    replicate: int = 0,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], CrisisModel]:
-    model = CrisisModel(scenario, np.arange(start, stop), seed, trace_run=trace_run)
+    model = CrisisModel(
+        scenario, np.arange(start, stop), seed, trace_run=trace_run, replicate=replicate
+    )
     try:
         for _ in range(scenario.simulation.horizon_days):
             model.step()
@@ -208,10 +211,13 @@ def _worker(
     stop: int,
     keep_trajectories: bool = True,
     on_day: Callable[[], None] | None = None,
+    replicate: int = 0,
 ):
     if on_day is None:
         on_day = day_reporter(stop - start)
-    columns, trajectories, _ = _simulate_chunk(scenario, seed, start, stop, on_day=on_day)
+    columns, trajectories, _ = _simulate_chunk(
+        scenario, seed, start, stop, on_day=on_day, replicate=replicate
+    )
     frame = _to_frame(columns)  # here, in the worker, not in the parent
     if keep_trajectories:
         return frame, trajectories
@@ -346,6 +352,7 @@ def simulate(
     keep_columns: tuple[str, ...] | None = None,
     first_run: int = 0,
     chunk_runs: int | None = None,
+    replicate: int = 0,
 ) -> SimulationResult:
     """Run ``scenario`` ``runs`` times (default: the scenario's) and collect the results.
 
@@ -359,7 +366,8 @@ def simulate(
     the values themselves.  ``on_chunk(frame)`` receives each chunk's per-run
     table, in run order (to write it as it comes); ``keep_columns`` then
     limits the result's ``runs`` to those columns, so memory grows with them
-    only.
+    only.  ``replicate > 0`` keeps every run's parameters and draws its chance
+    events afresh (:func:`sim.streams.replicate_seed`).
     """
     n_runs = scenario.simulation.runs if runs is None else int(runs)
     seed = scenario.simulation.seed if seed is None else int(seed)
@@ -394,12 +402,18 @@ def simulate(
             for i, _, start, stop in tasks:
                 size = stop - start
                 parts[i] = _worker(
-                    scenario, seed, start, stop, keep_trajectories, lambda s=size: advance(s)
+                    scenario,
+                    seed,
+                    start,
+                    stop,
+                    keep_trajectories,
+                    lambda s=size: advance(s),
+                    replicate,
                 )
         else:
             processes = min(workers, len(chunks))
             calls = [
-                (i, _worker, (scenario, seed, start, stop, keep_trajectories))
+                (i, _worker, (scenario, seed, start, stop, keep_trajectories, None, replicate))
                 for i, seed, start, stop in tasks
             ]
             run_pool(calls, processes, parts, advance)

@@ -27,12 +27,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 
 from sim.distributions import Distribution, as_distribution_input
 
 __all__ = [
+    "ENSEMBLE_CHOICES",
     "EVENT_ANCHORS",
     "GAME_NAMES",
     "PARTICIPATION_RULES",
@@ -323,6 +325,12 @@ class CeasefireDynamics(_Section):
     attribution_spiral_reduction: Probability
     mutual_violation_collapse_probability: Probability
     accidental_violation_probability: Probability
+    accidents: Literal["can_spiral", "contained"] = Field(
+        "can_spiral",
+        description="can_spiral: an accidental violation can end a ceasefire like any other "
+        "(it spirals unless attributed); contained: accidents are investigated and never "
+        "end a ceasefire (only deliberate violations and strikes do)",
+    )
     violation_gain_halflife_days: NonNegative
     durable_after_days: int = Field(
         ge=1,
@@ -444,6 +452,16 @@ class Information(_Section):
     )
 
 
+#: Structural choices a structural ensemble may vary (``sim run --ensemble``,
+#: :mod:`sim.ensemble`), each with its alternatives.
+ENSEMBLE_CHOICES: dict[str, tuple[str, ...]] = {
+    "games.selection": SELECTION_RULES,
+    "ceasefire.accidents": ("can_spiral", "contained"),
+    "information.russia_resolve": ("known", "private"),
+    "actors.coalition.participation": PARTICIPATION_RULES,
+}
+
+
 class Scenario(_Section):
     """A complete, validated scenario."""
 
@@ -461,6 +479,37 @@ class Scenario(_Section):
     sanctions: Sanctions = Sanctions()
     games: Games = Games()
     information: Information = Information()
+    ensemble: (
+        dict[
+            Literal[
+                "games.selection",
+                "ceasefire.accidents",
+                "information.russia_resolve",
+                "actors.coalition.participation",
+            ],
+            list[str],
+        ]
+        | None
+    ) = Field(
+        None,
+        description="the structural choices `sim run --ensemble` varies, each with the "
+        "alternatives to run (default: games.selection over risk_dominant, payoff_dominant, "
+        "max_entropy and logit_qre, and ceasefire.accidents over can_spiral and contained)",
+    )
+
+    @field_validator("ensemble")
+    @classmethod
+    def _known_alternatives(cls, value: dict | None) -> dict | None:
+        for path, alternatives in (value or {}).items():
+            allowed = ENSEMBLE_CHOICES[path]
+            if not alternatives:
+                raise ValueError(f"{path}: list at least one alternative")
+            for alternative in alternatives:
+                if alternative not in allowed:
+                    raise ValueError(f"{path}: {alternative!r} is not one of {', '.join(allowed)}")
+            if len(set(alternatives)) != len(alternatives):
+                raise ValueError(f"{path}: an alternative is listed twice")
+        return value
 
     def with_overrides(self, overrides: dict) -> Scenario:
         """This scenario with values changed by dotted path, validated like a file:

@@ -51,6 +51,7 @@ __all__ = [
     "philox_blocks",
     "poisson",
     "purpose_key",
+    "replicate_seed",
     "uniforms",
 ]
 
@@ -325,3 +326,18 @@ class RunStreams:
     ) -> np.ndarray:
         """One Poisson(``lam[i]``) count for each run at positions ``at``."""
         return poisson(self.key(purpose), self.run_ids[at], day, slot, lam)
+
+
+def replicate_seed(seed: int, replicate: int) -> int:
+    """The seed of a batch's chance events in replicate ``replicate``.
+
+    Replicate 0 is the batch itself (``seed``); replicate ``r > 0`` takes the
+    first 63 bits of ``SeedSequence([seed, r])``: events independent of the
+    batch's, while its parameters (drawn under ``seed``) stay the same.
+    """
+    if replicate == 0:
+        return int(seed)
+    if replicate < 0:
+        raise ValueError(f"replicate must be at least 0, got {replicate}")
+    state = np.random.SeedSequence([int(seed), int(replicate)]).generate_state(1, np.uint64)
+    return int(state[0] >> np.uint64(1))

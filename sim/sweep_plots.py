@@ -327,3 +327,49 @@ def draw_comparison(table: pd.DataFrame, caption: str, directory: Path) -> list[
     figure.suptitle("Outcome probabilities on common random numbers", fontsize=10)
     add_caption(figure, caption)
     return _save(figure, directory, "comparison")
+
+
+def plot_ensemble(shares: pd.DataFrame, ax: Axes) -> Axes:
+    """Each outcome's share under every structural variant (dots, with 95% intervals) and
+    pooled (a bar), for the outcomes that occur."""
+    variants = [v for v in dict.fromkeys(shares["variant"]) if v != "pooled"]
+    table = shares.set_index(["variant", "outcome"])
+    outcomes = [o for o in OUTCOMES if table.xs(o, level="outcome")["probability"].max() > 0]
+    width = 0.8
+    markers = "osD^v<>ph*"
+    for i, outcome in enumerate(outcomes):
+        pooled = table.loc[("pooled", outcome), "probability"]
+        ax.bar(i, pooled, width=width, color=OUTCOME_COLOURS[outcome], alpha=0.35)
+        for j, variant in enumerate(variants):
+            row = table.loc[(variant, outcome)]
+            x = i - width / 2 + width * (j + 0.5) / len(variants)
+            ax.errorbar(
+                x,
+                row["probability"],
+                yerr=[
+                    [row["probability"] - row["ci95_low"]],
+                    [row["ci95_high"] - row["probability"]],
+                ],
+                fmt=markers[j % len(markers)],
+                ms=4,
+                color=f"C{j % 10}",
+                elinewidth=0.8,
+                label=variant if i == 0 else None,
+            )
+    ax.set_xticks(range(len(outcomes)), [OUTCOME_LABELS[o] for o in outcomes], fontsize=8)
+    ax.set_ylabel("Share of runs")
+    ax.set_ylim(0, 1)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(title="variant (bars: pooled)", fontsize=7, title_fontsize=8, loc="upper right")
+    return ax
+
+
+def draw_ensemble(shares: pd.DataFrame, caption: str, directory: Path) -> list[Path]:
+    """Write the structural ensemble's figure (PNG and SVG) into ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    figure = Figure(figsize=(11, 5), layout="constrained")
+    plot_ensemble(shares, figure.subplots())
+    figure.suptitle("Outcome shares under each structural variant", fontsize=10)
+    add_caption(figure, caption)
+    return _save(figure, directory, "ensemble")

@@ -173,6 +173,7 @@ class World:
     us_committed: np.ndarray = field(init=False)  # the US's type
     us_backed_down: np.ndarray = field(init=False)
     deadline_complied: np.ndarray = field(init=False)
+    threat_met: np.ndarray = field(init=False)  # a ceasefire was in force at the deadline
     defied: np.ndarray = field(init=False)  # Russia has defied a threat at least once
 
     # The mission.
@@ -248,7 +249,7 @@ class World:
         for name in (
             "ceasefire_in_force", "ever_ceasefire", "self_enforcing", "escalated",
             "threat_active", "threat_issued", "sanctions_imposed", "us_committed",
-            "us_backed_down", "deadline_complied", "defied", "mission_under_way",
+            "us_backed_down", "deadline_complied", "threat_met", "defied", "mission_under_way",
             "mission_abandoned", "deployment_date_reached", "russia_has_struck",
             "deployment_moving", "defiance_observed", "russia_attacks", "russia_violates",
             "russia_deliberate", "russia_detected", "ukraine_violates", "ukraine_deliberate",
