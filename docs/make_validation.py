@@ -11,9 +11,14 @@ every other draw):
 3. the hazard ratio of ceasefire collapse with and without a monitoring force, set
    beside published estimates;
 4. the response curves of outcome shares to the troops pledged;
-5. the outcome table of every shipped scenario, with the previous model's.
+5. the outcome table of every shipped scenario, with the previous model's;
+6. attacked runs split by channel;
+7. sweeps that look for cliffs from the calendar or a constant;
+8. the structural ensemble of the headline scenarios;
+9. every parameter's 10th and 90th percentile, checked for an effect;
+10. the Kaplan–Meier survival of ceasefires from their start.
 
-Takes about ten minutes on two cores.  ``--quick`` runs a tenth of the runs
+Takes about twenty minutes on two cores.  ``--quick`` runs a tenth of the runs
 (for checking the script, not for the document).
 """
 
@@ -39,17 +44,18 @@ SCENARIOS = ROOT / "scenarios"
 DOCS = ROOT / "docs"
 SEED = 20260311
 
-# Outcome shares of the shipped scenarios under the previous model (v1, commit
-# 20fcb59), 2,000 runs each with seed 20260311, measured with that commit's code
-# (`git checkout 20fcb59 && sim run scenarios/NAME.yaml --runs 2000`).
-V1_OUTCOMES = {
-    "baseline": [0.088, 0.060, 0.500, 0.352, 0.000, 0.000, 0.000],
-    "ceasefire_30_days": [0.156, 0.054, 0.791, 0.000, 0.000, 0.000, 0.000],
-    "combined": [0.377, 0.026, 0.412, 0.000, 0.000, 0.083, 0.102],
-    "known_resolve": [0.356, 0.024, 0.530, 0.000, 0.000, 0.034, 0.058],
-    "public_good": [0.374, 0.021, 0.422, 0.000, 0.018, 0.065, 0.100],
-    "sanctions_threat": [0.099, 0.060, 0.503, 0.338, 0.000, 0.000, 0.000],
-    "troops_10000": [0.088, 0.034, 0.194, 0.600, 0.000, 0.042, 0.042],
+# Outcome shares of the shipped scenarios under the previous model (v2, commit
+# 027afc5), 2,000 runs each with seed 20260311, measured with that commit's code
+# (`git worktree add /tmp/v2 027afc5`, then sim.run(..., runs=2000) there).
+PREVIOUS_OUTCOMES = {
+    "baseline": [0.074, 0.064, 0.534, 0.328, 0.000, 0.000, 0.000],
+    "ceasefire_30_days": [0.137, 0.057, 0.806, 0.000, 0.000, 0.000, 0.000],
+    "combined": [0.433, 0.040, 0.515, 0.000, 0.004, 0.003, 0.004],
+    "forced_deployment": [0.392, 0.031, 0.399, 0.000, 0.042, 0.021, 0.115],
+    "private_resolve": [0.376, 0.041, 0.528, 0.000, 0.017, 0.010, 0.029],
+    "public_good": [0.421, 0.033, 0.512, 0.000, 0.019, 0.009, 0.005],
+    "sanctions_threat": [0.122, 0.083, 0.516, 0.279, 0.000, 0.000, 0.000],
+    "troops_10000": [0.088, 0.043, 0.290, 0.579, 0.000, 0.000, 0.000],
 }
 
 METRICS = {
@@ -228,12 +234,12 @@ def direction_section(runs: int) -> str:
             "up",
         ),
         _paired_row(
-            "force 10,000 → 40,000 ⇒ coalition deterred ↑ (share; equilibrium entry)",
+            "force 10,000 → 40,000 ⇒ coalition stays out ↑ (share; its own move)",
             combined,
             "levers.troops_pledged",
             10_000,
             40_000,
-            lambda r: r["not_deployed_reason"] == "deterred",
+            lambda r: r["not_deployed_reason"].isin(["deterred", "belief_above_threshold"]),
             runs,
             "up",
         ),
@@ -280,14 +286,15 @@ def direction_section(runs: int) -> str:
     )
     frame = pd.DataFrame(rows, columns=["check", "comparison", "difference", "SE", "holds (3 SE)"])
     curve = []
-    for credibility in (0.0, 0.25, 0.5, 0.75, 1.0):
-        r = sim.run(
-            with_overrides(combined, {"levers.sanctions_credibility": credibility}),
-            runs=runs,
-            seed=SEED,
-        )
+    for rule, credibility in [
+        (rule, c) for rule in ("stands", "withdrawn") for c in (0.0, 0.25, 0.5, 0.75, 1.0)
+    ]:
+        changes = {"levers.sanctions_credibility": credibility}
+        changes["sanctions.threat_after_deal"] = rule
+        r = sim.run(with_overrides(combined, changes), runs=runs, seed=SEED)
         curve.append(
             [
+                rule,
                 f"{credibility:g}",
                 f"{r['russia_deliberate_violation_days'].mean():.2f}",
                 f"{100 * r['force_attacked'].mean():.1f}%",
@@ -299,6 +306,7 @@ def direction_section(runs: int) -> str:
         pd.DataFrame(
             curve,
             columns=[
+                "threat after a deal",
                 "sanctions_credibility",
                 "Russian deliberate violation days",
                 "force attacked",
@@ -329,18 +337,20 @@ force rows test what this implies; section 4 has the whole curve.
 
 {_table(frame)}
 
-**Credibility in between.** With equilibrium entry (combined.yaml, {runs:,} runs
-per value), Russian violations fall steadily with the threat's credibility, and
-attacks on the force are zero at both ends but not in between:
+**Credibility across its range** (combined.yaml, {runs:,} runs per value), under
+both rules for what a threat does once a ceasefire is in force at its deadline
+(`sanctions.threat_after_deal`; docs/model.md, "Sanctions"):
 
 {credibility_table}
 
-At credibility 0 or 1 Russia knows what the US will do.  In between, the
-coalition, which knows its ally, enters on the sanctions a committed US would
-really impose, while Russia, which does not, may underrate them and strike --
-until the US's reply reveals its type (docs/model.md, "The coalition's entry").
-Deterrence fails here through misperception (Fearon 1995), not for want of a
-credible threat; the direction check above compares the two ends.
+With the threat standing after a deal (the default), a more credible threat
+means fewer Russian violations and more durable ceasefires.  With the threat
+withdrawn, a credible threat keeps Russia quiet until the deadline, so the
+coalition's belief falls and the force enters; then the threat is withdrawn
+under it -- attacks rise with credibility, against the coercion literature:
+the reason `stands` is the default.  The coalition counts on the sanctions
+Russia expects (the same public belief about the US's type), so v2's attacks
+from misperception between the two ends are gone.
 """
 
 
@@ -466,7 +476,9 @@ def curve_section(runs: int) -> str:
                 "durable ceasefire": (r["outcome"] == "durable_ceasefire").mean(),
                 "force attacked": r["force_attacked"].mean(),
                 "NATO–Russia escalation": (r["conflict_state"] == "nato_russia_escalation").mean(),
-                "force deterred": (r["not_deployed_reason"] == "deterred").mean(),
+                "force deterred": r["not_deployed_reason"]
+                .isin(["deterred", "belief_above_threshold"])
+                .mean(),
             }
         frames[name] = pd.DataFrame(shares).T
     figure = Figure(figsize=(12, 4.2), layout="constrained")
@@ -524,7 +536,7 @@ range rather than jump at one number (the test-suite checks that no headline sha
 moves by more than 10 points between pledges 500 apart).  In combined.yaml the share
 of durable ceasefires is within a point of its highest between {plateau_low:,} and
 {plateau_high:,} troops.  Larger pledges are deterred more
-often under equilibrium entry ({100 * deterred_10k:.1f}% of runs at 10,000,
+often by the coalition's own move ({100 * deterred_10k:.1f}% of runs at 10,000,
 {100 * deterred_40k:.1f}% at 40,000), and a force that goes in regardless
 (forced_deployment.yaml, right) is attacked in {100 * attacked_10k:.1f}% of runs at
 10,000 and {100 * attacked_40k:.1f}% at 40,000: past the tripwire's ceiling, Russia's
@@ -552,51 +564,358 @@ down before it, or the horizon came first).
 
 
 def outcomes_section(runs: int) -> str:
-    rows, v1 = [], []
+    rows, previous = [], []
     for path in sorted(SCENARIOS.glob("*.yaml")):
         scenario = sim.load_scenario(path)
         r = sim.run(scenario, runs=runs, seed=SEED)
         shares = r["outcome"].value_counts(normalize=True).reindex(OUTCOMES, fill_value=0.0)
         rows.append([scenario.name, *(f"{100 * s:.1f}%" for s in shares)])
-        old = V1_OUTCOMES.get(scenario.name)
-        cells = [f"{100 * s:.1f}%" for s in old] if old else ["—"] * len(OUTCOMES)
-        v1.append([scenario.name, *cells])
+    for name, old in PREVIOUS_OUTCOMES.items():
+        previous.append([name, *(f"{100 * s:.1f}%" for s in old)])
     columns = ["scenario", *OUTCOMES]
     return f"""## 5. Outcomes of the shipped scenarios
 
-Model v2, {runs:,} runs each, seed {SEED}:
+Model v3, {runs:,} runs each, seed {SEED}:
 
 {_table(pd.DataFrame(rows, columns=columns))}
 
-The previous model (v1, commit 20fcb59), 2,000 runs each, same seed:
+The previous model (v2, commit 027afc5), 2,000 runs each, same seed
+(`private_resolve.yaml` was v2's name for combined with private resolve, now the
+default; `known_resolve.yaml` is v3's what-if of complete information):
 
-{_table(pd.DataFrame(v1, columns=columns))}
+{_table(pd.DataFrame(previous, columns=columns))}
 
-What changed and why:
+What changed and why (issue #18):
 
-* **Attacks and escalation fall where the coalition decides by its game.** v1
-  deployed whatever its own deployment game said (issue #8 measured that 193 of
-  195 NATO–Russia escalations in v1's combined.yaml came from runs whose game
-  said stay out).  In v2 the
-  coalition enters only when its equilibrium strategy is to deploy, i.e. where
-  Russia would accept the force, so with known resolve attacks come only from what
-  changes after entry (a sanctions threat spent when the US backs down, Russia
-  emboldened by unanswered strikes, a shrinking force).  `forced_deployment.yaml`
-  keeps v1's "they go anyway" as an explicit what-if and has v1's order of magnitude
-  of attacks and escalation.
-* **troops_10000 deploys after a ceasefire begins** (dated from the ceasefire's
-  start), and without the US-backed ceasefire most runs never get one.
-* **Agreed terms can lapse.** At the end of the 30-day term the ceasefire is renewed
-  only if holding is self-enforcing without the term's penalties; otherwise
-  fighting resumes (section 4 shows how the term's length matters).  v1 and v2
-  draw from different random streams, so their runs are not paired and
-  differences of a point or two between the tables are noise.
-* **Sanctions have teeth.** Imposed sanctions keep a cost on every attributed
-  violation until relief after compliance, Russia may comply at a threat's deadline,
-  and a US that backs down loses its credibility.
-* **deployment_abandoned is no longer confined to one scenario**, and the two
-  outcome dimensions (`conflict_state`, `force_fate`) say what the headline hides
-  (an attacked force that then withdrew, a force that never entered and why).
+* **Entry is decided from beliefs, in sequence.** The coalition moves first and
+  enters when its belief says Russia would accept the force; with Russia's resolve
+  private (the default now, prior argued from the reports) it can misjudge, so
+  `troops_10000.yaml` and `combined.yaml` now see attacks, each labelled with its
+  channel (section 6).  v2's coalition played a simultaneous game plus a selection
+  rule, and its few attacks in combined.yaml came from entering on days when Russia
+  would certainly strike.
+* **Durable ceasefires are judged over `durable_after_days` from their start**,
+  following a young ceasefire past the horizon; v2's "frozen conflict" was mostly
+  ceasefires too young to judge at day 365, and is now rare (section 7).
+* **What a deal does to the threat is a stated choice**
+  (`sanctions.threat_after_deal`): by default the threat keeps guarding a
+  ceasefire in force at its deadline, as in v2; withdrawing it instead is a
+  structural alternative (sections 2 and 7).
+* **The coalition weighs its publics** (support, casualty sensitivity, an audience
+  cost for backing down), and the US's audience cost is uncertain.
+"""
+
+
+def _share(runs: pd.DataFrame, column: str, value: str) -> float:
+    return float((runs[column].astype(str) == value).mean())
+
+
+def channels_section(runs: int) -> str:
+    from sim.outcomes import ATTACK_CHANNELS
+
+    rows = []
+    for name in ("troops_10000", "combined", "known_resolve", "public_good", "forced_deployment"):
+        r = sim.run(_load(name), runs=runs, seed=SEED)
+        attacked = int(r["force_attacked"].sum())
+        entered = int(r["deployment_start_day"].notna().sum())
+        cells = [f"{int((r['attack_channel'].astype(str) == c).sum())}" for c in ATTACK_CHANNELS]
+        rows.append([name, f"{entered:,}", f"{attacked:,}", *cells])
+    table = _table(
+        pd.DataFrame(rows, columns=["scenario", "force entered", "attacked", *ATTACK_CHANNELS])
+    )
+    return f"""## 6. Why forces were attacked
+
+{runs:,} runs each, seed {SEED}: how many runs the force entered, how many saw it
+struck, and each attacked run's channel (docs/model.md, "Why a force was
+attacked"): the first that applies of a forced entry, a misjudged resolve
+(Russia's reply to the force as it entered was already to strike), noisy play
+(Russia's reply on the day of the strike was to accept), the sanctions it
+expected falling after entry, the force shrinking, another change.
+
+{table}
+
+With complete information (`known_resolve.yaml`) the coalition's belief is right
+and no attack is a misjudged one (the test
+`test_a_coalition_whose_belief_is_right_never_enters_into_a_strike` checks it
+over random resolve, credibility and seeds): what remains are changes after
+entry.  Under private resolve, most attacks are misjudged entries: a resolute
+Russia that happened to stay quiet long enough for the coalition's belief to
+fall below its threshold.
+"""
+
+
+def ensemble_section(runs: int) -> str:
+    from sim.ensemble import run_ensemble
+
+    parts = []
+    for name in ("troops_10000", "ceasefire_30_days", "sanctions_threat", "combined"):
+        result = run_ensemble(_load(name), runs=runs, seed=SEED)
+        shares = result.shares.pivot(index="outcome", columns="variant", values="probability")
+        names = [v.name for v in result.variants] + ["pooled"]
+        spread = result.spread.set_index("outcome")
+        shown = [o for o in OUTCOMES if shares.loc[o].max() > 0]
+        rows = [
+            [o, *(f"{100 * shares.loc[o, n]:.1f}%" for n in names),
+             f"±{100 * 1.96 * spread.loc[o, 'se_sampling']:.1f}",
+             f"{100 * spread.loc[o, 'sd_parametric']:.1f}",
+             f"{100 * spread.loc[o, 'sd_structural']:.1f}"]
+            for o in shown
+        ]  # fmt: skip
+        table = _table(
+            pd.DataFrame(
+                rows,
+                columns=["outcome", *names, "sampling (95%)", "parametric SD", "structural SD"],
+            )
+        )
+        findings = "\n".join(f"* {f}" for f in result.findings)
+        parts.append(f"### {name}\n\n{table}\n\n{findings}\n")
+    body = "\n".join(parts)
+    return f"""## 8. Structural uncertainty of the headline scenarios
+
+`sim run FILE --ensemble --runs {runs}` for each headline scenario: every
+combination of the equilibrium-selection rule (risk dominant, payoff dominant,
+maximum entropy, logit QRE) and the accident model (an accidental violation can
+spiral, or is contained), each with {runs:,} parameter draws run twice (the same
+draws, other chance events), on common random numbers.  Shares in percent; the
+spread in percentage points: sampling is the 95% Monte Carlo error of the
+pooled share, parametric the standard deviation of the outcome's probability
+across parameter draws, structural the standard deviation of the variants'
+shares (docs/model.md, "Structural uncertainty").
+
+Among the Nash rules the selection rule hardly matters any more -- entry and
+sanctions are played in sequence, and the ceasefire game mostly has a single
+equilibrium -- while noisy play (logit QRE) and the accident model move the
+answer by more than its sampling error, enough to change the most likely outcome
+where the findings say so.
+
+{body}"""
+
+
+def _max_jump(base, path: str, values: str, runs: int) -> tuple[float, str, str]:
+    points = sim.sweep(base, {path: values}, runs=runs, seed=SEED)
+    shares = points.set_index(path)[[f"p:{o}" for o in OUTCOMES]]
+    jumps = shares.diff().abs().iloc[1:]
+    where = jumps.max(axis=1).idxmax()
+    column = jumps.loc[where].idxmax()
+    return float(jumps.to_numpy().max()), f"{where}", column.removeprefix("p:")
+
+
+def smoothness_section(runs: int) -> str:
+    combined = _load("combined")
+    checks = [
+        ("timeline.ceasefire.day", "0:300:5", combined),
+        ("timeline.sanctions_threat.deadline_days", "5:180:5", combined),
+        ("timeline.sanctions_threat.day", "0:300:5", combined),
+        ("timeline.ceasefire.duration_days", "5:180:5", combined),
+        ("actors.united_states.sanctions_cost_to_us", "0.5:4:0.25", combined),
+    ]
+    rows, jumps = [], {}
+    for path, values, base in checks:
+        jump, where, outcome = _max_jump(base, path, values, runs)
+        jumps[path] = (jump, where)
+        rows.append(
+            [f"`{path}`", values, f"{100 * jump:.1f}", f"{outcome} at {where}",
+             "yes" if jump <= 0.10 else "**no**"]
+        )  # fmt: skip
+    lines = []
+    for rule in ("stands", "withdrawn"):
+        deadline = sim.sweep(
+            with_overrides(combined, {"sanctions.threat_after_deal": rule}),
+            {"timeline.sanctions_threat.deadline_days": "5,30,90,180"},
+            runs=4 * runs,
+            seed=SEED,
+        )
+        for d, durable_share, imposed in zip(
+            deadline["timeline.sanctions_threat.deadline_days"],
+            deadline["p:durable_ceasefire"],
+            deadline["mean:sanctions_imposed"],
+            strict=True,
+        ):
+            lines.append(
+                [rule, f"{int(d)}", f"{100 * durable_share:.1f}%", f"{100 * imposed:.1f}%"]
+            )
+    durable = _table(
+        pd.DataFrame(
+            lines,
+            columns=[
+                "threat after a deal",
+                "deadline (days)",
+                "durable ceasefire",
+                "sanctions imposed",
+            ],
+        )
+    )
+    threat = combined.timeline.sanctions_threat
+    deadline_day = threat.day + threat.deadline_days
+    jump, where = jumps["timeline.ceasefire.day"]
+    deadline_note = ""
+    if int(float(where)) - 5 < deadline_day <= int(float(where)):
+        deadline_note = (
+            f"The largest step of the ceasefire's start day, {100 * jump:.1f} points at "
+            f"{where}, is the threat's deadline (day {deadline_day}), a date in the world "
+            "the scenario sets: a ceasefire in force at the deadline meets the threat, "
+            "so the threat keeps guarding it without sanctions; one that starts after it "
+            "finds that Russia has defied the deadline and a committed US has imposed "
+            "sanctions, which then weigh on every attributed violation until relief."
+        )
+    table = _table(
+        pd.DataFrame(
+            rows,
+            columns=[
+                "value swept (combined.yaml)",
+                "values",
+                "largest jump (points)",
+                "where (outcome at the later value)",
+                "≤ 10 points",
+            ],
+        )
+    )
+    return f"""## 7. No cliff from the calendar or a constant
+
+Each row sweeps one value of `combined.yaml` ({runs:,} runs per point, common
+random numbers, `sim sweep`) and reports the largest change of any headline
+outcome's share between neighbouring values.  v2 had a 42-point cliff where a
+ceasefire started 90 days before the horizon (durable measured at day 365), a
+deadline that changed nothing, and a US cost that switched the threat off at
+the fixed US audience cost of 2.0.
+
+{table}
+
+{deadline_note}
+
+**The deadline.** With the threat standing after a deal (the default) the
+deadline matters where no ceasefire is in force at it -- Russia complies or
+defies, and a committed US imposes -- so a later deadline, which more often
+finds the 30-day ceasefire lapsed, means more sanctions imposed but moves the
+durable share little; with the threat withdrawn after a deal it keeps the
+threat over Russia for longer ({4 * runs:,} runs each):
+
+{durable}
+"""
+
+
+def liveness_section(runs: int) -> str:
+    """Every numeric parameter of baseline.yaml at its 10th and 90th percentile (a fixed
+    value v: v/2 and 3v/2) changes the run table of combined.yaml or of combined with
+    every switch on."""
+    from sim.distributions import Fixed
+    from sim.parameters import uncertain_parameters
+    from sim.sensitivity import INTEGER_PARAMETERS
+    from sim.sweeps import plan_chunks, point_groups, simulate_chunk
+
+    combined = _load("combined")
+    switches = {
+        "levers.us_backstop": True,
+        "levers.un_mandate": True,
+        "actors.coalition.participation": "public_good",
+        "levers.deploy_only_during_ceasefire": False,
+    }
+    everything = with_overrides(combined, switches)
+    trials = []
+    for path, dist in uncertain_parameters(combined):
+        if isinstance(dist, Fixed):
+            v = float(dist.value)
+            low, high = (v / 2, 1.5 * v) if v != 0 else (0.0, 1.0)
+        else:
+            low, high = (float(x) for x in dist.quantile(np.array([0.1, 0.9])))
+        if (
+            path.endswith("probability")
+            or path.endswith("reduction")
+            or path.endswith("discount")
+            or path.endswith("penalty")
+            or "domestic_support" in path
+            or path.endswith("weight")
+            or path.endswith("prior_resolute")
+        ):
+            high = min(high, 1.0)
+        trials.append((path, low, high))
+    data = combined.model_dump(mode="python")
+    for path in INTEGER_PARAMETERS:
+        node = data
+        for key in path.split("."):
+            node = node[key]
+        v = int(node)
+        trials.append((path, max(1, v // 2), max(2, (3 * v) // 2)))
+
+    def tables(base) -> list[pd.DataFrame]:
+        scenarios = []
+        for path, low, high in trials:
+            scenarios += [with_overrides(base, {path: low}), with_overrides(base, {path: high})]
+        chunks = plan_chunks(point_groups(scenarios), runs, 20_000)
+        frames = [
+            simulate_chunk([scenarios[p] for p in c.points], c.points, c.segments, SEED,
+                           all_columns=True)
+            for c in chunks
+        ]  # fmt: skip
+        table = pd.concat(frames, ignore_index=True)
+        keep = [c for c in table.columns if not c.startswith("param:") and c != "point"]
+        return [rows[keep].reset_index(drop=True) for _, rows in table.groupby("point")]
+
+    first, second = tables(combined), tables(everything)
+    rows, dead = [], []
+    for k, (path, low, high) in enumerate(trials):
+        live_a = not first[2 * k].equals(first[2 * k + 1])
+        live_b = not second[2 * k].equals(second[2 * k + 1])
+        if not (live_a or live_b):
+            dead.append(path)
+        rows.append([f"`{path}`", f"{low:g} → {high:g}", "yes" if live_a else "no",
+                     "yes" if live_b else "no"])  # fmt: skip
+    verdict = (
+        "Every parameter changes the run table in one of the two."
+        if not dead
+        else "**Dead in both:** " + ", ".join(f"`{p}`" for p in dead) + "."
+    )
+    table = _table(
+        pd.DataFrame(
+            rows, columns=["parameter", "10th → 90th percentile", "combined", "all switches on"]
+        )
+    )
+    on = ", ".join(f"`{k}: {v}`" for k, v in switches.items())
+    return f"""## 9. Every parameter is live
+
+Each numeric parameter at its 10th and then its 90th percentile (a fixed value
+`v`: `v/2` and `3v/2`; probabilities capped at 1), everything else drawn as
+usual from the same streams, {runs:,} runs: does any cell of the run table
+change?  In `combined.yaml`, and in combined with every switch on ({on}).
+
+{verdict}
+
+{table}
+"""
+
+
+def survival_section(runs: int) -> str:
+    from sim.summary import ceasefire_survival
+
+    rows = []
+    for name in ("ceasefire_30_days", "combined", "known_resolve", "troops_10000"):
+        r = sim.run(_load(name), runs=runs, seed=SEED)
+        km = ceasefire_survival(r)
+        cells = []
+        for t in ("30", "90", "180", "365"):
+            entry = km[t]
+            if entry["probability"] is None:
+                cells.append("—")
+            else:
+                low, high = entry["ci95"]
+                cells.append(
+                    f"{100 * entry['probability']:.1f}% ({100 * low:.1f}–{100 * high:.1f})"
+                )
+        rows.append([name, f"{km['ceasefires']:,}", *cells])
+    table = _table(
+        pd.DataFrame(
+            rows,
+            columns=["scenario", "first ceasefires", "30 days", "90 days", "180 days", "365 days"],
+        )
+    )
+    return f"""## 10. How long ceasefires last, from their start
+
+Kaplan–Meier share of first ceasefires still holding 30, 90, 180 and 365 days
+after they began ({runs:,} runs, seed {SEED}; 95% intervals; ceasefires still
+holding at the horizon are censored), as `sim run` prints and `summary.json`
+holds (`ceasefire_survival`).
+
+{table}
 """
 
 
@@ -622,6 +941,11 @@ other draw.
     parts.append(hazard_section(int(4000 * scale)))
     parts.append(curve_section(int(1000 * scale)))
     parts.append(outcomes_section(int(2000 * scale)))
+    parts.append(channels_section(int(4000 * scale)))
+    parts.append(smoothness_section(int(600 * scale)))
+    parts.append(ensemble_section(int(1000 * scale)))
+    parts.append(liveness_section(int(1500 * scale)))
+    parts.append(survival_section(int(4000 * scale)))
     minutes = (time.time() - start) / 60
     parts.append(f"\n_Generated in {minutes:.1f} minutes._\n")
     target = DOCS / "validation.md"

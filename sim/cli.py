@@ -1529,6 +1529,14 @@ def compare(
             show_default="results/compare-<first>-<second>...",
         ),
     ] = None,
+    ensemble: Annotated[
+        bool,
+        typer.Option(
+            "--ensemble",
+            help="Compare under each structural variant (as sim run --ensemble, the first "
+            "file's choices) and say where a difference changes sign.",
+        ),
+    ] = False,
     plots: Annotated[bool, typer.Option(help="Draw the figure.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
@@ -1537,6 +1545,9 @@ def compare(
         _fail("compare needs at least two scenario files")
     scenarios = [_load(f) for f in files]
     _check_runs(runs)
+    if ensemble:
+        _compare_ensemble(files, scenarios, runs, seed, workers, out, progress)
+        return
     from sim.comparison import _unique_names, compare_tables
     from sim.results import staged_directory, write_manifest
     from sim.runner import default_workers
@@ -1589,6 +1600,76 @@ def compare(
             draw_comparison(comparison, caption, staging / "plots")
         write_manifest(staging, manifest)
     _print_comparison(comparison, names, n_runs, seed, elapsed)
+    _out.print(f"Comparison written to {directory}/", markup=False)
+
+
+def _compare_ensemble(files, scenarios, runs, seed, workers, out, progress) -> None:
+    """``sim compare --ensemble``: the comparison under each structural variant."""
+    from sim.comparison import _unique_names
+    from sim.ensemble import compare_ensemble
+    from sim.results import staged_directory, write_json, write_manifest
+    from sim.runner import default_workers
+
+    n_runs = scenarios[0].simulation.runs if runs is None else runs
+    seed = scenarios[0].simulation.seed if seed is None else seed
+    names = _unique_names([s.name for s in scenarios])
+    directory = (
+        out
+        if out is not None
+        else Path("results") / (("compare-" + "-".join(names))[:110] + "-ensemble")
+    )
+    n_workers = workers or default_workers(n_runs, scenarios[0].simulation.horizon_days)
+    clock = time.perf_counter()
+    with (
+        _writing(f"the comparison to {directory}", "nothing was written"),
+        staged_directory(directory) as staging,
+    ):
+        table, findings = compare_ensemble(
+            scenarios, runs=n_runs, seed=seed, workers=n_workers, progress=progress
+        )
+        elapsed = time.perf_counter() - clock
+        table.to_csv(staging / "comparison_by_variant.csv", index=False)
+        write_json(staging / "findings.json", {"findings": findings})
+        write_manifest(
+            staging,
+            {
+                "kind": "comparison_ensemble",
+                "scenarios": names,
+                "files": [str(f) for f in files],
+                "runs": n_runs,
+                "seed": seed,
+                "command": shlex.join(["sim", *sys.argv[1:]]),
+                "simulation_seconds": round(elapsed, 2),
+            },
+        )
+    view = Table(
+        title=f"{' vs '.join(names[1:])} minus {names[0]}, by structural variant "
+        f"({n_runs:,} runs each, seed {seed}, {elapsed:.1f} s)",
+        title_justify="left",
+    )
+    view.add_column("variant")
+    view.add_column("scenario")
+    shown = [
+        o for o in OUTCOMES if table.loc[table["outcome"] == o, "difference"].abs().max() >= 0.01
+    ]
+    for outcome in shown:
+        view.add_column(outcome, justify="right")
+    for (variant, name), rows in table[table["scenario"] != names[0]].groupby(
+        ["variant", "scenario"], sort=False
+    ):
+        rows = rows.set_index("outcome")
+        view.add_row(
+            variant,
+            name,
+            *(
+                f"{rows.at[o, 'difference']:+.1%} ({rows.at[o, 'difference_low']:+.1%}, "
+                f"{rows.at[o, 'difference_high']:+.1%})"
+                for o in shown
+            ),
+        )
+    _out.print(view)
+    for finding in findings:
+        _out.print(finding, markup=False)
     _out.print(f"Comparison written to {directory}/", markup=False)
 
 

@@ -43,7 +43,14 @@ from sim.outcomes import OUTCOMES
 from sim.runner import simulate
 from sim.scenario import ENSEMBLE_CHOICES, Scenario
 
-__all__ = ["DEFAULT_CHOICES", "EnsembleResult", "Variant", "run_ensemble", "variants"]
+__all__ = [
+    "DEFAULT_CHOICES",
+    "EnsembleResult",
+    "Variant",
+    "compare_ensemble",
+    "run_ensemble",
+    "variants",
+]
 
 #: The structural alternatives an ensemble varies unless the scenario says otherwise:
 #: the equilibrium-selection rule (docs/games.md) and the accident model
@@ -265,4 +272,70 @@ def _findings(members: list[Variant], p: np.ndarray, spread: pd.DataFrame) -> li
             "No outcome's share moves by 5 points or more across the variants: the answer "
             "does not hinge on these structural choices."
         )
+    return out
+
+
+def compare_ensemble(
+    scenarios: list[Scenario],
+    runs: int | None = None,
+    seed: int | None = None,
+    choices: dict[str, tuple] | None = None,
+    workers: int = 1,
+    progress: bool = False,
+) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`sim.comparison.compare` under every structural variant (of the first
+    scenario's choices, or ``choices``): the table with a ``variant`` column, and
+    sentences saying where a difference that is clear under one variant has the
+    opposite sign, clearly, under another."""
+    from sim.comparison import _unique_names, compare_tables
+
+    if len(scenarios) < 2:
+        raise ValueError("a comparison needs at least two scenarios")
+    n = scenarios[0].simulation.runs if runs is None else int(runs)
+    seed = scenarios[0].simulation.seed if seed is None else int(seed)
+    choices = choices or scenarios[0].ensemble or DEFAULT_CHOICES
+    names = _unique_names([s.name for s in scenarios])
+    frames = []
+    for variant in variants(scenarios[0], choices):
+        outcomes = [
+            simulate(
+                s.with_overrides(variant.values),
+                runs=n,
+                seed=seed,
+                workers=workers,
+                progress=progress,
+                keep_trajectories=False,
+                keep_columns=("outcome",),
+            ).runs["outcome"]
+            for s in scenarios
+        ]
+        table = compare_tables(names, outcomes)
+        table.insert(0, "variant", variant.name)
+        frames.append(table)
+    table = pd.concat(frames, ignore_index=True)
+    return table, _sign_findings(table, names)
+
+
+def _sign_findings(table: pd.DataFrame, names: list[str]) -> list[str]:
+    out = []
+    for name in names[1:]:
+        for outcome in OUTCOMES:
+            rows = table[(table["scenario"] == name) & (table["outcome"] == outcome)]
+            up = rows[rows["difference_low"] > 0]
+            down = rows[rows["difference_high"] < 0]
+            if len(up) and len(down):
+                a, b = up.iloc[0], down.iloc[0]
+                out.append(
+                    f"{name} vs {names[0]}, {outcome}: the sign of the difference depends on "
+                    f"the structural choice ({a['difference']:+.1%} under {a['variant']}, "
+                    f"{b['difference']:+.1%} under {b['variant']})."
+                )
+            elif len(up) == len(rows) or len(down) == len(rows):
+                sign = "higher" if len(up) else "lower"
+                out.append(
+                    f"{name} vs {names[0]}, {outcome}: {sign} under every variant "
+                    f"({rows['difference'].min():+.1%} to {rows['difference'].max():+.1%})."
+                )
+    if not any("depends on" in f for f in out):
+        out.insert(0, "No clear difference changes sign across the structural variants.")
     return out

@@ -107,6 +107,7 @@ def scenario_settings(scenario: Scenario) -> dict[str, bool | int | float]:
         "ceasefire.durable_after_days": scenario.ceasefire.durable_after_days,
         "ceasefire.accidents_contained": scenario.ceasefire.accidents == "contained",
         "sanctions.relief_after_days": scenario.sanctions.relief_after_days,
+        "sanctions.threat_stands_after_deal": scenario.sanctions.threat_after_deal == "stands",
         "games.qre_hold_probability": scenario.games.qre_hold_probability,
     }
     for name, pledge in zip(

@@ -335,11 +335,12 @@ def deadlines_and_terms(w: World, setup: Setup, streams: RunStreams) -> None:
     _start_ceasefire(w, setup, complies, None)
     w.defiance_observed |= due & ~complies
     # The threat was "sanctions if no deal is reached" [S4]: where a ceasefire is in
-    # force at the deadline (agreed before it, or now), the deal is reached and the
-    # threat is withdrawn -- so a later deadline keeps it over Russia for longer.
+    # force at the deadline (agreed before it, or now), the deal is reached.  The
+    # threat then stays pending, guarding the deal (sanctions.threat_after_deal:
+    # stands, the default), or is withdrawn (withdrawn).
     met = deadline & w.ceasefire_in_force
     w.threat_met |= met
-    w.threat_active &= ~met
+    w.threat_active &= ~(met & ~setup.params["sanctions.threat_stands_after_deal"])
 
     # The end of an agreed term: renewed, open-ended, if holding is self-enforcing
     # without the term's extra penalties (today's game is built without them), else

@@ -347,6 +347,13 @@ class CeasefireDynamics(_Section):
 class Sanctions(_Section):
     """What imposed sanctions do (docs/model.md, "Sanctions")."""
 
+    threat_after_deal: Literal["stands", "withdrawn"] = Field(
+        "stands",
+        description="stands: a threat whose deadline finds a ceasefire in force stays "
+        "pending, guarding the deal; withdrawn: the deal meets the threat and it is "
+        "withdrawn",
+    )
+
     relief_after_days: int = Field(
         60,
         ge=1,
@@ -424,19 +431,20 @@ class Games(_Section):
 class Information(_Section):
     """What the coalition knows about Russia's resolve (docs/games.md, "Incomplete information").
 
-    ``known`` (default): the coalition knows each run's Russian payoffs, and
-    deployment follows the timeline.  ``private``: Russia is *resolute* (it
-    targets a deployed force) or *bluffing*; the coalition holds a belief,
-    updated by Bayes' rule from incidents, and deploys only while that belief
-    is at or below the threshold of the one-shot deterrence game's perfect
-    Bayesian equilibrium.
+    ``private`` (default): Russia is *resolute* (it targets a deployed force)
+    or *bluffing*; the coalition holds a belief, updated by Bayes' rule from
+    incidents, and deploys only while that belief is at or below the
+    threshold of the one-shot deterrence game's perfect Bayesian equilibrium.
+    ``known``: the coalition knows each run's Russian payoffs (a what-if).
     """
 
     russia_resolve: Literal["known", "private"] = Field(
-        "known", description="known: complete information; private: the coalition holds a belief"
+        "private",
+        description="private: the coalition holds a belief about Russia's resolve; known: "
+        "it sees Russia's payoffs (a what-if)",
     )
     prior_resolute: Probability = Field(
-        0.2,
+        0.5,
         validate_default=True,
         description="the coalition's prior probability that Russia is resolute",
     )
@@ -459,6 +467,7 @@ ENSEMBLE_CHOICES: dict[str, tuple[str, ...]] = {
     "ceasefire.accidents": ("can_spiral", "contained"),
     "information.russia_resolve": ("known", "private"),
     "actors.coalition.participation": PARTICIPATION_RULES,
+    "sanctions.threat_after_deal": ("stands", "withdrawn"),
 }
 
 
@@ -486,6 +495,7 @@ class Scenario(_Section):
                 "ceasefire.accidents",
                 "information.russia_resolve",
                 "actors.coalition.participation",
+                "sanctions.threat_after_deal",
             ],
             list[str],
         ]

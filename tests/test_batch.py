@@ -50,6 +50,8 @@ POINTS = [
         "timeline.sanctions_threat.deadline_days": 7,
         "sanctions.relief_after_days": 4,
         "ceasefire.durable_after_days": 145,  # more days than its ceasefire can hold
+        "ceasefire.accidents": "contained",
+        "sanctions.threat_after_deal": "withdrawn",
     },
     {
         "timeline.sanctions_threat": None,

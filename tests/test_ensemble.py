@@ -131,3 +131,26 @@ def test_a_scenario_names_its_own_structural_choices(tmp_path: Path):
     lines = bad.stderr.strip().splitlines()
     assert len(lines) == 1 and str(path) in lines[0] and "best_guess" in lines[0]
     assert "ensemble" in lines[0]
+
+
+def test_sim_compare_ensemble_says_whether_a_difference_keeps_its_sign(tmp_path: Path):
+    files = [SCENARIOS / "ceasefire_30_days.yaml", SCENARIOS / "combined.yaml"]
+    result = run_cli("compare", *files, "--ensemble", "--runs", "200", "--no-progress",
+                     cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    directory = tmp_path / "results" / "compare-ceasefire_30_days-combined-ensemble"
+    table = pd.read_csv(directory / "comparison_by_variant.csv")
+    assert table["variant"].nunique() == 8
+    findings = json.loads((directory / "findings.json").read_text())["findings"]
+    assert findings and findings[0] in result.stdout
+    # Every finding about a sign is backed by the table: under each variant the
+    # interval of the difference it names lies on the side it says.
+    for finding in findings:
+        if "under every variant" not in finding:
+            continue
+        outcome = finding.split(", ")[1].split(":")[0]
+        rows = table[(table["scenario"] == "combined") & (table["outcome"] == outcome)]
+        if "higher" in finding:
+            assert (rows["difference_low"] > 0).all()
+        else:
+            assert (rows["difference_high"] < 0).all()

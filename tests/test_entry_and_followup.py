@@ -167,3 +167,45 @@ def test_kaplan_meier_survival_has_the_textbook_values():
     assert out["41"]["probability"] is None and out["41"]["at_risk"] == 0
     low, high = out["11"]["ci95"]
     assert 0.0 <= low <= 0.75 <= high <= 1.0
+
+
+def test_the_sanctions_deadline_and_what_a_deal_does_to_the_threat():
+    """At the deadline a ceasefire in force is the deal the threat asked for.  If the
+    threat then stands (the default) it keeps guarding the deal, and the deadline
+    matters only where no ceasefire is in force at it (Russia complies or defies);
+    if it is withdrawn, a later deadline keeps it over Russia for longer."""
+    combined = _combined()
+    # Default: a later deadline finds fewer ceasefires in force, so more defiance and
+    # more sanctions imposed at it.
+    stands = sim.sweep(
+        combined, {"timeline.sanctions_threat.deadline_days": "5,180"}, runs=1500, seed=4
+    ).set_index("timeline.sanctions_threat.deadline_days")
+    assert stands.loc[180, "mean:sanctions_imposed"] > stands.loc[5, "mean:sanctions_imposed"]
+    withdrawn = sim.sweep(
+        combined.with_overrides({"sanctions.threat_after_deal": "withdrawn"}),
+        {"timeline.sanctions_threat.deadline_days": "5,180"},
+        runs=1500,
+        seed=4,
+    ).set_index("timeline.sanctions_threat.deadline_days")
+    gain = withdrawn.loc[180, "p:durable_ceasefire"] - withdrawn.loc[5, "p:durable_ceasefire"]
+    assert gain > 0.03
+    runs = sim.run(
+        combined.with_overrides({"sanctions.threat_after_deal": "withdrawn"}), runs=500, seed=4
+    )
+    assert runs["threat_met"].any()
+    # A withdrawn threat is never defied afterwards: no sanctions follow a deal met.
+    assert not (runs["threat_met"] & (runs["sanctions_imposed"] | runs["us_backed_down"])).any()
+    no_threat = sim.run(sim.load_scenario(SCENARIOS / "troops_10000.yaml"), runs=200, seed=4)
+    assert not no_threat["threat_met"].any()
+
+
+def test_no_us_cost_switches_the_threat_off():
+    """The US's audience cost is uncertain, so its own cost of sanctions moves outcomes
+    gradually (v2: a 15-point step at the fixed audience cost of 2.0)."""
+    costs = sim.sweep(
+        _combined(), {"actors.united_states.sanctions_cost_to_us": "0.5:4:0.25"}, runs=400, seed=4
+    ).set_index("actors.united_states.sanctions_cost_to_us")
+    shares = costs[[f"p:{o}" for o in sim.outcomes.OUTCOMES]]
+    assert shares.diff().abs().max().max() <= 0.06
+    durable = costs["p:durable_ceasefire"]
+    assert durable.iloc[0] > durable.iloc[-1]  # a costlier threat for the US helps less
