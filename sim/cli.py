@@ -1585,15 +1585,7 @@ def compare(
             f"Comparison · {n_runs:,} runs each, seed {seed}, common random numbers · "
             "conditional exploration, not a forecast"
         )
-        manifest = {
-            "kind": "comparison",
-            "scenarios": names,
-            "files": [str(f) for f in files],
-            "runs": n_runs,
-            "seed": seed,
-            "command": shlex.join(["sim", *sys.argv[1:]]),
-            "simulation_seconds": round(elapsed, 2),
-        }
+        manifest = _comparison_manifest("comparison", names, files, n_runs, seed, elapsed)
         if plots:
             from sim.sweep_plots import draw_comparison
 
@@ -1601,6 +1593,20 @@ def compare(
         write_manifest(staging, manifest)
     _print_comparison(comparison, names, n_runs, seed, elapsed)
     _out.print(f"Comparison written to {directory}/", markup=False)
+
+
+def _comparison_manifest(
+    kind: str, names: list[str], files: list[Path], n_runs: int, seed: int, elapsed: float
+) -> dict:
+    return {
+        "kind": kind,
+        "scenarios": names,
+        "files": [str(f) for f in files],
+        "runs": n_runs,
+        "seed": seed,
+        "command": shlex.join(["sim", *sys.argv[1:]]),
+        "simulation_seconds": round(elapsed, 2),
+    }
 
 
 def _compare_ensemble(files, scenarios, runs, seed, workers, out, progress) -> None:
@@ -1632,15 +1638,7 @@ def _compare_ensemble(files, scenarios, runs, seed, workers, out, progress) -> N
         write_json(staging / "findings.json", {"findings": findings})
         write_manifest(
             staging,
-            {
-                "kind": "comparison_ensemble",
-                "scenarios": names,
-                "files": [str(f) for f in files],
-                "runs": n_runs,
-                "seed": seed,
-                "command": shlex.join(["sim", *sys.argv[1:]]),
-                "simulation_seconds": round(elapsed, 2),
-            },
+            _comparison_manifest("comparison_ensemble", names, files, n_runs, seed, elapsed),
         )
     view = Table(
         title=f"{' vs '.join(names[1:])} minus {names[0]}, by structural variant "

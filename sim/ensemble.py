@@ -143,19 +143,26 @@ def run_ensemble(
         if on_variant is not None:
             on_variant(member)
         for r in range(REPLICATES):
-            table = simulate(
-                member.scenario,
-                runs=n,
-                seed=seed,
-                workers=workers,
-                progress=progress,
-                keep_trajectories=False,
-                keep_columns=("outcome",),
-                replicate=r,
-            ).runs
-            codes = pd.Categorical(table["outcome"], categories=list(OUTCOMES)).codes
+            outcome = _outcomes(member.scenario, n, seed, workers, progress, replicate=r)
+            codes = pd.Categorical(outcome, categories=list(OUTCOMES)).codes
             indicator[v, r, np.arange(n), codes] = 1.0
     return _summarise(scenario, n, seed, members, indicator)
+
+
+def _outcomes(
+    scenario: Scenario, n: int, seed: int, workers: int, progress: bool, replicate: int = 0
+) -> pd.Series:
+    """The headline outcome of runs 0..n-1 of ``scenario`` (replicate ``replicate``)."""
+    return simulate(
+        scenario,
+        runs=n,
+        seed=seed,
+        workers=workers,
+        progress=progress,
+        keep_trajectories=False,
+        keep_columns=("outcome",),
+        replicate=replicate,
+    ).runs["outcome"]
 
 
 def _summarise(
@@ -298,15 +305,7 @@ def compare_ensemble(
     frames = []
     for variant in variants(scenarios[0], choices):
         outcomes = [
-            simulate(
-                s.with_overrides(variant.values),
-                runs=n,
-                seed=seed,
-                workers=workers,
-                progress=progress,
-                keep_trajectories=False,
-                keep_columns=("outcome",),
-            ).runs["outcome"]
+            _outcomes(s.with_overrides(variant.values), n, seed, workers, progress)
             for s in scenarios
         ]
         table = compare_tables(names, outcomes)

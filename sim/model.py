@@ -30,6 +30,7 @@ import numpy as np
 from sim.agents import CoalitionState, Russia, Ukraine, UnitedStates
 from sim.followup import follow_up
 from sim.games.coalition import pivotal_states
+from sim.games.scenario_games import pledge_weighted
 from sim.games.tables import GAME_ACTIONS
 from sim.outcomes import attack_channel, classify
 from sim.parameters import draw_parameters
@@ -198,6 +199,11 @@ class CrisisModel(mesa.Model):
             "peak_troops_deployed": np.rint(w.peak_troops_deployed).astype(int),
             "final_troops_deployed": np.rint(w.troops_deployed).astype(int),
             "states_committed_final": w.coalition.committed.sum(axis=0),
+            # The publics' support for the mission at the end, pledge-weighted over
+            # every state with a pledge (casualties erode it: docs/model.md).
+            "coalition_support_final": pledge_weighted(
+                w.coalition.pledge, w.coalition.pledge > 0, w.coalition.support
+            ),
             "peacekeeper_casualties": np.rint(w.total_casualties()).astype(int),
             "attacks_on_peacekeepers": w.attacks_on_peacekeepers,
             "sanctions_imposed": imposed,

@@ -8,6 +8,8 @@ Brown, Cai & DasGupta 2001), computed with
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -109,7 +111,11 @@ def ceasefire_survival(runs: pd.DataFrame, days: tuple[int, ...] = SURVIVAL_DAYS
         # Censored at L - 0.5: a ceasefire still holding after L days held at least L.
         data = stats.CensoredData(uncensored=length[ended], right=length[~ended] - 0.5)
         estimate = stats.ecdf(data).sf
-        band = estimate.confidence_interval(0.95, method="log-log")
+        with warnings.catch_warnings():
+            # Where the estimate is 0 or 1 the log-log interval is undefined (NaN);
+            # _finite reports the limits there instead.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            band = estimate.confidence_interval(0.95, method="log-log")
     for t in days:
         at_risk = int(np.sum(length >= t))
         entry: dict = {"probability": None, "ci95": [None, None], "at_risk": at_risk}
