@@ -28,6 +28,7 @@ _EXPORTS = {
     "evaluate": "sim.sweeps",
     "load_scenario": "sim.loader",
     "run": "sim.runner",
+    "run_ensemble": "sim.ensemble",
     "simulate": "sim.runner",
     "sweep": "sim.sweeps",
     "trace": "sim.runner",
