@@ -437,7 +437,7 @@ Anderson, Cain & Gelber 1983); comparing all runs in which the force deployed
 with all runs without a force would credit the force with the days before it
 arrived.  The third row is the closest to the published estimates, which compare
 ceasefires with and without a mission in place; even there the runs in which the
-force entered are those in which Russia would accept it, so it is not a
+force entered are those in which the coalition believed Russia would accept it, so it is not a
 randomised comparison.
 
 | comparison | hazard ratio (force / no force) | 95% interval | reduction in hazard |

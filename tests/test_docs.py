@@ -195,3 +195,63 @@ def test_link_check_can_fail(tmp_path):
         "README.md: docs/sources.md#s4 (no such anchor)",
         "README.md: ../elsewhere.md (no such file in the repository)",
     ]
+
+
+def _scenario_keys(model=None, prefix: str = "") -> list[str]:
+    """Every key a scenario file may hold, as a dotted path (a coalition state's keys
+    under ``actors.coalition.states``; a distribution's own fields are not keys)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from sim.scenario import Scenario
+
+    model = Scenario if model is None else model
+    keys = []
+    for name, field in model.model_fields.items():
+        path = prefix + name
+        keys.append(path)
+        nested = [field.annotation, *typing.get_args(field.annotation)]
+        nested += [u for t in list(nested) for u in typing.get_args(t)]
+        for kind in nested:
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                if kind.__module__ == "sim.scenario":
+                    keys += _scenario_keys(kind, path + ".")
+                break
+    return keys
+
+
+def _undocumented(keys: list[str], texts: list[str]) -> list[str]:
+    """Keys named in none of ``texts``, by dotted path or by their last part, in backticks."""
+    return [
+        key
+        for key in keys
+        if not any(f"`{key}`" in t or f"`{key.rsplit('.', 1)[-1]}`" in t for t in texts)
+    ]
+
+
+def test_every_scenario_key_is_in_the_odd_description_or_the_model_document():
+    """docs/ODD.md (ODD+D, Grimm et al. 2020; Müller et al. 2013) or docs/model.md names
+    every key of a scenario file, and ODD.md has every element of the protocol."""
+    odd = (REPO / "docs" / "ODD.md").read_text(encoding="utf-8")
+    model = (REPO / "docs" / "model.md").read_text(encoding="utf-8")
+    keys = _scenario_keys()
+    assert len(keys) > 90  # the walk reached the whole schema
+    assert _undocumented(keys, [odd, model]) == []
+    for element in (
+        "Purpose and patterns", "Entities, state variables and scales",
+        "Process overview and scheduling", "Theoretical and empirical background",
+        "Individual decision-making", "Learning", "Individual sensing",
+        "Individual prediction", "Interaction", "Collectives", "Heterogeneity",
+        "Stochasticity", "Observation", "Emergence, adaptation, objectives",
+        "Implementation details", "Initialisation",
+        "Input data", "Submodels",
+    ):  # fmt: skip
+        assert re.search(rf"^### .*{re.escape(element)}$", odd, re.MULTILINE), element
+
+
+def test_the_key_coverage_check_can_fail():
+    assert _undocumented(["actors.russia.made_up_key"], ["`resolve` and `audience_cost`"]) == [
+        "actors.russia.made_up_key"
+    ]
+    assert _undocumented(["actors.russia.resolve"], ["`resolve`"]) == []
