@@ -16,7 +16,8 @@ every other draw):
 7. sweeps that look for cliffs from the calendar or a constant;
 8. the structural ensemble of the headline scenarios;
 9. every parameter's 10th and 90th percentile, checked for an effect;
-10. the Kaplan–Meier survival of ceasefires from their start.
+10. the Kaplan–Meier survival of ceasefires from their start;
+11. the stylised facts of ``sim.facts``, each also a test.
 
 Takes about twenty minutes on two cores.  ``--quick`` runs a tenth of the runs
 (for checking the script, not for the document).
@@ -35,6 +36,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import sim
+from sim.facts import FACTS, SCENARIOS_NEEDED, logrank_hazard_ratio
 from sim.outcomes import OUTCOMES
 from sim.overrides import with_overrides
 from sim.sensitivity import paired_difference, scale_states, screen
@@ -354,27 +356,6 @@ from misperception between the two ends are gone.
 """
 
 
-def _logrank_hazard_ratio(length_a, ended_a, length_b, ended_b):
-    """Peto's log-rank estimate of the hazard ratio of group b relative to group a,
-    with a 95% interval: HR = (O_b / E_b) / (O_a / E_a), var(log HR) = 1 / V."""
-    times = np.unique(np.concatenate([length_a[ended_a], length_b[ended_b]]))
-    o_b = e_b = v = 0.0
-    for t in times:
-        at_risk_a, at_risk_b = (length_a >= t).sum(), (length_b >= t).sum()
-        d_a = ((length_a == t) & ended_a).sum()
-        d_b = ((length_b == t) & ended_b).sum()
-        n, d = at_risk_a + at_risk_b, d_a + d_b
-        if n == 0:
-            continue
-        o_b += d_b
-        e_b += d * at_risk_b / n
-        if n > 1:
-            v += d * (at_risk_a / n) * (at_risk_b / n) * (n - d) / (n - 1)
-    log_hr = (o_b - e_b) / v
-    half = 1.96 / math.sqrt(v)
-    return math.exp(log_hr), math.exp(log_hr - half), math.exp(log_hr + half)
-
-
 def _hr_row(label: str, hr: tuple[float, float, float]) -> str:
     ratio, low, high = hr
     return f"| {label} | {ratio:.2f} | {low:.2f}–{high:.2f} | {100 * (1 - ratio):.0f}% |"
@@ -399,7 +380,7 @@ def hazard_section(runs: int) -> str:
 
     la, ea, _ = first(a)
     lb, eb, deployed = first(b)
-    itt = _logrank_hazard_ratio(la, ea, lb, eb)
+    itt = logrank_hazard_ratio(la, ea, lb, eb)
     # Landmark analysis (Anderson, Cain & Gelber 1983): the force can only enter once the
     # ceasefire has lasted `landmark` days, so "runs in which it deployed" would be
     # credited with those days (immortal-time bias).  Both groups are restricted to
@@ -407,9 +388,9 @@ def hazard_section(runs: int) -> str:
     landmark = with_force.timeline.deployment.day
     keep_a, keep_b = la >= landmark, lb >= landmark
     after_a, after_b = la[keep_a] - landmark, lb[keep_b] - landmark
-    landmark_itt = _logrank_hazard_ratio(after_a, ea[keep_a], after_b, eb[keep_b])
+    landmark_itt = logrank_hazard_ratio(after_a, ea[keep_a], after_b, eb[keep_b])
     in_b = deployed[keep_b]
-    treated = _logrank_hazard_ratio(after_a, ea[keep_a], after_b[in_b], eb[keep_b][in_b])
+    treated = logrank_hazard_ratio(after_a, ea[keep_a], after_b[in_b], eb[keep_b][in_b])
     counts = f"{int(keep_a.sum()):,} and {int(keep_b.sum()):,}"
     rows = "\n".join(
         [
@@ -919,6 +900,30 @@ holds (`ceasefire_survival`).
 """
 
 
+def facts_section(runs: int) -> str:
+    scenarios = {name: _load(name) for name in SCENARIOS_NEEDED}
+    rows = []
+    for fact in FACTS:
+        result = fact.measure(scenarios, runs, SEED)
+        rows.append(
+            [fact.name, fact.pattern, fact.source, result.measured,
+             "yes" if result.holds else "**no**"]
+        )  # fmt: skip
+    table = _table(
+        pd.DataFrame(rows, columns=["fact", "pattern", "source", "the model shows", "holds"])
+    )
+    return f"""## 11. Stylised facts (pattern-oriented validation)
+
+Patterns from the literature the model draws on, each measured in the model's
+own runs ({runs:,} runs, seed {SEED}, common random numbers; `sim.facts`), each
+also a test (`tests/test_stylised_facts.py`, at 1,500 runs).  A model judged by
+several patterns at once is harder to get right by accident than one fitted to
+one (Grimm et al. 2005).
+
+{table}
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the runs")
@@ -946,6 +951,7 @@ other draw.
     parts.append(ensemble_section(int(1000 * scale)))
     parts.append(liveness_section(int(1500 * scale)))
     parts.append(survival_section(int(4000 * scale)))
+    parts.append(facts_section(int(4000 * scale)))
     minutes = (time.time() - start) / 60
     parts.append(f"\n_Generated in {minutes:.1f} minutes._\n")
     target = DOCS / "validation.md"
