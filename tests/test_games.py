@@ -7,7 +7,7 @@ import warnings
 import nashpy
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -99,13 +99,16 @@ integer_games = arrays(np.int64, (2, 2, 2), elements=st.integers(-2, 2))
 
 @settings(max_examples=500, deadline=None)
 @given(games)
+# Found by a clean-clone CI run: an equilibrium at 0.5751953125, which rounding to
+# nine digits split between the two solvers (now compared within a tolerance).
+@example(np.array([[[0.0, -0.566], [-0.435, 0.023]], [[0.0, 0.001], [0.0, -0.001]]]))
 def test_solver_matches_nashpy_on_non_degenerate_games(payoffs):
     A, B = payoffs[0], payoffs[1]
     eq = solve_2x2(A, B)
     if eq.degenerate[0]:
         return  # the next test covers games with ties
     assert eq.count[0] in (1, 3)  # an odd number of equilibria (Wilson's oddness theorem)
-    assert _as_sorted(eq.as_list(0)) == _as_sorted(_nashpy_equilibria(A, B))
+    assert _same_equilibria(eq.as_list(0), _nashpy_equilibria(A, B))
 
 
 def _vertex_enumeration(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
