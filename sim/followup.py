@@ -64,7 +64,9 @@ def _subset_world(world: World, at: np.ndarray) -> World:
     sub = World(n_runs=at.shape[0], coalition=coalition, day=world.day)
     n = world.n_runs
     for f in fields(World):
-        if f.name in ("n_runs", "coalition", "day", "tables", "games"):
+        # Today's games and the (states, runs) participation decision are computed
+        # afresh on the next day; the coalition's arrays were taken above.
+        if f.name in ("n_runs", "coalition", "day", "tables", "games", "stays"):
             continue
         setattr(sub, f.name, _take(getattr(world, f.name), at, n))
     return sub
