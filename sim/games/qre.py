@@ -89,7 +89,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
-__all__ = ["LogitQRE", "logit_qre", "sequential_logit_entry"]
+__all__ = ["LogitQRE", "logit_qre"]
 
 #: Largest continuation step, in log λ, beyond λ₀ (where several QRE may exist).
 LOG_STEP = 0.2
@@ -419,22 +419,3 @@ def _bracketed_newton(
         hi = np.where(f > 0, x, hi)
     return out
 
-
-def sequential_logit_entry(
-    row_payoffs: np.ndarray, col_payoffs: np.ndarray, precision: float
-) -> np.ndarray:
-    """The row player's probability of its first action when it moves first, under logit play.
-
-    The agent QRE of a 2×2 game played in sequence (McKelvey & Palfrey 1998): the
-    column player, seeing the row player's first action, plays its second action
-    with probability ``τ = σ(λ (B[0, 1] − B[0, 0]))``; the row player plays its first
-    action with probability ``σ(λ [(1 − τ)(A[0, 0] − A[1, 0]) + τ (A[0, 1] − A[1, 1])])``.
-    In the model: the coalition's entry against Russia's noisy reply to a force that
-    is there (``docs/model.md``, "The coalition's entry").  Arrays ``(n, 2, 2)``.
-    """
-    from scipy.special import expit
-
-    A, B = np.asarray(row_payoffs, float), np.asarray(col_payoffs, float)
-    tau = expit(precision * (B[:, 0, 1] - B[:, 0, 0]))
-    gain = (1.0 - tau) * (A[:, 0, 0] - A[:, 1, 0]) + tau * (A[:, 0, 1] - A[:, 1, 1])
-    return expit(precision * gain)
