@@ -816,7 +816,7 @@ def liveness_section(runs: int) -> str:
     every switch on."""
     from sim.distributions import Fixed
     from sim.parameters import uncertain_parameters
-    from sim.sensitivity import INTEGER_PARAMETERS
+    from sim.sensitivity import parameter_ranges
     from sim.sweeps import plan_chunks, point_groups, simulate_chunk
 
     combined = _load("combined")
@@ -827,31 +827,20 @@ def liveness_section(runs: int) -> str:
         "levers.deploy_only_during_ceasefire": False,
     }
     everything = with_overrides(combined, switches)
+    # The screen's ranges (sim.sensitivity.parameter_ranges: a fixed value v at v/2 and
+    # 3v/2, integers too, within the schema's bounds), with each distribution's ends
+    # replaced by its 10th and 90th percentiles.
+    drawn = {path: dist for path, dist in uncertain_parameters(combined)}
     trials = []
-    for path, dist in uncertain_parameters(combined):
-        if isinstance(dist, Fixed):
-            v = float(dist.value)
-            low, high = (v / 2, 1.5 * v) if v != 0 else (0.0, 1.0)
-        else:
+    for item in parameter_ranges(combined):
+        dist = drawn.get(item.path)
+        if dist is not None and not isinstance(dist, Fixed):
             low, high = (float(x) for x in dist.quantile(np.array([0.1, 0.9])))
-        if (
-            path.endswith("probability")
-            or path.endswith("reduction")
-            or path.endswith("discount")
-            or path.endswith("penalty")
-            or "domestic_support" in path
-            or path.endswith("weight")
-            or path.endswith("prior_resolute")
-        ):
-            high = min(high, 1.0)
-        trials.append((path, low, high))
-    data = combined.model_dump(mode="python")
-    for path in INTEGER_PARAMETERS:
-        node = data
-        for key in path.split("."):
-            node = node[key]
-        v = int(node)
-        trials.append((path, max(1, v // 2), max(2, (3 * v) // 2)))
+        elif item.integer:
+            low, high = int(item.low), int(item.high)
+        else:
+            low, high = float(item.low), float(item.high)
+        trials.append((item.path, low, high))
 
     def tables(base) -> list[pd.DataFrame]:
         scenarios = []
@@ -890,7 +879,7 @@ def liveness_section(runs: int) -> str:
     return f"""## 9. Every parameter is live
 
 Each numeric parameter at its 10th and then its 90th percentile (a fixed value
-`v`: `v/2` and `3v/2`; probabilities capped at 1), everything else drawn as
+`v`: `v/2` and `3v/2`, within the schema's bounds), everything else drawn as
 usual from the same streams, {runs:,} runs: does any cell of the run table
 change?  In `combined.yaml`, and in combined with every switch on ({on}).
 
