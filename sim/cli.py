@@ -707,7 +707,35 @@ def _day_state(day: dict) -> tuple:
         day["sanctions_in_force"],
         round(day["russia_sanctions_penalty"], 3),
         round(day["russia_expected_response"], 3),
+        _ladder_strategies(day.get("strike_ladder")),
     )
+
+
+def _ladder_strategies(ladder: dict | None) -> str:
+    """The strike ladder's equilibrium strategies, in words ("" without a ladder)."""
+    if ladder is None:
+        return ""
+
+    def one(strategy: dict) -> str:
+        return " / ".join(f"{a} {p:.2f}" for a, p in strategy.items() if p > 0.005)
+
+    return f"Russia {one(ladder['russia_strategy'])}; defenders {one(ladder['defenders_strategy'])}"
+
+
+def _print_ladder_table(ladder: dict) -> None:
+    rungs, postures = list(ladder["russia_strategy"]), list(ladder["defenders_strategy"])
+    width = max(len(r) for r in rungs)
+    _out.print(
+        "         strike ladder table (Russia's payoff , defenders' payoff): "
+        + " | ".join(postures),
+        markup=False,
+    )
+    for i, rung in enumerate(rungs):
+        cells = "  ".join(
+            f"{ladder['russia_payoffs'][i][j]:8.3g} , {ladder['defenders_payoffs'][i][j]:8.3g}"
+            for j in range(len(postures))
+        )
+        _out.print(f"           {rung:<{width}}  {cells}", markup=False)
 
 
 def _sanctions_line(day: dict) -> str | None:
@@ -768,6 +796,19 @@ def _print_trace(result) -> None:
             markup=False,
         )
         _out.print(f"         games: {_describe_games(day['games'])}", markup=False)
+        ladder = day.get("strike_ladder")
+        if ladder is not None:
+            played = ""
+            if ladder["rung_played"] is not None:
+                played = f"; played today: {ladder['rung_played']}"
+                if ladder["posture_played"] is not None:
+                    played += f", defenders {ladder['posture_played']}"
+            _out.print(
+                f"         strike ladder equilibrium: {_ladder_strategies(ladder)}{played}",
+                markup=False,
+            )
+            if previous is None or previous[-1] != _ladder_strategies(ladder):
+                _print_ladder_table(ladder)
         if day["troops_committed"] > 0:
             _out.print(
                 "         force: the coalition's move, from its belief, deploys with probability "

@@ -206,6 +206,15 @@ class CrisisModel(mesa.Model):
             ),
             "peacekeeper_casualties": np.rint(w.total_casualties()).astype(int),
             "attacks_on_peacekeepers": w.attacks_on_peacekeepers,
+            # The strike ladder (zero under the binary strike model): harassment days
+            # and how many were attributed, strikes by rung, retaliations in kind.
+            "harassment_days": w.harassment_days,
+            "harassment_attributed": w.harassment_attributed,
+            "limited_strikes": w.limited_strikes,
+            "major_strikes": w.major_strikes,
+            "retaliations": w.retaliations,
+            "ladder_equilibria_max": w.ladder_equilibria_max,
+            "ladder_solves": w.ladder_solves,
             "sanctions_imposed": imposed,
             "sanctions_imposed_day": w.sanctions_imposed_day,
             "sanctions_days_in_force": w.sanctions_days_in_force,

@@ -125,6 +125,7 @@ BATCH_INVARIANTS = (
     "simulation.horizon_days",
     "games.selection",
     "games.qre_precision",
+    "games.strike_model",
     "games.tables",
     "information.russia_resolve",
     "actors.coalition.participation",

@@ -53,6 +53,15 @@ from sim.day_kernels import (
 )
 from sim.games.bayesian import deterrence_threshold, entry_value, update_belief
 from sim.games.coalition import best_response_withdrawals
+from sim.games.ladder import (
+    HARASSMENT,
+    LIMITED,
+    MAJOR,
+    RETALIATE,
+    LadderInputs,
+    ladder_table,
+)
+from sim.games.ladder_solver import enumerate_equilibria, logit_qre, select
 from sim.games.scenario_games import GameState, build_tables, pledge_weighted
 from sim.games.selection import QRE, Selected, select_equilibrium
 from sim.outcomes import ESCALATION_LEVELS
@@ -263,13 +272,19 @@ def solve_games(w: World, setup: Setup, streams: RunStreams) -> None:
     # (its belief about the US's type, what unanswered strikes taught it); the
     # coalition's move, by backward induction from its belief about that reply, is
     # taken in coalition_decisions.
-    _, russia = day.tables["deployment"]
-    targeting_gain = russia[:, 0, 1] - russia[:, 0, 0]
-    if scenario.games.selection == "logit_qre":
-        # Noisy play: Russia's logit response to a force that is there.
-        w.targeting_probability = expit(scenario.games.qre_precision * targeting_gain)
+    if day.ladder is not None:
+        # The strike ladder: Russia's graded reply and the defenders' posture, an
+        # equilibrium of the 4×3 game; "targeting" is a limited or a major strike.
+        _solve_ladder(w, setup, streams, day.ladder)
+        w.targeting_probability = w.ladder_x[:, LIMITED] + w.ladder_x[:, MAJOR]
     else:
-        w.targeting_probability = (targeting_gain > 0).astype(float)
+        _, russia = day.tables["deployment"]
+        targeting_gain = russia[:, 0, 1] - russia[:, 0, 0]
+        if scenario.games.selection == "logit_qre":
+            # Noisy play: Russia's logit response to a force that is there.
+            w.targeting_probability = expit(scenario.games.qre_precision * targeting_gain)
+        else:
+            w.targeting_probability = (targeting_gain > 0).astype(float)
 
     w.games["ceasefire"] = _solve(w, setup, streams, "ceasefire", day.tables["ceasefire"])
     ceasefire = w.games["ceasefire"].selected
@@ -293,6 +308,33 @@ def solve_games(w: World, setup: Setup, streams: RunStreams) -> None:
         Selected(imposes.astype(float), complies.astype(float), label, one, ~one.astype(bool)),
     )
     _record_equilibria(w, setup, ("ceasefire", "sanctions"))
+
+
+def _solve_ladder(w: World, setup: Setup, streams: RunStreams, inputs: LadderInputs) -> None:
+    """The ladder's equilibrium in every run with a force pledged, re-solved only where
+    today's inputs differ from those last solved (they change with the force, the
+    publics' support, monitoring, sanctions and what Russia has learnt)."""
+    games = setup.scenario.games
+    state = inputs.state()
+    active = setup.force_pledged & ~w.escalated
+    at = np.flatnonzero(active & (state != w.ladder_state).any(axis=1))
+    if not at.size:
+        return
+    solved_before = ~np.isnan(w.ladder_state[at, 0])
+    w.ladder_state[at] = state[at]
+    row, col = ladder_table(inputs.take(at))
+    w.ladder_solves[at] += 1
+    if games.selection == "logit_qre":
+        # Noisy play: the logit QRE (the equilibria are not counted).
+        w.ladder_x[at], w.ladder_y[at] = logit_qre(
+            row, col, games.qre_precision, start=(w.ladder_x[at], w.ladder_y[at], solved_before)
+        )
+        return
+    candidates = enumerate_equilibria(row, col)
+    # Under the random rule, the equilibrium drawn is kept while the tables stay.
+    uniforms = streams.uniform("selection.ladder", w.day, at=at)
+    w.ladder_x[at], w.ladder_y[at] = select(candidates, row, col, games.selection, uniforms)
+    w.ladder_equilibria_max[at] = np.maximum(w.ladder_equilibria_max[at], candidates.count)
 
 
 def _record_equilibria(w: World, setup: Setup, names: tuple[str, ...]) -> None:
@@ -531,14 +573,40 @@ def russia_acts(w: World, setup: Setup, streams: RunStreams) -> None:
     day, truce = w.day, w.ceasefire_in_force
     accident = setup.params["ceasefire.accidental_violation_probability"]
     force_present = (w.troops_deployed > 0) & ~w.escalated
-    w.russia_attacks = streams.bernoulli(
-        "russia.strike", day, w.targeting_probability, force_present
-    )
+    if w.tables.ladder is not None:
+        # A rung drawn from Russia's equilibrium strategy, and the defenders' posture
+        # from theirs (both mixed only in a mixed equilibrium or under logit play).
+        at = np.flatnonzero(force_present)
+        w.russia_rung = np.zeros(w.n_runs, dtype=int)
+        w.defenders_posture = np.zeros(w.n_runs, dtype=int)
+        if at.size:
+            w.russia_rung[at] = _draw(w.ladder_x[at], streams, "russia.strike", day, at)
+            w.defenders_posture[at] = _draw(w.ladder_y[at], streams, "defenders.posture", day, at)
+        w.russia_attacks = w.russia_rung >= LIMITED
+    else:
+        w.russia_attacks = streams.bernoulli(
+            "russia.strike", day, w.targeting_probability, force_present
+        )
     w.russia_deliberate = streams.bernoulli(
         "russia.violation", day, w.games["ceasefire"].violate_row, truce
     )
     accidental = streams.bernoulli("russia.accident", day, accident, truce)
     w.russia_violates = w.russia_deliberate | accidental | (truce & w.russia_attacks)
+
+
+def _draw(
+    strategy: np.ndarray, streams: RunStreams, purpose: str, day: int, at: np.ndarray
+) -> np.ndarray:
+    """One action per run at positions ``at`` from its strategy (runs, actions): a pure
+    strategy's action, or one drawn from a mixed one by inverting a uniform number
+    (drawn only there: counter-based numbers make skipping the others harmless)."""
+    action = strategy.argmax(axis=1)
+    mixed = np.flatnonzero(strategy.max(axis=1) < 1.0)
+    if mixed.size:
+        u = streams.uniform(purpose, day, at=at[mixed])
+        below = np.cumsum(strategy[mixed, :-1], axis=1) < u[:, None]
+        action[mixed] = below.sum(axis=1)
+    return action
 
 
 def ukraine_acts(w: World, setup: Setup, streams: RunStreams) -> None:
@@ -580,15 +648,31 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
     # Attacks on peacekeepers: casualties in proportion to each contingent.
     # State i's casualties in run k on day d: a Poisson count from the blocks
     # (k, d, i, *) of the "casualties" key, drawn only for attacked runs.
-    attacked = np.flatnonzero(attacks)
-    if attacked.size:
-        expected = w.coalition.deployed[:, attacked] * c.casualty_rate_per_attack[attacked]
-        drawn = np.stack(
-            [
-                streams.poisson("casualties", day, i, expected[i], attacked)
-                for i in range(expected.shape[0])
-            ]
+    ladder = w.tables.ladder is not None
+    if ladder:
+        # Harassment is deniable: attributed only when monitors detect it.
+        harassment = w.russia_rung == HARASSMENT
+        attributed_harassment = streams.bernoulli(
+            "detection.harassment", day, detect, where=harassment
         )
+        w.harassment_days += harassment
+        w.harassment_attributed += attributed_harassment
+        w.limited_strikes += w.russia_rung == LIMITED
+        w.major_strikes += w.russia_rung == MAJOR
+        rungs, rung = w.tables.ladder.rungs, w.russia_rung
+        hit = rung > 0
+        rung_severity = np.choose(
+            rung, (0.0, rungs.harassment_severity, rungs.limited_severity, 1.0)
+        )
+    else:
+        hit, rung_severity = attacks, 1.0
+    attacked = np.flatnonzero(hit)
+    if attacked.size:
+        expected = (
+            w.coalition.deployed[:, attacked]
+            * (c.casualty_rate_per_attack * rung_severity)[attacked]
+        )
+        drawn = streams.poisson_slots("casualties", day, expected, attacked)
         # Only attacked runs have casualties (elsewhere support would be multiplied by 1).
         absorb_casualties(w, c, drawn, attacked)
     w.attacks_on_peacekeepers += attacks
@@ -604,7 +688,21 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
     # The governments answer an attack on their mission: the response probability is
     # r(T) of the committed force, the one both sides' tables use today (not only the
     # troops that have arrived while the force ramps up).
-    w.clash = streams.bernoulli("response", day, w.response_probability, where=attacks)
+    if ladder:
+        # An attributed act meets the defenders' posture: a clash with probability
+        # q = 1 - (1 - m_k r)(1 - c_j) (sim.games.ladder).
+        answered = attacks | attributed_harassment
+        posture = w.defenders_posture
+        automatic_share = np.choose(
+            rung, (0.0, rungs.harassment_automatic, rungs.limited_automatic, 1.0)
+        )
+        chosen = np.choose(posture, (0.0, rungs.retaliation_clash_probability, 1.0))
+        chance = 1.0 - (1.0 - automatic_share * w.response_probability) * (1.0 - chosen)
+        w.clash = streams.bernoulli("response", day, chance, where=answered)
+        w.retaliations += answered & (w.defenders_posture == RETALIATE)
+    else:
+        attributed_harassment = False
+        w.clash = streams.bernoulli("response", day, w.response_probability, where=attacks)
     w.escalation_day = np.where(w.clash & ~w.escalated, day, w.escalation_day)
     w.escalated |= w.clash
     # Russia has carried out its threat; a strike that drew no response teaches it
@@ -640,7 +738,7 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
     # Defiance of a pending threat: an attributed deliberate violation, or a strike.
     # An accidental incident is investigated and not held against Russia (the
     # ceasefire table prices deliberate violations only; docs/model.md, "Sanctions").
-    defied = attacks | (w.russia_deliberate & w.russia_detected)
+    defied = attacks | attributed_harassment | (w.russia_deliberate & w.russia_detected)
     w.defiance_observed |= w.threat_active & defied
     # Sanctions in force are lifted after enough compliant days of a ceasefire; an
     # attributed deliberate violation or a strike restarts the clock.

@@ -363,6 +363,69 @@ class Sanctions(_Section):
     )
 
 
+class StrikeLadder(_Section):
+    """The strike ladder's rungs and postures (docs/model.md, "The strike ladder").
+
+    A major strike is the unit: severity, coercion and automatic response 1.
+    Every default is an assumption, argued in docs/model.md.
+    """
+
+    harassment_severity: Share = Field(
+        0.05,
+        validate_default=True,
+        description="casualties of harassment (drones, sabotage), as a share of a major strike's",
+    )
+    limited_severity: Share = Field(
+        0.3,
+        validate_default=True,
+        description="casualties of a limited strike, as a share of a major strike's",
+    )
+    harassment_coercion: Share = Field(
+        0.2,
+        validate_default=True,
+        description="share of Russia's objection to the force (tolerance and audience "
+        "cost) that harassment relieves",
+    )
+    limited_coercion: Share = Field(
+        0.6,
+        validate_default=True,
+        description="share of Russia's objection to the force a limited strike relieves",
+    )
+    harassment_automatic: Share = Field(
+        0.0,
+        validate_default=True,
+        description="share of the tripwire's response probability r(T) that attributed "
+        "harassment triggers whatever the governments decide",
+    )
+    limited_automatic: Share = Field(
+        0.5,
+        validate_default=True,
+        description="share of r(T) a limited strike triggers whatever the governments decide",
+    )
+    retaliation_clash_probability: Probability = Field(
+        0.1,
+        validate_default=True,
+        description="chance that a retaliation in kind becomes a NATO-Russia clash",
+    )
+    retaliation_cost_to_russia: NonNegative = Field(
+        0.5,
+        validate_default=True,
+        description="Russia's cost of being retaliated against in kind",
+    )
+    retaliation_restores: Share = Field(
+        0.5,
+        validate_default=True,
+        description="share of the guarantee's credibility, lost when an act goes "
+        "unanswered, that a retaliation in kind restores",
+    )
+    posture_cost: NonNegative = Field(
+        0.01,
+        validate_default=True,
+        description="daily cost to the defenders of holding a posture of retaliation or "
+        "escalation (readiness)",
+    )
+
+
 class Actors(_Section):
     russia: Russia
     ukraine: Ukraine
@@ -423,6 +486,13 @@ class Games(_Section):
         description="under logit_qre play a ceasefire counts as self-enforcing when each side "
         "holds with at least this probability",
     )
+    strike_model: Literal["ladder", "binary"] = Field(
+        "ladder",
+        description="ladder: Russia chooses among comply, harassment, a limited and a major "
+        "strike and the defenders among absorb, retaliate in kind and escalate, a 4x3 game "
+        "solved exactly every day; binary: Russia accepts or targets the force (the "
+        "deployment game's reply, the model before v3.1)",
+    )
     tables: dict[Literal["deployment", "ceasefire", "sanctions"], ExplicitTable] = Field(
         default_factory=dict, description="payoff tables replacing the computed ones"
     )
@@ -468,6 +538,7 @@ ENSEMBLE_CHOICES: dict[str, tuple[str, ...]] = {
     "information.russia_resolve": ("known", "private"),
     "actors.coalition.participation": PARTICIPATION_RULES,
     "sanctions.threat_after_deal": ("stands", "withdrawn"),
+    "games.strike_model": ("ladder", "binary"),
 }
 
 
@@ -487,6 +558,7 @@ class Scenario(_Section):
     ceasefire: CeasefireDynamics
     sanctions: Sanctions = Sanctions()
     games: Games = Games()
+    strike_ladder: StrikeLadder = StrikeLadder()
     information: Information = Information()
     ensemble: (
         dict[
@@ -496,6 +568,7 @@ class Scenario(_Section):
                 "information.russia_resolve",
                 "actors.coalition.participation",
                 "sanctions.threat_after_deal",
+                "games.strike_model",
             ],
             list[str],
         ]

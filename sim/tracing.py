@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.games.ladder import HARASSMENT, LADDER_ACTIONS, ladder_table
 from sim.games.tables import GAME_ACTIONS
 from sim.world import Setup, World
 
@@ -35,6 +36,8 @@ _WATCHED = (
     "ceasefire_collapses",
     "sanctions_lifted",
     "mission_abandoned",
+    "harassment_attributed",
+    "retaliations",
 )
 
 
@@ -104,9 +107,22 @@ class TraceObserver:
 
     def _consequences(self, before, now, w: World, setup: Setup) -> list[str]:
         k, notes = self.run, []
+        ladder = w.tables.ladder is not None
         if w.russia_attacks[k]:
             casualties = w.total_casualties()[k]
-            notes.append(f"Russia strikes the peacekeepers ({casualties:.0f} casualties so far)")
+            what = f"a {LADDER_ACTIONS[1][w.russia_rung[k]]}" if ladder else "a strike"
+            notes.append(
+                f"Russia strikes the peacekeepers: {what} ({casualties:.0f} casualties so far)"
+            )
+        if ladder and w.russia_rung[k] == HARASSMENT:
+            seen = (
+                "attributed"
+                if now["harassment_attributed"] > before["harassment_attributed"]
+                else "deniable: not attributed"
+            )
+            notes.append(f"Russia harasses the force (drones, sabotage; {seen})")
+        if ladder and now["retaliations"] > before["retaliations"]:
+            notes.append("the defenders retaliate in kind")
         if w.clash[k]:
             notes.append(
                 "the coalition and its backers respond militarily: direct NATO-Russia clash"
@@ -145,6 +161,25 @@ class TraceObserver:
             ]
         return []
 
+    def _ladder(self, w: World, setup: Setup) -> dict | None:
+        """The traced run's strike ladder today: its table, both strategies, what was played."""
+        k = self.run
+        if w.tables.ladder is None or not setup.force_pledged[k]:
+            return None
+        russia, defenders = ladder_table(w.tables.ladder.take(np.array([k])))
+        _, rungs, postures = LADDER_ACTIONS
+        present = w.troops_deployed[k] > 0 and not w.escalated[k]
+        return {
+            "russia_payoffs": russia[0].tolist(),
+            "defenders_payoffs": defenders[0].tolist(),
+            "russia_strategy": dict(zip(rungs, w.ladder_x[k].tolist(), strict=True)),
+            "defenders_strategy": dict(zip(postures, w.ladder_y[k].tolist(), strict=True)),
+            "rung_played": rungs[w.russia_rung[k]] if present else None,
+            "posture_played": postures[w.defenders_posture[k]]
+            if present and w.russia_rung[k] > 0
+            else None,
+        }
+
     def end_day(self, w: World, setup: Setup) -> None:
         """Record the day's state of the traced run, its games and what happened."""
         k, tables = self.run, w.tables
@@ -180,6 +215,7 @@ class TraceObserver:
                     # phase solved each.
                     for name, g in sorted(w.games.items(), key=lambda kv: _ORDER[kv[0]])
                 },
+                "strike_ladder": self._ladder(w, setup),
                 "states_committed": [
                     name
                     for name, committed in zip(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.agents import CoalitionArrays, sum_over_states
+from sim.games.ladder import LadderInputs
 from sim.games.scenario_games import DayTables, us_replies
 from sim.games.selection import Selected
 from sim.games.tables import GAME_ACTIONS, provocation
@@ -213,6 +214,22 @@ class World:
     sanctions_penalty_at_first_attack: np.ndarray = field(init=False)
     troops_at_first_attack: np.ndarray = field(init=False)
 
+    # The strike ladder (games.strike_model: ladder): the inputs of the tables last
+    # solved in each run and the equilibrium selected there (re-solved only where the
+    # inputs changed), the most extreme equilibria seen, and what was played.
+    ladder_state: np.ndarray = field(init=False)  # (runs, 9); NaN: never solved
+    ladder_x: np.ndarray = field(init=False)  # (runs, 4): Russia's strategy
+    ladder_y: np.ndarray = field(init=False)  # (runs, 3): the defenders' posture
+    ladder_equilibria_max: np.ndarray = field(init=False)
+    ladder_solves: np.ndarray = field(init=False)  # days on which the ladder was re-solved
+    russia_rung: np.ndarray = field(init=False)  # today's rung (0 comply ... 3 major)
+    defenders_posture: np.ndarray = field(init=False)  # today's posture (0 absorb ...)
+    harassment_days: np.ndarray = field(init=False)
+    harassment_attributed: np.ndarray = field(init=False)
+    limited_strikes: np.ndarray = field(init=False)
+    major_strikes: np.ndarray = field(init=False)
+    retaliations: np.ndarray = field(init=False)
+
     # Equilibria played: per game and run, on how many days each profile label
     # (0-3 pure cell, 4 mixed, 5 QRE) was played while the game was in play, and
     # the most equilibria the game had on one of those days.
@@ -270,7 +287,9 @@ class World:
             "russia_deliberate_days", "ukraine_deliberate_days",
             "russia_deliberate_under_sanctions", "ceasefire_days_under_sanctions",
             "ceasefire_days_after_defiance", "russia_deliberate_after_defiance",
-            "incidents_observed",
+            "incidents_observed", "ladder_equilibria_max", "ladder_solves", "russia_rung",
+            "defenders_posture", "harassment_days", "harassment_attributed",
+            "limited_strikes", "major_strikes", "retaliations",
         ):  # fmt: skip
             setattr(self, name, _zeros(n))
         for name in (
@@ -283,6 +302,11 @@ class World:
         ):  # fmt: skip
             setattr(self, name, _zeros(n, float))
         self.escalation_level = _zeros(n, np.int8)
+        self.ladder_state = np.full((n, len(LadderInputs.STATE)), np.nan)
+        self.ladder_x = np.zeros((n, 4))
+        self.ladder_x[:, 0] = 1.0  # comply until solved
+        self.ladder_y = np.zeros((n, 3))
+        self.ladder_y[:, 0] = 1.0
         self.entry_threshold = np.full(n, np.inf)
         self.committed_troops = sum_over_states(self.coalition.pledge * self.coalition.committed)
         self.stays = np.ones(self.coalition.committed.shape, dtype=bool)

@@ -42,11 +42,15 @@ def test_equilibria_prints_every_game(path: Path):
         "sanctions (uncommitted US type)",
     ):
         assert heading in text
-    assert text.count("Nash equilibria: ") == 4
-    assert text.count("Played (risk_dominant): ") == 4
+    # The strike ladder (a 4×3 game) is shown where a force is pledged.
+    games = 4 + (load_scenario(path).levers.troops_pledged > 0)
+    if games == 5:
+        assert "strike_ladder: russia (rows) × defenders (columns)" in text
+    assert text.count("Nash equilibria: ") == games
+    assert text.count("Played (risk_dominant): ") == games
     assert "Iterated elimination" in text
-    assert text.count("moves first (subgame perfect)") == 8  # both orders of each game
-    assert text.count("Logit QRE at precision") == 4
+    assert text.count("moves first (subgame perfect)") == 2 * games  # both orders of each
+    assert text.count("Logit QRE at precision") == games
     assert "Belief threshold μ*" in text
     assert "threshold public-good game" in text
 

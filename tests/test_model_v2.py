@@ -40,6 +40,18 @@ def _scenario(name: str, **overrides: object):
 GATED = {
     "ceasefire.un_mandate_discount": {"levers.un_mandate": True},
     "actors.united_states.backstop_response_probability": {"levers.us_backstop": True},
+    # The strike ladder: retaliation in kind is a best reply only where it rarely spirals,
+    # and limited strikes are chosen only where they coerce as a major strike would
+    # (docs/model.md, "The strike ladder").
+    "strike_ladder.posture_cost": {"strike_ladder.retaliation_clash_probability": 0.0},
+    "strike_ladder.retaliation_cost_to_russia": {
+        "strike_ladder.retaliation_clash_probability": 0.0
+    },
+    "strike_ladder.retaliation_restores": {"strike_ladder.retaliation_clash_probability": 0.0},
+    "strike_ladder.limited_severity": {
+        "strike_ladder.limited_coercion": 1.0,
+        "strike_ladder.limited_automatic": 0.0,
+    },
 }
 # Settings outside the distributions: (path, low, high, the switch that makes them matter).
 GATED_SETTINGS = [

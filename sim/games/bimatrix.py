@@ -35,8 +35,10 @@ import numpy as np
 
 __all__ = ["extreme_equilibria", "is_equilibrium"]
 
-#: Tolerance of feasibility, tightness and the equality of two vertices.
+#: Tolerance of feasibility and tightness.
 TOLERANCE = 1e-9
+#: Two vertices closer than this are one point (rounding).
+SAME_VERTEX = 1e-12
 
 
 def _vertices(constraints: np.ndarray, bounds: np.ndarray, dim: int) -> list[tuple]:
@@ -52,7 +54,14 @@ def _vertices(constraints: np.ndarray, bounds: np.ndarray, dim: int) -> list[tup
         if (slack < -TOLERANCE).any():
             continue
         tight = frozenset(np.flatnonzero(np.abs(slack) <= TOLERANCE).tolist())
-        if not any(np.allclose(z, other, atol=TOLERANCE * 100) for other, _ in out):
+        # The same vertex from another choice of tight rows (degenerate polytopes) is
+        # kept once with the tight rows of both; distinct vertices of a game with near
+        # ties can be as close as 1e-8, so "the same" is within rounding only.
+        for k, (other, other_tight) in enumerate(out):
+            if np.abs(z - other).max() <= SAME_VERTEX:
+                out[k] = (other, other_tight | tight)
+                break
+        else:
             out.append((z, tight))
     return out
 

@@ -418,4 +418,3 @@ def _bracketed_newton(
         lo = np.where(f < 0, x, lo)
         hi = np.where(f > 0, x, hi)
     return out
-

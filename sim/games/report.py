@@ -27,8 +27,11 @@ from sim.games.coalition import (
     power_indices,
     threshold_equilibria,
 )
+from sim.games.ladder import LADDER_ACTIONS, ladder_table
+from sim.games.ladder_solver import enumerate_equilibria, select
+from sim.games.ladder_solver import logit_qre as ladder_qre
 from sim.games.qre import logit_qre
-from sim.games.scenario_games import GameState, build_tables
+from sim.games.scenario_games import DayTables, GameState, build_tables
 from sim.games.selection import QRE, select_equilibrium
 from sim.games.sequential import backward_induction, subgame_perfect_equilibria
 from sim.games.tables import GAME_ACTIONS
@@ -46,6 +49,7 @@ __all__ = [
     "coalition_report",
     "game_report",
     "information_report",
+    "ladder_report",
     "representative_state",
     "run_parameters",
     "scenario_report",
@@ -209,6 +213,161 @@ def game_report(
             "row_payoff": float(qre_row @ A @ qre_col),
             "col_payoff": float(qre_row @ B @ qre_col),
         },
+    }
+
+
+def _mixed_name(actions, strategy) -> str:
+    if strategy.max() >= 1 - 1e-12:
+        return actions[int(strategy.argmax())]
+    return " / ".join(f"{a} {p:.3g}" for a, p in zip(actions, strategy, strict=True) if p > 1e-12)
+
+
+def _dominated(payoffs: np.ndarray, alive_own, alive_other, strict: bool) -> list[int]:
+    """Own actions (rows of ``payoffs``, own × other) dominated by another pure action."""
+    out = []
+    for a in alive_own:
+        for b in alive_own:
+            if a == b:
+                continue
+            diff = payoffs[b, alive_other] - payoffs[a, alive_other]
+            if (diff > 0).all() if strict else ((diff >= 0).all() and (diff > 0).any()):
+                out.append(a)
+                break
+    return out
+
+
+def ladder_report(tables: DayTables, rule: str, precision: float) -> dict:
+    """All about the strike ladder (a 4×3 game), in the form of :func:`game_report`."""
+    players, row_actions, col_actions = LADDER_ACTIONS
+    A3, B3 = ladder_table(tables.ladder)
+    A, B = A3[0] + 0.0, B3[0] + 0.0
+    found = enumerate_equilibria(A3, B3, shortcut=False)
+    listed = []
+    for k in range(int(found.count[0])):
+        x, y = found.x[0, k], found.y[0, k]
+        pure = x.max() >= 1 - 1e-12 and y.max() >= 1 - 1e-12
+        listed.append(
+            {
+                "kind": "pure" if pure else "mixed",
+                "profile": f"({_mixed_name(row_actions, x)}, {_mixed_name(col_actions, y)})",
+                "row_strategy": _strategy(row_actions, x),
+                "col_strategy": _strategy(col_actions, y),
+                "row_payoff": float(x @ A @ y),
+                "col_payoff": float(x @ B @ y),
+                "payoff_sum": float(x @ (A + B) @ y),
+            }
+        )
+    played: dict = {"rule": rule}
+    if rule == "random":
+        played["profile"] = None
+        played["reason"] = (
+            f"one of the {len(listed)} equilibria, drawn at random and kept while the table "
+            "stays the same"
+        )
+        x = y = None
+    else:
+        if rule == "logit_qre":
+            x, y = (v[0] for v in ladder_qre(A3, B3, precision))
+            reason = f"logit quantal response equilibrium at precision {precision:g}"
+        else:
+            x, y = (v[0] for v in select(found, A3, B3, rule))
+            if len(listed) == 1:
+                reason = "the game's only equilibrium"
+            elif rule == "max_entropy":
+                reason = "the equilibrium with the largest total entropy"
+            else:
+                reason = "the equilibrium with the largest sum of expected payoffs"
+        played["profile"] = f"({_mixed_name(row_actions, x)}, {_mixed_name(col_actions, y)})"
+        played["row_strategy"] = _strategy(row_actions, x)
+        played["col_strategy"] = _strategy(col_actions, y)
+        played["reason"] = reason
+    m, n = A.shape
+    # Iterated elimination of strictly dominated pure actions.
+    rows, cols, steps = list(range(m)), list(range(n)), []
+    while True:
+        drop_rows = _dominated(A, rows, cols, strict=True)
+        drop_cols = _dominated(B.T, cols, rows, strict=True)
+        if not drop_rows and not drop_cols:
+            break
+        steps += [("row", i) for i in drop_rows] + [("col", j) for j in drop_cols]
+        rows = [i for i in rows if i not in drop_rows]
+        cols = [j for j in cols if j not in drop_cols]
+    sequential = []
+    for leader in ("row", "col"):
+        lead_pay, follow_pay = (A, B) if leader == "row" else (B.T, A.T)
+        replies = follow_pay.argmax(axis=1)  # the follower's reply to each leader action
+        outcome = lead_pay[np.arange(lead_pay.shape[0]), replies]
+        move = int(outcome.argmax())
+        i, j = (move, int(replies[move])) if leader == "row" else (int(replies[move]), move)
+        lead_actions, follow_actions = (
+            (row_actions, col_actions) if leader == "row" else (col_actions, row_actions)
+        )
+        lead, follow = (0, 1) if leader == "row" else (1, 0)
+        sequential.append(
+            {
+                "leader": players[lead],
+                "follower": players[follow],
+                "follower_strategy": {
+                    lead_actions[a]: follow_actions[int(replies[a])] for a in range(len(replies))
+                },
+                "path": f"({row_actions[i]}, {col_actions[j]})",
+                "row_payoff": float(A[i, j]),
+                "col_payoff": float(B[i, j]),
+                "all_paths": [f"({row_actions[i]}, {col_actions[j]})"],
+            }
+        )
+    qre_x, qre_y = (v[0] for v in ladder_qre(A3, B3, precision))
+    ties = any((np.abs(B[i] - B[i].max()) <= 1e-12).sum() > 1 for i in range(m)) or any(
+        (np.abs(A[:, j] - A[:, j].max()) <= 1e-12).sum() > 1 for j in range(n)
+    )
+    return {
+        "game": "strike_ladder",
+        "players": list(players),
+        "row_actions": list(row_actions),
+        "col_actions": list(col_actions),
+        "row_payoffs": A.tolist(),
+        "col_payoffs": B.tolist(),
+        "degenerate": bool(ties),
+        "equilibria": listed,
+        "played": played,
+        "dominance": {
+            players[0]: {
+                "strictly_dominated": [
+                    row_actions[i] for i in _dominated(A, range(m), range(n), True)
+                ],
+                "weakly_dominated": [
+                    row_actions[i] for i in _dominated(A, range(m), range(n), False)
+                ],
+            },
+            players[1]: {
+                "strictly_dominated": [
+                    col_actions[j] for j in _dominated(B.T, range(n), range(m), True)
+                ],
+                "weakly_dominated": [
+                    col_actions[j] for j in _dominated(B.T, range(n), range(m), False)
+                ],
+            },
+        },
+        "iterated_elimination": {
+            "surviving": {
+                players[0]: [row_actions[i] for i in rows],
+                players[1]: [col_actions[j] for j in cols],
+            },
+            "steps": [
+                f"{players[0] if who == 'row' else players[1]} drops "
+                f"'{(row_actions if who == 'row' else col_actions)[k]}'"
+                for who, k in steps
+            ],
+        },
+        "sequential": sequential,
+        "qre": {
+            "precision": precision,
+            "row_strategy": _strategy(row_actions, qre_x),
+            "col_strategy": _strategy(col_actions, qre_y),
+            "row_payoff": float(qre_x @ A @ qre_y),
+            "col_payoff": float(qre_x @ B @ qre_y),
+        },
+        "explicit_table": False,
     }
 
 
@@ -517,6 +676,9 @@ def scenario_report(scenario: Scenario, params: RunParameters, where: str) -> di
         )
         report["explicit_table"] = explicit is not None
         games.append(report)
+    if committed.ladder is not None and state.committed_troops[0] > 0:
+        # The strike ladder is played against a force that is there: shown when one is pledged.
+        games.append(ladder_report(committed, rule, precision))
     coalition_payoffs, russia_payoffs = (t[0] for t in committed.tables["deployment"])
     # The risk the states weigh: Russia's targeting (its best reply to a deployed force)
     # if its resolve is known, the coalition's prior belief if it is private.

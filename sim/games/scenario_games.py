@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.games.ladder import LadderInputs, LadderRungs
 from sim.games.sequential import backward_induction
 from sim.games.tables import (
     CeasefireInputs,
@@ -40,6 +41,7 @@ __all__ = [
     "detection_probability",
     "expected_response",
     "initial_coalition_means",
+    "ladder_rungs",
     "pledge_weighted",
     "us_imposes_after_defiance",
     "us_replies",
@@ -120,7 +122,8 @@ class DayTables:
     probability Russia gives that reply (its belief over US types);
     ``russia_complies``: Russia's subgame-perfect first move in the sanctions
     game; ``sanctions_penalty``: Russia's expected sanctions cost of an
-    attributed violation or strike today.
+    attributed violation or strike today; ``ladder``: the strike ladder's
+    inputs (:mod:`sim.games.ladder`), under the ladder strike model.
     """
 
     tables: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -132,6 +135,9 @@ class DayTables:
     us_imposes_if_defied: np.ndarray
     impose_probability_expected: np.ndarray
     russia_complies: np.ndarray
+    # The strike ladder's inputs (games.strike_model: ladder; None under the binary
+    # strike model): sim.games.ladder.ladder_table makes its (n, 4, 3) tables.
+    ladder: LadderInputs | None = None
 
     @property
     def expected_sanctions(self) -> np.ndarray:  # the name used by reports before v2
@@ -339,6 +345,24 @@ def build_tables(
         us_imposes = play.follower_reply[:, 1] == 0
         impose_expected = us_imposes.astype(float)
         russia_complies = play.leader_action == 0
+    ladder = None
+    if scenario.games.strike_model == "ladder":
+        casualties = troops * p["actors.coalition.casualty_rate_per_attack"]
+        ladder = LadderInputs(
+            rungs=ladder_rungs(p),
+            russia_objection=deployment.russia_tolerance_cost + deployment.russia_audience_cost,
+            russia_sanctions_penalty=sanctions_penalty,
+            russia_nato_war_cost=deployment.russia_nato_war_cost,
+            russia_expected_response=russia_reply,
+            response_probability=reply,
+            coalition_nato_war_cost=deployment.coalition_nato_war_cost,
+            major_strike_casualty_cost=p["actors.coalition.casualty_cost"]
+            * sensitivity
+            * casualties
+            / casualty_scale,
+            guarantee_value=deployment.guarantee_value * support * deployment.viable,
+            detection_probability=detection,
+        )
     return DayTables(
         tables=tables,
         response_probability=reply,
@@ -349,4 +373,15 @@ def build_tables(
         us_imposes_if_defied=us_imposes,
         impose_probability_expected=impose_expected,
         russia_complies=russia_complies,
+        ladder=ladder,
     )
+
+
+def ladder_rungs(params: RunParameters) -> LadderRungs:
+    """The strike ladder's per-run constants (``strike_ladder.*``)."""
+    names = (
+        "harassment_severity", "limited_severity", "harassment_coercion", "limited_coercion",
+        "harassment_automatic", "limited_automatic", "retaliation_clash_probability",
+        "retaliation_cost_to_russia", "retaliation_restores", "posture_cost",
+    )  # fmt: skip
+    return LadderRungs(**{name: params[f"strike_ladder.{name}"] for name in names})
