@@ -249,3 +249,29 @@ def test_sim_equilibria_json_shows_the_ladder_as_a_four_by_three_game(tmp_path):
             np.array(list(eq["col_strategy"].values())),
         )
     assert max(len(g["row_actions"]) for g in report["games"]) > 2
+
+
+def test_sim_trace_shows_the_ladder_table_and_what_was_played(tmp_path):
+    """A traced run with a force prints the ladder's 4×3 table and, each printed day,
+    the equilibrium strategies; the day's rung is in the JSON-ready record too."""
+    result = run_cli("trace", SCENARIOS / "combined.yaml", "--run", "3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "strike ladder table (Russia's payoff , defenders' payoff)" in result.stdout
+    assert "strike ladder equilibrium: Russia " in result.stdout
+    for rung in ("comply", "harassment", "limited strike", "major strike"):
+        assert f"  {rung}  " in result.stdout or f"  {rung} " in result.stdout
+
+
+def test_the_strike_model_is_a_structural_choice_of_the_ensemble():
+    """`ensemble: {games.strike_model: [ladder, binary]}` runs both models on common
+    random numbers, one variant each."""
+    from sim.ensemble import run_ensemble
+
+    scenario = with_overrides(
+        load_scenario(SCENARIOS / "combined.yaml"),
+        {"ensemble": {"games.strike_model": ["ladder", "binary"]}},
+    )
+    result = run_ensemble(scenario, runs=200, seed=4)
+    names = [v.name for v in result.variants]
+    assert len(names) == 2 and any("binary" in n for n in names)
+    assert set(result.shares["variant"]) >= set(names)
