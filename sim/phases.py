@@ -59,7 +59,7 @@ from sim.games.ladder import (
     MAJOR,
     RETALIATE,
     LadderInputs,
-    ladder_table,
+    ladder_tables_at,
 )
 from sim.games.ladder_solver import enumerate_equilibria, logit_qre, select
 from sim.games.scenario_games import GameState, build_tables, pledge_weighted
@@ -322,7 +322,7 @@ def _solve_ladder(w: World, setup: Setup, streams: RunStreams, inputs: LadderInp
         return
     solved_before = ~np.isnan(w.ladder_state[at, 0])
     w.ladder_state[at] = state[at]
-    row, col = ladder_table(inputs.take(at))
+    row, col = ladder_tables_at(inputs, at, state)
     w.ladder_solves[at] += 1
     if games.selection == "logit_qre":
         # Noisy play: the logit QRE (the equilibria are not counted).

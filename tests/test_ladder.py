@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.games.bimatrix import extreme_equilibria, is_equilibrium
-from sim.games.ladder import MAJOR, ladder_table
+from sim.games.ladder import MAJOR, LadderInputs, LadderRungs, ladder_table, ladder_tables_at
 from sim.games.ladder_solver import enumerate_equilibria, logit_qre, select
 from sim.games.scenario_games import GameState, build_tables
 from sim.loader import load_scenario
@@ -189,6 +189,24 @@ def test_the_ladder_restricted_to_comply_and_major_strike_is_the_deployment_game
         rtol=1e-12,
         atol=1e-12,
     )
+
+
+def test_the_compiled_tables_are_the_numpy_tables_bit_for_bit(monkeypatch):
+    """The daily step builds the changed runs' tables in compiled loops; they are
+    ladder_table's, bit for bit, and SIM_NO_NUMBA uses ladder_table itself."""
+    rng = np.random.default_rng(8)
+    n = 3000
+    rungs = LadderRungs(**{k: rng.uniform(0, 1, n) for k in LadderRungs.CONSTANTS})
+    values = {k: rng.uniform(0, 10, n) for k in LadderInputs.STATE}
+    values["detection_probability"] = rng.uniform(0, 1, n)
+    inputs = LadderInputs(rungs=rungs, **values)
+    at = np.sort(rng.choice(n, 1200, replace=False))
+    reference = ladder_table(inputs.take(at))
+    for compiled, expected in zip(ladder_tables_at(inputs, at), reference, strict=True):
+        np.testing.assert_array_equal(compiled, expected)
+    monkeypatch.setenv("SIM_NO_NUMBA", "1")
+    for python, expected in zip(ladder_tables_at(inputs, at), reference, strict=True):
+        np.testing.assert_array_equal(python, expected)
 
 
 def test_higher_rungs_hurt_more_and_escalation_is_costlier_than_absorbing():

@@ -48,8 +48,11 @@ deployment game's reply to a force that is there.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cache
 
 import numpy as np
+
+from sim.compiled import use_numba
 
 __all__ = [
     "LADDER_ACTIONS",
@@ -57,6 +60,7 @@ __all__ = [
     "LadderRungs",
     "clash_probability",
     "ladder_table",
+    "ladder_tables_at",
 ]
 
 #: (row player, column player), (row actions), (column actions).
@@ -83,6 +87,12 @@ class LadderRungs:
     retaliation_cost_to_russia: np.ndarray  # L
     retaliation_restores: np.ndarray  # h
     posture_cost: np.ndarray  # c
+
+    CONSTANTS = (
+        "harassment_severity", "limited_severity", "harassment_coercion", "limited_coercion",
+        "harassment_automatic", "limited_automatic", "retaliation_clash_probability",
+        "retaliation_cost_to_russia", "retaliation_restores", "posture_cost",
+    )  # fmt: skip
 
     def take(self, at: np.ndarray) -> LadderRungs:
         """The constants of the runs at positions ``at``."""
@@ -179,5 +189,68 @@ def ladder_table(x: LadderInputs) -> tuple[np.ndarray, np.ndarray]:
             lost[:, None, :] * (coercion * x.guarantee_value[:, None])[:, :, None]
             + q_defenders * x.coalition_nato_war_cost[:, None, None]
         )
+    )
+    return russia, defenders
+
+
+def _tables_at(state, constants, at, russia, defenders):
+    """The tables of the runs at positions ``at``, cell by cell: the same operations,
+    in the same order, as :func:`ladder_table` (plain loops, compiled by numba)."""
+    for t in range(at.shape[0]):
+        r = at[t]
+        objection, sanctions, war_r, expected = state[r, 0], state[r, 1], state[r, 2], state[r, 3]
+        response, war_c, casualties, value = state[r, 4], state[r, 5], state[r, 6], state[r, 7]
+        detection = state[r, 8]
+        c = constants[r]
+        severity = (0.0, c[0], c[1], 1.0)
+        coercion = (0.0, c[2], c[3], 1.0)
+        automatic = (0.0, c[4], c[5], 1.0)
+        attributed = (0.0, detection, 1.0, 1.0)
+        chosen = (0.0, c[6], 1.0)
+        retaliation = (0.0, c[7], 0.0)
+        lost = (1.0, 1.0 - c[8], 0.0)
+        posture = (0.0, c[9], c[9])
+        for k in range(4):
+            for j in range(3):
+                q_russia = 1.0 - (1.0 - automatic[k] * expected) * (1.0 - chosen[j])
+                q_defenders = 1.0 - (1.0 - automatic[k] * response) * (1.0 - chosen[j])
+                if k == 0:
+                    russia[t, k, j] = -objection
+                else:
+                    russia[t, k, j] = -(1.0 - coercion[k]) * objection - attributed[k] * (
+                        sanctions + q_russia * war_r + retaliation[j]
+                    )
+                defenders[t, k, j] = (
+                    -posture[j]
+                    - severity[k] * casualties
+                    - attributed[k] * (lost[j] * (coercion[k] * value) + q_defenders * war_c)
+                )
+
+
+@cache
+def _compiled_tables():
+    from numba import njit  # loaded only when tables are built in the daily step
+
+    return njit(cache=True, error_model="numpy")(_tables_at)
+
+
+def ladder_tables_at(
+    x: LadderInputs, at: np.ndarray, state: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``ladder_table(x.take(at))`` without the intermediate arrays: compiled loops
+    over the runs at positions ``at`` (the daily step builds only the tables that
+    changed).  ``state``: ``x.state()`` if the caller has it.  Under
+    ``SIM_NO_NUMBA`` it is :func:`ladder_table` itself; the two give the same
+    bits (``tests/test_ladder.py``)."""
+    if not use_numba():
+        return ladder_table(x.take(at))
+    state = np.ascontiguousarray(x.state() if state is None else state)
+    constants = np.ascontiguousarray(
+        np.stack([getattr(x.rungs, name) for name in LadderRungs.CONSTANTS], axis=1), dtype=float
+    )
+    russia = np.empty((at.shape[0], 4, 3))
+    defenders = np.empty((at.shape[0], 4, 3))
+    _compiled_tables()(
+        state, constants, np.ascontiguousarray(at, dtype=np.int64), russia, defenders
     )
     return russia, defenders
