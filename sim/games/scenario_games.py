@@ -379,9 +379,4 @@ def build_tables(
 
 def ladder_rungs(params: RunParameters) -> LadderRungs:
     """The strike ladder's per-run constants (``strike_ladder.*``)."""
-    names = (
-        "harassment_severity", "limited_severity", "harassment_coercion", "limited_coercion",
-        "harassment_automatic", "limited_automatic", "retaliation_clash_probability",
-        "retaliation_cost_to_russia", "retaliation_restores", "posture_cost",
-    )  # fmt: skip
-    return LadderRungs(**{name: params[f"strike_ladder.{name}"] for name in names})
+    return LadderRungs(**{name: params[f"strike_ladder.{name}"] for name in LadderRungs.CONSTANTS})
