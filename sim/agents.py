@@ -160,7 +160,7 @@ def absorb_casualties(w: World, c: CoalitionParams, own: np.ndarray, runs: np.nd
     (the threat of "European coffins" [S4] is addressed to Europe as a whole).
     """
     states = w.coalition
-    coalition = own.sum(axis=0)
+    coalition = sum_over_states(own)
     states.casualties[:, runs] += own
     felt = own + c.shared_casualty_weight[runs] * (coalition - own)
     sensitivity = states.casualty_sensitivity[:, runs]

@@ -45,10 +45,15 @@ from sim.agents import (
 )
 from sim.compiled import use_numba
 from sim.day_kernels import (
+    casualty_exponents,
     count_labels,
     own_rule_stays,
     pledge_weighted_means,
     public_good_stays,
+    pure_actions,
+    refresh_changed_rows,
+    rung_values,
+    scale_columns,
     step_states,
 )
 from sim.games.bayesian import deterrence_threshold, entry_value, update_belief
@@ -59,6 +64,7 @@ from sim.games.ladder import (
     MAJOR,
     RETALIATE,
     LadderInputs,
+    ladder_constants,
     ladder_tables_at,
 )
 from sim.games.ladder_solver import enumerate_equilibria, logit_qre, select
@@ -317,12 +323,17 @@ def _solve_ladder(w: World, setup: Setup, streams: RunStreams, inputs: LadderInp
     games = setup.scenario.games
     state = inputs.state()
     active = setup.force_pledged & ~w.escalated
-    at = np.flatnonzero(active & (state != w.ladder_state).any(axis=1))
+    if use_numba():
+        at, solved_before = refresh_changed_rows(state, w.ladder_state, active)
+    else:
+        at = np.flatnonzero(active & (state != w.ladder_state).any(axis=1))
+        solved_before = ~np.isnan(w.ladder_state[at, 0])
+        w.ladder_state[at] = state[at]
     if not at.size:
         return
-    solved_before = ~np.isnan(w.ladder_state[at, 0])
-    w.ladder_state[at] = state[at]
-    row, col = ladder_tables_at(inputs, at, state)
+    if w.ladder_constants is None:
+        w.ladder_constants = ladder_constants(inputs.rungs)
+    row, col = ladder_tables_at(inputs, at, state, w.ladder_constants)
     w.ladder_solves[at] += 1
     if games.selection == "logit_qre":
         # Noisy play: the logit QRE (the equilibria are not counted).
@@ -600,8 +611,12 @@ def _draw(
     """One action per run at positions ``at`` from its strategy (runs, actions): a pure
     strategy's action, or one drawn from a mixed one by inverting a uniform number
     (drawn only there: counter-based numbers make skipping the others harmless)."""
-    action = strategy.argmax(axis=1)
-    mixed = np.flatnonzero(strategy.max(axis=1) < 1.0)
+    if use_numba():
+        action, is_mixed = pure_actions(strategy)
+        mixed = np.flatnonzero(is_mixed)
+    else:
+        action = strategy.argmax(axis=1)
+        mixed = np.flatnonzero(strategy.max(axis=1) < 1.0)
     if mixed.size:
         u = streams.uniform(purpose, day, at=at[mixed])
         below = np.cumsum(strategy[mixed, :-1], axis=1) < u[:, None]
@@ -661,9 +676,7 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         w.major_strikes += w.russia_rung == MAJOR
         rungs, rung = w.tables.ladder.rungs, w.russia_rung
         hit = rung > 0
-        rung_severity = np.choose(
-            rung, (0.0, rungs.harassment_severity, rungs.limited_severity, 1.0)
-        )
+        rung_severity = _rung_values(rung, rungs.harassment_severity, rungs.limited_severity)
     else:
         hit, rung_severity = attacks, 1.0
     attacked = np.flatnonzero(hit)
@@ -674,7 +687,19 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         )
         drawn = streams.poisson_slots("casualties", day, expected, attacked)
         # Only attacked runs have casualties (elsewhere support would be multiplied by 1).
-        absorb_casualties(w, c, drawn, attacked)
+        if use_numba():
+            states = w.coalition
+            exponent = casualty_exponents(
+                drawn,
+                attacked,
+                states.casualties,
+                states.casualty_sensitivity,
+                c.shared_casualty_weight,
+                c.casualty_scale,
+            )
+            scale_columns(states.support, attacked, np.exp(exponent))
+        else:
+            absorb_casualties(w, c, drawn, attacked)
     w.attacks_on_peacekeepers += attacks
     first = attacks & ~w.russia_has_struck
     w.first_attack_day = np.where(first, day, w.first_attack_day)
@@ -693,8 +718,8 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         # q = 1 - (1 - m_k r)(1 - c_j) (sim.games.ladder).
         answered = attacks | attributed_harassment
         posture = w.defenders_posture
-        automatic_share = np.choose(
-            rung, (0.0, rungs.harassment_automatic, rungs.limited_automatic, 1.0)
+        automatic_share = _rung_values(
+            rung, rungs.harassment_automatic, rungs.limited_automatic
         )
         chosen = np.choose(posture, (0.0, rungs.retaliation_clash_probability, 1.0))
         chance = 1.0 - (1.0 - automatic_share * w.response_probability) * (1.0 - chosen)
@@ -748,6 +773,13 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         # A strike proves resolve (a bluffing type never strikes).  A quiet day with
         # troops present is not read as evidence (docs/games.md).
         w.belief_resolute = np.where(attacks, 1.0, w.belief_resolute)
+
+
+def _rung_values(rung: np.ndarray, harassment: np.ndarray, limited: np.ndarray) -> np.ndarray:
+    """Per run, the value of the rung played: 0, ``harassment``, ``limited`` or 1."""
+    if use_numba():
+        return rung_values(rung, harassment, limited)
+    return np.choose(rung, (0.0, harassment, limited, 1.0))
 
 
 # ---------------------------------------------------------------------- 7. the US and sanctions

@@ -195,12 +195,13 @@ def _poisson_states_compiled(key, runs, c1, lam):
 
 
 @numba.njit(cache=True)
-def _bernoulli_compiled(key, runs, c1, probability, where, use_where):
+def _bernoulli_compiled(key, runs, c1, probability, where, use_where, scalar):
+    """``probability``: one per run, or (``scalar``) one for all, in ``probability[0]``."""
     out = np.zeros(runs.shape[0], dtype=np.bool_)
     for i in range(runs.shape[0]):
         if use_where and not where[i]:
             continue
-        p = probability[i]
+        p = probability[0] if scalar else probability[i]
         if p >= 1.0:
             out[i] = True
         elif p > 0.0:
@@ -225,6 +226,9 @@ def _blocks_numpy(key, runs, c1, c2, c3) -> np.ndarray:
 
 
 # --------------------------------------------------------------------- public
+
+
+_NO_MASK = np.ones(1, dtype=bool)
 
 
 def _counter(day: int) -> np.uint64:
@@ -277,10 +281,17 @@ def bernoulli(
     harmless.  p >= 1 is always True, p <= 0 (or NaN) never.
     """
     runs = np.ascontiguousarray(runs, dtype=np.uint64)
-    p = np.broadcast_to(np.asarray(probability, dtype=float), runs.shape)
+    p = np.asarray(probability, dtype=float)
     if use_numba():
-        mask = np.ones(1, dtype=bool) if where is None else where
-        return _bernoulli_compiled(key, runs, _counter(day), p, mask, where is not None)
+        # A single probability goes in as it is (broadcasting it costs more than the draws).
+        scalar = p.ndim == 0
+        if scalar:
+            p = p.reshape(1)
+        elif p.shape != runs.shape:
+            p = np.broadcast_to(p, runs.shape)
+        mask = _NO_MASK if where is None else where
+        return _bernoulli_compiled(key, runs, _counter(day), p, mask, where is not None, scalar)
+    p = np.broadcast_to(p, runs.shape)
     certain = p >= 1.0
     uncertain = (p > 0.0) & ~certain
     if where is not None:

@@ -218,6 +218,9 @@ class World:
     # solved in each run and the equilibrium selected there (re-solved only where the
     # inputs changed), the most extreme equilibria seen, and what was played.
     ladder_state: np.ndarray = field(init=False)  # (runs, 9); NaN: never solved
+    # The rungs' constants (runs, 10), stacked on the first solve: parameters do not
+    # change during a run.
+    ladder_constants: np.ndarray | None = field(init=False, default=None)
     ladder_x: np.ndarray = field(init=False)  # (runs, 4): Russia's strategy
     ladder_y: np.ndarray = field(init=False)  # (runs, 3): the defenders' posture
     ladder_equilibria_max: np.ndarray = field(init=False)

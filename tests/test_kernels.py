@@ -380,3 +380,80 @@ def test_public_good_kernel_equals_best_response_withdrawals(seed, states, runs)
             threshold[k : k + 1],
         )  # fmt: skip
         np.testing.assert_array_equal(one[0], after[k])
+
+
+# ------------------------------------------------------------------ the ladder's daily chores
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), states=st.integers(1, 30), runs=st.integers(1, 40))
+def test_ladder_chores_equal_the_numpy_expressions(seed, states, runs):
+    """Each compiled chore of the daily step (sim.day_kernels) gives the bits of the
+    NumPy expression it replaces (the SIM_NO_NUMBA path of sim.phases), with ties,
+    zeros, never-cached rows and unattacked runs."""
+    from types import SimpleNamespace
+
+    from sim.agents import CoalitionArrays, absorb_casualties
+    from sim.day_kernels import (
+        casualty_exponents,
+        pledge_weighted_means,
+        pure_actions,
+        refresh_changed_rows,
+        rung_values,
+        scale_columns,
+    )
+    from sim.games.scenario_games import pledge_weighted
+
+    rng = np.random.default_rng(seed)
+    shape = (states, runs)
+    pledge = rng.choice([0.0, 150.0, 2500.0], shape) * rng.choice([1.0, 0.5], runs)
+    committed = rng.random(shape) < 0.7
+    first, second = rng.uniform(0, 1, shape), rng.choice([0.0, 0.5, 0.8], shape)
+    compiled = pledge_weighted_means(pledge, committed, first, second)
+    np.testing.assert_array_equal(compiled[0], pledge_weighted(pledge, committed, first))
+    np.testing.assert_array_equal(compiled[1], pledge_weighted(pledge, committed, second))
+
+    # Which runs' inputs changed: equal rows, rows differing in one column, NaN rows.
+    cache = rng.choice([0.0, 1.0, np.nan], (runs, 9))
+    state = np.where(rng.random((runs, 9)) < 0.9, cache, rng.random((runs, 9)))
+    active = rng.random(runs) < 0.8
+    expected_at = np.flatnonzero(active & (state != cache).any(axis=1))
+    expected_before = ~np.isnan(cache[expected_at, 0])
+    expected_cache = cache.copy()
+    expected_cache[expected_at] = state[expected_at]
+    at, before = refresh_changed_rows(state, cache, active)
+    np.testing.assert_array_equal(at, expected_at)
+    np.testing.assert_array_equal(before, expected_before)
+    np.testing.assert_array_equal(cache, expected_cache)
+
+    # Pure and mixed strategies, with ties between actions.
+    strategy = rng.choice([0.0, 0.25, 0.5, 1.0], (runs, 4))
+    strategy[rng.random(runs) < 0.5] = np.eye(4)[rng.integers(0, 4)]
+    action, mixed = pure_actions(strategy)
+    np.testing.assert_array_equal(action, strategy.argmax(axis=1))
+    np.testing.assert_array_equal(mixed, strategy.max(axis=1) < 1.0)
+
+    rung = rng.integers(0, 4, runs)
+    harassment, limited = rng.random(runs), rng.random(runs)
+    np.testing.assert_array_equal(
+        rung_values(rung, harassment, limited), np.choose(rung, (0.0, harassment, limited, 1.0))
+    )
+
+    # Casualties in the attacked runs: the same bits as absorb_casualties.
+    attacked = np.flatnonzero(rng.random(runs) < 0.6)
+    own = rng.poisson(rng.choice([0.05, 3.0]), (states, attacked.size)).astype(float)
+    c = SimpleNamespace(
+        shared_casualty_weight=rng.uniform(0, 1, runs), casualty_scale=rng.uniform(1, 200, runs)
+    )
+    reference = CoalitionArrays(pledge, rng.uniform(0, 3, shape), rng.uniform(0, 1, shape))
+    reference.casualties = rng.choice([0.0, 2.0], shape)
+    kernel = CoalitionArrays(pledge, reference.casualty_sensitivity, reference.support.copy())
+    kernel.casualties = reference.casualties.copy()
+    absorb_casualties(SimpleNamespace(coalition=reference), c, own, attacked)
+    exponent = casualty_exponents(
+        own, attacked, kernel.casualties, kernel.casualty_sensitivity,
+        c.shared_casualty_weight, c.casualty_scale,
+    )  # fmt: skip
+    scale_columns(kernel.support, attacked, np.exp(exponent))
+    np.testing.assert_array_equal(kernel.casualties, reference.casualties)
+    np.testing.assert_array_equal(kernel.support, reference.support)

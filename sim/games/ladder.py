@@ -59,6 +59,7 @@ __all__ = [
     "LadderInputs",
     "LadderRungs",
     "clash_probability",
+    "ladder_constants",
     "ladder_table",
     "ladder_tables_at",
 ]
@@ -234,20 +235,30 @@ def _compiled_tables():
     return njit(cache=True, error_model="numpy")(_tables_at)
 
 
+def ladder_constants(rungs: LadderRungs) -> np.ndarray:
+    """The rungs' constants as one (n, 10) array, columns in :attr:`LadderRungs.CONSTANTS`."""
+    return np.ascontiguousarray(
+        np.stack([getattr(rungs, name) for name in LadderRungs.CONSTANTS], axis=1), dtype=float
+    )
+
+
 def ladder_tables_at(
-    x: LadderInputs, at: np.ndarray, state: np.ndarray | None = None
+    x: LadderInputs,
+    at: np.ndarray,
+    state: np.ndarray | None = None,
+    constants: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``ladder_table(x.take(at))`` without the intermediate arrays: compiled loops
     over the runs at positions ``at`` (the daily step builds only the tables that
-    changed).  ``state``: ``x.state()`` if the caller has it.  Under
+    changed).  ``state``: ``x.state()``, and ``constants``:
+    ``ladder_constants(x.rungs)``, if the caller has them.  Under
     ``SIM_NO_NUMBA`` it is :func:`ladder_table` itself; the two give the same
     bits (``tests/test_ladder.py``)."""
     if not use_numba():
         return ladder_table(x.take(at))
     state = np.ascontiguousarray(x.state() if state is None else state)
-    constants = np.ascontiguousarray(
-        np.stack([getattr(x.rungs, name) for name in LadderRungs.CONSTANTS], axis=1), dtype=float
-    )
+    if constants is None:
+        constants = ladder_constants(x.rungs)
     russia = np.empty((at.shape[0], 4, 3))
     defenders = np.empty((at.shape[0], 4, 3))
     _compiled_tables()(
