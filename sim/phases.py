@@ -718,9 +718,7 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         # q = 1 - (1 - m_k r)(1 - c_j) (sim.games.ladder).
         answered = attacks | attributed_harassment
         posture = w.defenders_posture
-        automatic_share = _rung_values(
-            rung, rungs.harassment_automatic, rungs.limited_automatic
-        )
+        automatic_share = _rung_values(rung, rungs.harassment_automatic, rungs.limited_automatic)
         chosen = np.choose(posture, (0.0, rungs.retaliation_clash_probability, 1.0))
         chance = 1.0 - (1.0 - automatic_share * w.response_probability) * (1.0 - chosen)
         w.clash = streams.bernoulli("response", day, chance, where=answered)
