@@ -25,6 +25,7 @@ __all__ = [
     "count_labels",
     "own_rule_stays",
     "pledge_weighted_means",
+    "posture_values",
     "public_good_stays",
     "pure_actions",
     "refresh_changed_rows",
@@ -253,6 +254,16 @@ def rung_values(rung: np.ndarray, harassment: np.ndarray, limited: np.ndarray) -
 
 
 @numba.njit(cache=True)
+def posture_values(posture: np.ndarray, retaliate: np.ndarray) -> np.ndarray:
+    """Per run, a posture's value: 0 (absorb), ``retaliate`` or 1 (escalate)."""
+    out = np.empty(posture.shape[0])
+    for k in range(posture.shape[0]):
+        j = posture[k]
+        out[k] = 0.0 if j == 0 else retaliate[k] if j == 1 else 1.0
+    return out
+
+
+@numba.njit(cache=True)
 def casualty_exponents(
     own: np.ndarray,
     runs: np.ndarray,
@@ -266,15 +277,18 @@ def casualty_exponents(
     ``−sensitivity × felt / scale`` there (NumPy takes its exponential, so that the
     bits are NumPy's)."""
     states, n = own.shape
+    # States outer, runs inner (rows are contiguous); each run's coalition total still
+    # adds the states in order.
+    coalition = np.zeros(n)
+    for i in range(states):
+        for t in range(n):
+            coalition[t] += own[i, t]
     exponent = np.empty((states, n))
-    for t in range(n):
-        k = runs[t]
-        coalition = own[0, t]
-        for i in range(1, states):
-            coalition += own[i, t]
-        for i in range(states):
+    for i in range(states):
+        for t in range(n):
+            k = runs[t]
             casualties[i, k] += own[i, t]
-            felt = own[i, t] + shared_weight[k] * (coalition - own[i, t])
+            felt = own[i, t] + shared_weight[k] * (coalition[t] - own[i, t])
             exponent[i, t] = -sensitivity[i, k] * felt / scale[k]
     return exponent
 

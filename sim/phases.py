@@ -49,6 +49,7 @@ from sim.day_kernels import (
     count_labels,
     own_rule_stays,
     pledge_weighted_means,
+    posture_values,
     public_good_stays,
     pure_actions,
     refresh_changed_rows,
@@ -719,7 +720,10 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         answered = attacks | attributed_harassment
         posture = w.defenders_posture
         automatic_share = _rung_values(rung, rungs.harassment_automatic, rungs.limited_automatic)
-        chosen = np.choose(posture, (0.0, rungs.retaliation_clash_probability, 1.0))
+        if use_numba():
+            chosen = posture_values(posture, rungs.retaliation_clash_probability)
+        else:
+            chosen = np.choose(posture, (0.0, rungs.retaliation_clash_probability, 1.0))
         chance = 1.0 - (1.0 - automatic_share * w.response_probability) * (1.0 - chosen)
         w.clash = streams.bernoulli("response", day, chance, where=answered)
         w.retaliations += answered & (w.defenders_posture == RETALIATE)
