@@ -1057,9 +1057,7 @@ def total_order_section(samples: int, runs: int) -> str:
     table = distribution_sobol(
         _load("combined"), outcomes, samples=samples, runs=runs, seed=SEED, workers=2
     )
-    wide = {
-        name: table[table["outcome"] == name].set_index("factor") for name in outcomes
-    }
+    wide = {name: table[table["outcome"] == name].set_index("factor") for name in outcomes}
     durable = wide["durable ceasefire"]
     order = [f for f in durable["ST"].sort_values(ascending=False).index if f != DUMMY_FACTOR]
 
