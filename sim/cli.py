@@ -87,7 +87,8 @@ def _console(stderr: bool = False) -> Console:
     """A console as wide as the terminal, or unlimited when piped (no cut-off names)."""
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else 1000
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
+    # No emoji codes: a user's ":fire:" in a file name or a value is printed as typed.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width, emoji=False)
 
 
 class _LazyConsole:
@@ -150,11 +151,12 @@ def _writing(target: str, unchanged: str) -> Iterator[None]:
     Ctrl-C 130; SIGTERM/SIGHUP 128 + the signal.
     """
     from sim.results import ResultDirectoryError
+    from sim.sweeps import SweepIntegrityError
 
     try:
         with _stop_on_signals():
             yield
-    except ResultDirectoryError as error:
+    except (ResultDirectoryError, SweepIntegrityError) as error:
         _fail(str(error))
     except ChildProcessError as error:  # a worker died (an OSError too)
         _err.print(_printable(f"error: {error}"), markup=False)
@@ -188,6 +190,11 @@ def _fail(message: str) -> None:
     """Print one line on standard error and exit with code 2."""
     _err.print(f"error: {_printable(message)}", markup=False, soft_wrap=True)
     raise typer.Exit(EXIT_USAGE)
+
+
+def _note(message: str) -> None:
+    """One line on standard error that the user should know of (the command goes on)."""
+    _err.print(f"note: {_printable(message)}", markup=False, soft_wrap=True)
 
 
 def _load(path: Path):
@@ -1417,6 +1424,7 @@ def sweep(
                 keep_runs=per_run,
                 ci_width=ci_width,
                 max_runs=max_runs,
+                notify=_note,
             )
             elapsed = time.perf_counter() - clock
             run_info = {

@@ -4,12 +4,21 @@ While a sweep runs, each finished chunk's per-run table is written to a
 hidden directory next to the result, ``.NAME.sweep-chunks/`` (under a
 temporary name, then renamed: a chunk file is whole or absent), with
 ``plan.json``, the sweep's fingerprint (base scenario, design, points, runs,
-seed, chunk width, package version).  A sweep stopped in any way (Ctrl-C,
-SIGTERM, SIGKILL, a dead worker, a lost machine) resumes with ``--resume``:
-the chunks on disk are read back, not run again, and the result is the table
-an uninterrupted sweep gives (a chunk's results depend on its runs and the
-seed only).  One sweep at a time writes to a chunk store (an advisory lock,
-released by the system when its holder dies).
+seed, chunk width, package version).  Each chunk file ``chunk-N.parquet`` is
+followed by its record ``chunk-N.json``: the runs it holds (its segments of
+the plan), its rows, columns and the file's SHA-256.  A chunk counts as
+finished only with its record.  A sweep stopped in any way (Ctrl-C, SIGTERM,
+SIGKILL, a dead worker, a lost machine) resumes with ``--resume``: every
+stored chunk is checked against the plan and its record before anything
+runs (:meth:`SweepStore.check`); the good ones are read back, not run again,
+and the others -- replaced, truncated, edited, deleted -- are run again,
+named on the way.  The result is the table an uninterrupted sweep gives (a
+chunk's results depend on its runs and the seed only), and a last check
+refuses a table in which a run is missing or appears twice.  One sweep at a
+time writes to a chunk store (an advisory lock, released by the system when
+its holder dies).  The store holds only what sim writes: a store with any
+other file in it is refused, and nothing in it but sim's own files is ever
+deleted.
 
 When every chunk is in, the result directory is written in one go, like a
 ``sim run`` directory (:func:`sim.results.staged_directory`: under a
@@ -39,7 +48,7 @@ import contextlib
 import fcntl
 import json
 import os
-import shutil
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,11 +64,12 @@ from sim.results import (
     ResultDirectoryError,
     _canonical_sha256,
     _git_commit,
+    _sha256,
     _versions,
     write_json,
     write_manifest,
 )
-from sim.sweeps import ChunkStore, Sweep, SweepResult
+from sim.sweeps import Chunk, ChunkStore, Sweep, SweepResult
 
 __all__ = [
     "SavedSweep",
@@ -78,6 +88,14 @@ SENSITIVITY = "sensitivity.parquet"
 RUNS = "runs.parquet"
 SWEEP = "sweep.yaml"
 PLAN = "plan.json"
+LOCK = ".lock"
+
+#: Every name sim writes in a chunk store: the plan, the lock, chunk files and their
+#: records, and the temporary names they are written under.
+_OWN_NAME = re.compile(
+    r"(plan\.json|\.lock|chunk-\d{6}\.(parquet|json)"
+    r"|\.(plan\.json|chunk-\d{6}\.(parquet|json))\.partial-[0-9a-f]{8})"
+)
 
 
 def sweep_as_run(sweep: Sweep) -> dict:
@@ -136,8 +154,8 @@ class SweepStore(ChunkStore):
     """Finished chunks on disk, in :func:`store_path` of the result directory.
 
     Open it with :meth:`open` (a context manager): it refuses a store that
-    another process is writing, or that holds a different sweep, and says how
-    to go on.
+    another process is writing, that holds a different sweep, or that holds
+    anything sim did not write, and says how to go on.
     """
 
     def __init__(self, path: Path) -> None:
@@ -153,7 +171,11 @@ class SweepStore(ChunkStore):
         store = cls(store_path(final))
         try:
             store.path.parent.mkdir(parents=True, exist_ok=True)
-            existed = store.path.is_dir() and any(store.path.iterdir())
+            if store.path.exists() and not store.path.is_dir():
+                raise ResultDirectoryError(
+                    f"{store.path}: the sweep's chunk store is not a directory; move it "
+                    "out of the way"
+                )
             store.path.mkdir(exist_ok=True)
         except OSError as error:
             raise ResultDirectoryError(
@@ -161,7 +183,9 @@ class SweepStore(ChunkStore):
             ) from None
         store._take_lock()
         try:
-            done = len(store.finished()) if existed else 0
+            store._refuse_foreign()
+            store._remove_partials()
+            done = len(store.finished())
             if done and restart:
                 store._clear()
             elif done:
@@ -178,18 +202,25 @@ class SweepStore(ChunkStore):
                         "(another design, base scenario, seed, runs or chunk width); "
                         "--restart discards it"
                     )
+            else:
+                store._clear()  # chunk files without records: writes that never finished
             write_json(store.path / PLAN, fingerprint)
             yield store
         finally:
             store._release_lock()
 
     def remove(self) -> None:
-        """Delete the store (once the result is written)."""
+        """Delete the store (once the result is written): sim's files, then the directory
+        if nothing else is in it (a file put there meanwhile stays, with its directory)."""
+        self._clear()
+        with contextlib.suppress(OSError):
+            (self.path / LOCK).unlink()
         self._release_lock()
-        shutil.rmtree(self.path, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.path.rmdir()
 
     def _take_lock(self) -> None:
-        handle = open(self.path / ".lock", "a+")
+        handle = open(self.path / LOCK, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -211,30 +242,90 @@ class SweepStore(ChunkStore):
         except (OSError, ValueError):
             return None
 
+    def _refuse_foreign(self) -> None:
+        """One line if the store holds anything sim did not write (it is never deleted)."""
+        foreign = sorted(
+            entry.name
+            for entry in self.path.iterdir()
+            if not (_OWN_NAME.fullmatch(entry.name) and entry.is_file() and not entry.is_symlink())
+        )
+        if foreign:
+            shown = ", ".join(repr(name[:60]) for name in foreign[:3])
+            more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            raise ResultDirectoryError(
+                f"{self.path}: the sweep's chunk store holds what sim did not write "
+                f"({shown}{more}); move it out of the way, or choose another --out"
+            )
+
+    def _remove_partials(self) -> None:
+        for entry in self.path.glob(".*.partial-*"):
+            if _OWN_NAME.fullmatch(entry.name):
+                entry.unlink(missing_ok=True)
+
     def _clear(self) -> None:
+        """Delete sim's chunk files, records and plan (never anything else)."""
         for entry in self.path.iterdir():
-            if entry.name != ".lock":
-                entry.unlink(missing_ok=True) if entry.is_file() else shutil.rmtree(entry)
+            if entry.name != LOCK and _OWN_NAME.fullmatch(entry.name) and entry.is_file():
+                entry.unlink(missing_ok=True)
 
     def _file(self, index: int) -> Path:
         return self.path / f"chunk-{index:06d}.parquet"
 
+    def _record(self, index: int) -> Path:
+        return self.path / f"chunk-{index:06d}.json"
+
     def finished(self) -> set[int]:
+        """The chunks with a record (a chunk file without one was never finished)."""
         done = set()
-        for entry in self.path.glob("chunk-*.parquet"):
+        for entry in self.path.glob("chunk-*.json"):
             with contextlib.suppress(ValueError):
                 done.add(int(entry.stem.split("-")[1]))
         return done
 
-    def save(self, index: int, frame: pd.DataFrame) -> None:
+    def save(self, index: int, frame: pd.DataFrame, segments=()) -> None:
+        """Write chunk ``index`` (the runs of ``segments``), then its record."""
         final = self._file(index)
         partial = self.path / f".{final.name}.partial-{uuid.uuid4().hex[:8]}"
         try:
             frame.to_parquet(partial, index=False)
+            record = {
+                "index": int(index),
+                "segments": [[int(v) for v in segment] for segment in segments],
+                "rows": len(frame),
+                "columns": {str(c): str(t) for c, t in frame.dtypes.items()},
+                "bytes": partial.stat().st_size,
+                "sha256": _sha256(partial),
+            }
             os.replace(partial, final)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
+        write_json(self._record(index), record)
+
+    def check(self, chunk: Chunk) -> str | None:
+        """Why stored chunk ``chunk.index`` cannot be used for ``chunk``, or ``None``:
+        its record must be sim's, for the same runs, and its file unchanged since."""
+        try:
+            record = json.loads(self._record(chunk.index).read_text(encoding="utf-8"))
+            segments = [tuple(segment) for segment in record["segments"]]
+            size, digest, rows = record["bytes"], record["sha256"], record["rows"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return "its record is unreadable"
+        if segments != [tuple(segment) for segment in chunk.segments]:
+            return "it holds other runs than the plan's"
+        if rows != chunk.size:
+            return "its record counts other runs than the plan's"
+        file = self._file(chunk.index)
+        try:
+            if file.stat().st_size != size or _sha256(file) != digest:
+                return "its file changed after it was written"
+        except OSError:
+            return "its file is missing"
+        return None
+
+    def discard(self, index: int) -> None:
+        self._record(index).unlink(missing_ok=True)
+        self._file(index).unlink(missing_ok=True)
 
     def load(self, index: int) -> pd.DataFrame:
         return pd.read_parquet(self._file(index))

@@ -466,11 +466,48 @@ class ChunkStore:
     def finished(self) -> set[int]:
         return set(self._frames)
 
-    def save(self, index: int, frame: pd.DataFrame) -> None:
+    def save(
+        self, index: int, frame: pd.DataFrame, segments: Sequence[tuple[int, int, int]] = ()
+    ) -> None:
+        """Keep chunk ``index``, the runs of ``segments``."""
         self._frames[index] = frame
+
+    def check(self, chunk: Chunk) -> str | None:
+        """Why the stored chunk ``chunk.index`` cannot be used for ``chunk``, or ``None``."""
+        return None
+
+    def discard(self, index: int) -> None:
+        """Forget chunk ``index`` (it will be run again)."""
+        self._frames.pop(index, None)
 
     def load(self, index: int) -> pd.DataFrame:
         return self._frames[index]
+
+
+class SweepIntegrityError(RuntimeError):
+    """The chunks do not add up to the sweep's runs (one line); no table is returned."""
+
+
+def check_runs_complete(point: np.ndarray, run: np.ndarray, runs_per_point: np.ndarray) -> None:
+    """Refuse a per-run table in which some point's runs are not exactly ``0`` to
+    ``runs_per_point[p] - 1``, each once."""
+    point = np.asarray(point, dtype=np.int64)
+    run = np.asarray(run, dtype=np.int64)
+    expected = np.asarray(runs_per_point, dtype=np.int64)
+    if point.size and (point.min() < 0 or point.max() >= expected.size):
+        raise SweepIntegrityError("the stored chunks hold runs of points that are not in the sweep")
+    counts = np.bincount(point, minlength=expected.size)
+    order = np.lexsort((run, point))
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    position = np.arange(point.size) - starts
+    bad = np.flatnonzero(counts != expected)
+    if bad.size or not np.array_equal(run[order], position):
+        p = int(bad[0]) if bad.size else int(point[order][run[order] != position][0])
+        raise SweepIntegrityError(
+            f"point {p}: the chunks hold {int(counts[p]):,} runs where the sweep has "
+            f"{int(expected[p]):,}, or a run twice; nothing was written (--restart runs the "
+            "sweep afresh)"
+        )
 
 
 def default_chunk_width(total_runs: int, workers: int) -> int:
@@ -499,6 +536,7 @@ def run_sweep(
     keep_runs: bool = False,
     ci_width: float | None = None,
     max_runs: int | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> SweepResult:
     """Simulate every point of ``sweep`` and summarise it.
 
@@ -508,6 +546,9 @@ def run_sweep(
     already holds are not run again -- how a sweep resumes.  ``chunk_runs``:
     the widest chunk (default :func:`default_chunk_width`); results depend on
     neither it nor the executor.  ``keep_runs`` returns the per-run table too.
+
+    ``notify``: called with a line for the user (stored chunks that fail their
+    check and are run again).
 
     ``ci_width``: after the first ``sweep.runs`` runs of every point, points
     whose widest outcome interval is wider get more runs (the next run
@@ -558,7 +599,7 @@ def run_sweep(
         """Where the executors put each finished chunk: stored, then counted."""
 
         def __setitem__(self, index: int, frame: pd.DataFrame) -> None:
-            store.save(index, frame)
+            store.save(index, frame, all_chunks[index].segments)
             for point, start, stop in all_chunks[index].segments:
                 have[point] += stop - start
             show()
@@ -571,7 +612,23 @@ def run_sweep(
                 break
             chunks = plan_chunks(groups, ranges, width, first_index=len(all_chunks))
             all_chunks += chunks
-            done = {c.index for c in chunks} & stored
+            done = set()
+            damaged = []
+            for chunk in chunks:
+                if chunk.index in stored:
+                    problem = store.check(chunk)
+                    if problem is None:
+                        done.add(chunk.index)
+                    else:
+                        store.discard(chunk.index)
+                        damaged.append(f"chunk {chunk.index} ({problem})")
+            if damaged and notify is not None:
+                notify(
+                    f"running {len(damaged)} stored chunk{'s' if len(damaged) > 1 else ''} "
+                    f"again that failed {'their' if len(damaged) > 1 else 'its'} check: "
+                    + "; ".join(damaged[:5])
+                    + (f"; and {len(damaged) - 5} more" if len(damaged) > 5 else "")
+                )
             bar.total += sum(c.size * horizon[c.segments[0][0]] for c in chunks)
             bar.update(sum(c.size * horizon[c.segments[0][0]] for c in chunks if c.index in done))
             for chunk in chunks:
@@ -602,6 +659,8 @@ def run_sweep(
         bar.close()
     frames = [store.load(c.index) for c in all_chunks]
     runs = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    # The last guard: every point's runs 0 to n - 1, each once, or no table at all.
+    check_runs_complete(runs["point"].to_numpy(), runs["run"].to_numpy(), have)
     if rounds > 1:
         runs = runs.sort_values(["point", "run"], kind="stable", ignore_index=True)
     points = points_table(runs, sweep)

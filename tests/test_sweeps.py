@@ -188,7 +188,7 @@ def test_a_stopped_sweep_resumes_to_the_uninterrupted_table(tmp_path: Path, stop
         start_new_session=True,
     )
     deadline = time.monotonic() + 120
-    while len(list(store.glob("chunk-*.parquet"))) < 2:
+    while len(list(store.glob("chunk-*.json"))) < 2:  # a chunk's record follows its file
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "no chunk finished"
         time.sleep(0.02)
@@ -200,7 +200,7 @@ def test_a_stopped_sweep_resumes_to_the_uninterrupted_table(tmp_path: Path, stop
         assert process.returncode == 130
         assert "--resume" in _one_line(stderr)
     assert not out.exists()
-    done = len(list(store.glob("chunk-*.parquet")))
+    done = len(list(store.glob("chunk-*.json")))
     assert 2 <= done < 40, done  # stopped mid-way
     # Without --resume the stored chunks are neither lost nor silently reused.
     again = run_cli(*_sweep_args(base, out), cwd=tmp_path)
@@ -221,6 +221,7 @@ def test_restart_discards_the_stored_chunks(tmp_path: Path):
     store.mkdir()
     (store / "plan.json").write_text("{}")
     (store / "chunk-000000.parquet").write_bytes(b"not parquet")
+    (store / "chunk-000000.json").write_text("{}")  # a finished chunk of another sweep
     args = _sweep_args(base, tmp_path / "out")
     refused = run_cli(*args, "--resume", cwd=tmp_path)
     assert refused.returncode == 2 and "not this sweep" in _one_line(refused.stderr)
@@ -307,7 +308,9 @@ def test_a_resume_keeps_the_stored_chunk_width_whatever_the_workers(tmp_path: Pa
     with SweepStore.open(out, fingerprint, resume=False, restart=False) as store:
         first = plan_chunks(point_groups(list(plan.scenarios)), plan.runs, width)[0]
         scenarios = [plan.scenario(p) for p in first.points]
-        store.save(0, simulate_chunk(scenarios, first.points, first.segments, plan.seed))
+        store.save(
+            0, simulate_chunk(scenarios, first.points, first.segments, plan.seed), first.segments
+        )
     args = ["--vary", "levers.troops_pledged=0,5000,10000", "--runs", "40", "--seed", "2"]
     resumed = run_cli(
         "sweep", base, *args, "--workers", "1", "--resume", "--no-plots", "--out", out, cwd=tmp_path
