@@ -192,6 +192,25 @@ def _fail(message: str) -> None:
     raise typer.Exit(EXIT_USAGE)
 
 
+def _cap_workers(workers: int | None) -> int | None:
+    """``--workers``: a request for more processes than cores becomes the default
+    (``None``), with a note."""
+    if workers is None:
+        return None
+    from sim.runner import cap_workers
+
+    cores = cap_workers(workers)
+    if cores < workers:
+        # More than the machine has: the default (one per core for a batch that keeps
+        # them busy), which is never slower than one process per core.
+        _note(
+            f"--workers {workers}: more than the {cores} core{'s' if cores > 1 else ''} this "
+            "machine gives; using the default (at most one per core)"
+        )
+        return None
+    return workers
+
+
 def _note(message: str) -> None:
     """One line on standard error that the user should know of (the command goes on)."""
     _err.print(f"note: {_printable(message)}", markup=False, soft_wrap=True)
@@ -353,7 +372,8 @@ def run(
         typer.Option(
             min=1,
             metavar="N",
-            help="Worker processes. Results do not depend on it.",
+            help="Worker processes, at most one per core. Results do not depend on it.",
+            callback=_cap_workers,
             show_default="one per CPU core, for batches of at least 5 million run-days per worker",
         ),
     ] = None,
@@ -1296,7 +1316,8 @@ def sweep(
         typer.Option(
             min=1,
             metavar="N",
-            help="Worker processes. Results do not depend on it.",
+            help="Worker processes, at most one per core. Results do not depend on it.",
+            callback=_cap_workers,
             show_default="one per CPU core for large sweeps",
         ),
     ] = None,
@@ -1393,8 +1414,9 @@ def sweep(
         plan.runs * plan.scenario(p).simulation.horizon_days for p in range(plan.n_points)
     )
     if workers is None:
-        cores = os.cpu_count() or 1
-        workers = max(1, min(cores, run_days // MIN_RUN_DAYS_PER_WORKER))
+        from sim.runner import available_cores
+
+        workers = max(1, min(available_cores(), run_days // MIN_RUN_DAYS_PER_WORKER))
     directory = out if out is not None else Path("results") / plan.name
     width = default_chunk_width(total, workers) if chunk_runs is None else chunk_runs
     if resume and chunk_runs is None:
@@ -1566,7 +1588,8 @@ def compare(
         typer.Option(
             min=1,
             metavar="N",
-            help="Worker processes. Results do not depend on it.",
+            help="Worker processes, at most one per core. Results do not depend on it.",
+            callback=_cap_workers,
             show_default="as sim run",
         ),
     ] = None,

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -137,10 +138,19 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+#: A number in exponent notation without a dot (``1e-3``), which YAML 1.1 reads as text.
+_EXPONENT_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
 def parse_value(text: str) -> Any:
-    """A command-line value read as YAML would read it: 5000, 0.5, true, uniform text."""
+    """A command-line value read as YAML would read it: 5000, 0.5, true, uniform text;
+    ``1e-3`` is a number, as it is in a scenario file (where the schema reads it so)."""
     import yaml
 
+    if _EXPONENT_NUMBER.fullmatch(text.strip()):
+        number = float(text)
+        # 1e4 is the whole number 10000 (troops, days); 1e-3 a fraction.
+        return int(number) if number.is_integer() and "." not in text else number
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
@@ -561,7 +571,9 @@ def run_sweep(
     from tqdm import tqdm
 
     from sim.precision import runs_needed
+    from sim.runner import cap_workers
 
+    workers = cap_workers(workers)
     scenarios = [sweep.scenario(p) for p in range(sweep.n_points)]
     groups = point_groups(scenarios)
     n_points = sweep.n_points
