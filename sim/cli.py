@@ -11,6 +11,7 @@ Ctrl-C (exit 130), SIGTERM (143) and SIGHUP (129).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shlex
@@ -1383,8 +1384,6 @@ def sweep(
     _check_runs(runs)
     if ci_width is not None and not 0 < ci_width < 1:
         _fail(f"--ci-width {ci_width}: a width between 0 and 1, e.g. 0.05")
-    if max_runs is not None and ci_width is None:
-        _fail("--max-runs: only with --ci-width (it caps the runs added per point)")
     if resume and restart:
         _fail("--resume and --restart: choose one")
     if _is_sweep_file(file):
@@ -1404,6 +1403,12 @@ def sweep(
             _load(file)  # a broken scenario file is reported as such
             _fail(f"{file} is a scenario file: say what to vary with --vary PATH=SPEC")
         plan = _sweep_from_options(file, vary, assign or [], design, samples, runs, seed)
+    # The options win over the sweep file's ci_width: and max_runs:.
+    ci_width = plan.ci_width if ci_width is None else ci_width
+    max_runs = plan.max_runs if max_runs is None else max_runs
+    if max_runs is not None and ci_width is None:
+        _fail("--max-runs: only with --ci-width (it caps the runs added per point)")
+    plan = dataclasses.replace(plan, ci_width=ci_width, max_runs=max_runs)
     from sim.results import ResultDirectoryError, check_replaceable, staged_directory
     from sim.runner import MIN_RUN_DAYS_PER_WORKER
     from sim.sweep_results import SweepStore, stored_plan, sweep_fingerprint, write_sweep_result
@@ -1617,6 +1622,12 @@ def compare(
         _fail("compare needs at least two scenario files")
     scenarios = [_load(f) for f in files]
     _check_runs(runs)
+    horizons = [s.simulation.horizon_days for s in scenarios]
+    if len(set(horizons)) > 1:
+        _note(
+            f"the scenarios' horizons differ ({', '.join(f'{h:,}' for h in horizons)} days): "
+            "each run's outcome is classified at its own scenario's horizon"
+        )
     if ensemble:
         _compare_ensemble(files, scenarios, runs, seed, workers, out, progress)
         return
@@ -1650,14 +1661,20 @@ def compare(
         for name, scenario in zip(names, scenarios, strict=True):
             (staging / "scenarios").mkdir(exist_ok=True)
             text = _yaml.safe_dump(
-                scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True
+                _as_run(scenario, n_runs, seed), sort_keys=False, allow_unicode=True
             )
-            (staging / "scenarios" / f"{name}.yaml").write_text(text, encoding="utf-8")
+            header = (
+                f"# {name} as compared: {n_runs:,} runs, seed {seed} (common random "
+                "numbers: one runs and seed for every scenario)\n"
+            )
+            (staging / "scenarios" / f"{name}.yaml").write_text(header + text, encoding="utf-8")
         caption = (
             f"Comparison · {n_runs:,} runs each, seed {seed}, common random numbers · "
             "conditional exploration, not a forecast"
         )
-        manifest = _comparison_manifest("comparison", names, files, n_runs, seed, elapsed)
+        manifest = _comparison_manifest(
+            "comparison", names, files, scenarios, n_runs, seed, elapsed, workers
+        )
         if plots:
             from sim.sweep_plots import draw_comparison
 
@@ -1667,16 +1684,50 @@ def compare(
     _out.print(f"Comparison written to {directory}/", markup=False)
 
 
+def _as_run(scenario, n_runs: int, seed: int) -> dict:
+    """The scenario as a comparison runs it (its runs and seed are the comparison's)."""
+    data = scenario.model_dump(mode="json")
+    data["simulation"] = {**data["simulation"], "runs": int(n_runs), "seed": int(seed)}
+    return data
+
+
 def _comparison_manifest(
-    kind: str, names: list[str], files: list[Path], n_runs: int, seed: int, elapsed: float
+    kind: str,
+    names: list[str],
+    files: list[Path],
+    scenarios: list,
+    n_runs: int,
+    seed: int,
+    elapsed: float,
+    workers: int | None,
 ) -> dict:
+    """Provenance of a comparison, as complete as ``sim run``'s (``files``, the outputs
+    with their hashes, is added by :func:`sim.results.write_manifest`)."""
+    from sim.results import RANDOM_NUMBERS, _canonical_sha256, _git_commit, _sha256, _versions
+
+    inputs = []
+    for name, file, scenario in zip(names, files, scenarios, strict=True):
+        inputs.append(
+            {
+                "name": name,
+                "file": str(file),
+                "file_sha256": _sha256(file),
+                "scenario_sha256": _canonical_sha256(_as_run(scenario, n_runs, seed)),
+            }
+        )
     return {
         "kind": kind,
         "scenarios": names,
-        "files": [str(f) for f in files],
+        "inputs": inputs,
+        "scenario_sha256_of": "the JSON of the scenario as run (scenarios/NAME.yaml) with "
+        "sorted keys, no spaces, UTF-8",
         "runs": n_runs,
         "seed": seed,
+        "random_numbers": RANDOM_NUMBERS,
+        "versions": _versions(),
+        "git": _git_commit(),
         "command": shlex.join(["sim", *sys.argv[1:]]),
+        "workers": workers,
         "simulation_seconds": round(elapsed, 2),
     }
 
@@ -1710,7 +1761,9 @@ def _compare_ensemble(files, scenarios, runs, seed, workers, out, progress) -> N
         write_json(staging / "findings.json", {"findings": findings})
         write_manifest(
             staging,
-            _comparison_manifest("comparison_ensemble", names, files, n_runs, seed, elapsed),
+            _comparison_manifest(
+                "comparison_ensemble", names, files, scenarios, n_runs, seed, elapsed, n_workers
+            ),
         )
     view = Table(
         title=f"{' vs '.join(names[1:])} minus {names[0]}, by structural variant "

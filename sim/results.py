@@ -273,7 +273,11 @@ def _os_reason(error: OSError) -> str:
 
 
 def _versions() -> dict[str, str]:
-    names = ("sim", "numpy", "scipy", "nashpy", "mesa", "pandas", "pyarrow", "pydantic")
+    # Every package whose version can change a number, a table or a figure.
+    names = (
+        "sim", "numpy", "numba", "scipy", "nashpy", "mesa", "pandas", "pyarrow", "pydantic",
+        "PyYAML", "SALib", "matplotlib", "dask", "distributed",
+    )  # fmt: skip
     versions = {"python": platform.python_version()}
     for name in names:
         try:

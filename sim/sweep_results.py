@@ -78,6 +78,7 @@ __all__ = [
     "load_sweep_result",
     "stored_plan",
     "sweep_as_run",
+    "sweep_file",
     "sweep_fingerprint",
     "write_sweep_result",
 ]
@@ -87,6 +88,7 @@ POINTS_CSV = "points.csv"
 SENSITIVITY = "sensitivity.parquet"
 RUNS = "runs.parquet"
 SWEEP = "sweep.yaml"
+BASE = "base.yaml"
 PLAN = "plan.json"
 LOCK = ".lock"
 
@@ -120,6 +122,34 @@ def sweep_as_run(sweep: Sweep) -> dict:
         "set": dict(sweep.fixed),
         "base": sweep.base.model_dump(mode="json"),
     }
+
+
+def sweep_file(sweep: Sweep, base_file: str = BASE) -> dict:
+    """The sweep as a sweep file (docs/sweeps.md) over ``base_file``, the base scenario
+    in full: ``sim sweep`` of it repeats the sweep point for point."""
+    vary: dict = {}
+    for f in sweep.factors:
+        if sweep.design == "grid" or not f.is_range:
+            vary[f.path] = [_plain(v) for v in f.levels]
+        else:
+            vary[f.path] = {"low": _plain(f.low), "high": _plain(f.high)}
+    spec = {
+        "name": sweep.name,
+        "base": base_file,
+        "design": sweep.design,
+        "samples": sweep.samples,
+        "runs": sweep.runs,
+        "seed": sweep.seed,
+        "vary": vary,
+        "set": {k: _plain(v) for k, v in sweep.fixed.items()},
+        "ci_width": sweep.ci_width,
+        "max_runs": sweep.max_runs,
+    }
+    return {k: v for k, v in spec.items() if v is not None}
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
 
 
 def sweep_fingerprint(sweep: Sweep, width: int) -> dict:
@@ -352,12 +382,24 @@ def write_sweep_result(
             raise ValueError("per-run table requested but not kept (run_sweep(keep_runs=True))")
         result.runs.to_parquet(directory / RUNS, index=False)
     as_run = sweep_as_run(sweep)
+    runs = f"{sweep.runs} runs"
+    if result.precision is not None:
+        runs += (
+            f" first, then more where an outcome's 95% interval is wider than "
+            f"{result.precision['ci_width']}, up to {result.precision['max_runs_per_point']:,}"
+            " a point (the column `runs` of points.parquet)"
+        )
     header = (
-        f"# The sweep '{sweep.name}' exactly as run: {sweep.n_points} points x {sweep.runs} "
-        f"runs, seed {sweep.seed}; the base scenario in full.\n"
+        f"# The sweep '{sweep.name}' exactly as run: {sweep.n_points} points x {runs}, seed "
+        f"{sweep.seed}.\n# `sim sweep sweep.yaml` repeats it; {BASE} is the base scenario in "
+        "full (after extends:).\n"
     )
-    text = header + yaml.safe_dump(as_run, sort_keys=False, allow_unicode=True)
+    text = header + yaml.safe_dump(sweep_file(sweep), sort_keys=False, allow_unicode=True)
     (directory / SWEEP).write_text(text, encoding="utf-8")
+    base = yaml.safe_dump(sweep.base.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    (directory / BASE).write_text(
+        f"# The base scenario of the sweep '{sweep.name}' in full.\n" + base, encoding="utf-8"
+    )
     manifest = {
         "kind": "sweep",
         "sweep": {k: v for k, v in as_run.items() if k != "base"},

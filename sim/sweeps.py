@@ -90,6 +90,8 @@ class SweepSpec(BaseModel):
     seed: int | None = Field(None, ge=0, le=SEED_MAX)
     vary: dict[str, list[Level] | RangeSpec] = Field(min_length=1)
     set: dict[str, Any] = Field(default_factory=dict)
+    ci_width: float | None = Field(None, gt=0, lt=1)
+    max_runs: int | None = Field(None, ge=1, le=MAX_RUNS)
 
     @field_validator("vary")
     @classmethod
@@ -113,6 +115,9 @@ class Sweep:
     seed: int
     samples: int | None = None
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    #: Runs added to points whose widest interval is wider (``run_sweep``), up to ``max_runs``.
+    ci_width: float | None = None
+    max_runs: int | None = None
     #: Every point's scenario, built once by :func:`resolve_sweep` (validated).
     scenarios: tuple[Scenario, ...] = field(default=(), repr=False, compare=False)
 
@@ -261,6 +266,8 @@ def resolve_sweep(
         seed=sweep_seed,
         samples=spec.samples,
         fixed=dict(spec.set),
+        ci_width=spec.ci_width,
+        max_runs=spec.max_runs,
     )
     # Every point's scenario, built and validated now: nothing fails once simulating.
     scenarios = []

@@ -67,3 +67,71 @@ def test_user_text_is_printed_as_typed(tmp_path: Path, args, shown):
     result = run_cli(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert shown in _one_line(result.stderr), result.stderr
+
+
+def test_a_comparison_writes_the_scenarios_as_run_with_full_provenance(tmp_path: Path):
+    """A second scenario with its own runs and seed is run with the comparison's (common
+    random numbers); what is written says so, and the manifest holds the inputs' hashes,
+    the versions and the commit, and lists the outputs separately."""
+    import hashlib
+
+    import yaml
+
+    other = tmp_path / "b.yaml"
+    other.write_text(
+        f"extends: {COMBINED.as_posix()}\nname: b\nsimulation: {{runs: 50, seed: 7}}\n"
+    )
+    first = _short(tmp_path, days=365)
+    result = run_cli("compare", first, other, "--runs", "30", "--seed", "4", "--no-plots",
+                     "--out", "c", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = yaml.safe_load((tmp_path / "c" / "scenarios" / "b.yaml").read_text())
+    assert (written["simulation"]["runs"], written["simulation"]["seed"]) == (30, 4)
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    assert [entry["file"] for entry in manifest["inputs"]] == [str(first), str(other)]
+    digest = hashlib.sha256(other.read_bytes()).hexdigest()
+    assert manifest["inputs"][1]["file_sha256"] == digest
+    for package in ("numpy", "numba", "scipy", "pandas", "pyarrow", "SALib", "mesa", "nashpy"):
+        assert package in manifest["versions"], package
+    assert "git" in manifest and {f["path"] for f in manifest["files"]} >= {"comparison.csv"}
+    # Re-running a written scenario gives the runs of the comparison.
+    again = run_cli("run", tmp_path / "c" / "scenarios" / "b.yaml", "--no-plots",
+                    "--out", "r", cwd=tmp_path)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert json.loads((tmp_path / "r" / "manifest.json").read_text())["runs"] == 30
+
+
+def test_a_comparison_of_different_horizons_says_so(tmp_path: Path):
+    result = run_cli("compare", _short(tmp_path, days=20), COMBINED, "--runs", "10",
+                     "--no-plots", "--out", "c", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "horizons differ (20, 365 days)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        [
+            "--vary",
+            "levers.troops_pledged=0,5000",
+            "--vary",
+            "levers.sanctions_credibility=0.2,0.9",
+        ],
+        ["--vary", "levers.troops_pledged=0:20000", "--design", "latin", "--samples", "3"],
+    ],
+    ids=["grid", "latin"],
+)
+def test_the_written_sweep_file_repeats_the_sweep(tmp_path: Path, options):
+    """`sim sweep DIR/sweep.yaml` gives the same table, --ci-width and --max-runs included."""
+    import pandas as pd
+
+    first = run_cli("sweep", _short(tmp_path, days=60), *options, "--runs", "10",
+                    "--ci-width", "0.45", "--max-runs", "40", "--no-plots", "--no-progress",
+                    "--out", "s1", cwd=tmp_path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    points = pd.read_parquet(tmp_path / "s1" / "points.parquet")
+    assert points["runs"].max() > 10  # the runs grew where intervals were wide
+    again = run_cli("sweep", tmp_path / "s1" / "sweep.yaml", "--no-plots", "--no-progress",
+                    "--out", "s2", cwd=tmp_path)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "s2" / "points.parquet"), points)
