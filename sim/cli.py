@@ -1431,6 +1431,7 @@ def sweep(
         _print_dry_run(plan, width, workers, scheduler)
         return
     if scheduler is not None:
+        _quiet_dask()
         scheduler = _check_scheduler(scheduler)
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -1480,14 +1481,29 @@ def sweep(
     _out.print(f"Sweep written to {directory}/", markup=False)
 
 
+def _quiet_dask() -> None:
+    """Dask logs a lost connection as tracebacks; the command says it in one line.  Its
+    loggers are configured when it is imported, so they are silenced after that."""
+    import logging
+
+    import distributed  # noqa: F401
+
+    for name in list(logging.root.manager.loggerDict):
+        if name == "distributed" or name.startswith("distributed."):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
 def _check_scheduler(scheduler: str) -> str:
     """The Dask scheduler's address (a scheduler file is read); one line if unreachable."""
     from sim.sweeps import scheduler_address
 
     try:
-        return scheduler_address(scheduler, timeout=10)
-    except (OSError, TimeoutError, ValueError) as error:
-        _fail(f"--scheduler {scheduler}: cannot reach a Dask scheduler ({error})")
+        # 7 s to connect, 1 s of grace: one line within about 10 s, whatever answers.
+        return scheduler_address(scheduler, timeout=7)
+    except ValueError as error:
+        _fail(f"--scheduler {scheduler[:200]}: {error}")
+    except (OSError, TimeoutError) as error:
+        _fail(f"--scheduler {scheduler[:200]}: cannot reach a Dask scheduler ({error})")
     raise AssertionError  # unreachable: _fail exits
 
 

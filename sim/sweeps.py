@@ -26,8 +26,10 @@ sweep files).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -501,6 +503,10 @@ class ChunkStore:
         return self._frames[index]
 
 
+class SchedulerLostError(ChildProcessError):
+    """The Dask cluster went away during a sweep (one line; the stored chunks are kept)."""
+
+
 class SweepIntegrityError(RuntimeError):
     """The chunks do not add up to the sweep's runs (one line); no table is returned."""
 
@@ -741,35 +747,105 @@ def scheduler_address(scheduler: str, timeout: float | None = None) -> str:
         try:
             address = json.loads(path.read_text(encoding="utf-8"))["address"]
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"not a Dask scheduler file ({error})") from None
+            raise ValueError(f"not a Dask scheduler file ({type(error).__name__})") from None
+        if not isinstance(address, str) or not address:
+            raise ValueError("not a Dask scheduler file (its address is not a text)")
+    elif scheduler.endswith(".json") or (os.sep in scheduler and "://" not in scheduler):
+        raise ValueError("no such scheduler file")
     else:
         address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
     if timeout is not None:
-        from dask.distributed import Client
-
-        with Client(address, timeout=timeout):
-            pass
+        _check_answers(address, timeout)
     return address
+
+
+def _check_answers(address: str, timeout: float) -> None:
+    """Connect to the scheduler at ``address`` and disconnect, within ``timeout`` seconds
+    whatever is at the other end: Dask's own timeout does not cover a server that
+    accepts and never answers, and a server that answers another protocol can make it
+    read a length of exabytes.  ``OSError`` (one line) when it does not answer as a
+    Dask scheduler."""
+    import threading
+
+    outcome: list[BaseException | None] = []
+
+    def connect() -> None:
+        try:
+            from dask.distributed import Client
+
+            with Client(address, timeout=timeout):
+                pass
+            outcome.append(None)
+        except BaseException as error:  # reported as one line below
+            outcome.append(error)
+
+    # A daemon thread: if the connection never returns, the command still ends.
+    thread = threading.Thread(target=connect, name="sim-scheduler-check", daemon=True)
+    thread.start()
+    thread.join(timeout + 1.0)
+    if not outcome:
+        raise TimeoutError(f"no answer within {timeout:g} s")
+    error = outcome[0]
+    if error is None:
+        return
+    if isinstance(error, OSError | TimeoutError):
+        raise OSError(str(error).splitlines()[0][:200] if str(error) else type(error).__name__)
+    raise OSError(f"it does not answer as a Dask scheduler ({type(error).__name__})")
 
 
 def _run_dask(calls, scheduler: str, finished, advance, horizon, chunks) -> None:
     """Run ``calls`` on a Dask cluster; results arrive in any order (they do not
     depend on it).  Unfinished tasks are cancelled on any exception."""
-    from dask.distributed import Client, as_completed
+    import asyncio
+    import concurrent.futures
 
-    with Client(scheduler_address(scheduler), timeout=30) as client:
+    from dask.distributed import Client, as_completed
+    from distributed.comm.core import CommClosedError
+
+    address = scheduler_address(scheduler)
+    # The cluster going away (a chunk's own error is none of these): the chunks already
+    # finished are stored, and the sweep can be finished anywhere.
+    lost = (
+        asyncio.CancelledError,
+        concurrent.futures.CancelledError,  # Dask's FutureCancelledError is one
+        CommClosedError,
+        TimeoutError,
+        OSError,
+    )
+
+    def lost_error(error: BaseException) -> SchedulerLostError:
+        return SchedulerLostError(
+            f"the Dask scheduler {address} was lost ({type(error).__name__}); the finished "
+            "chunks are kept: run the same command with --resume (without --scheduler to "
+            "finish on this machine)"
+        )
+
+    try:
+        client = Client(address, timeout=30)
+    except lost as error:
+        raise lost_error(error) from None
+    with client:
         futures = {}
-        for index, function, arguments in calls:
-            future = client.submit(function, *arguments, pure=False)
-            futures[future] = index
         try:
-            for future in as_completed(futures):
+            for index, function, arguments in calls:
+                future = client.submit(function, *arguments, pure=False)
+                futures[future] = index
+            done = as_completed(futures)
+            while True:
+                try:
+                    future = next(done)
+                    frame = future.result()
+                except StopIteration:
+                    break
+                except lost as error:
+                    raise lost_error(error) from None
                 index = futures[future]
-                finished[index] = future.result()
+                finished[index] = frame  # stored: a failure here is the store's own
                 chunk = chunks[index]
                 advance(chunk.size * horizon[chunk.segments[0][0]])
         except BaseException:
-            client.cancel(list(futures))
+            with contextlib.suppress(Exception):
+                client.cancel(list(futures))
             raise
 
 

@@ -135,3 +135,130 @@ def test_the_written_sweep_file_repeats_the_sweep(tmp_path: Path, options):
                     "--out", "s2", cwd=tmp_path)  # fmt: skip
     assert again.returncode == 0, again.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "s2" / "points.parquet"), points)
+
+
+# ------------------------------------------------------------------ Dask schedulers
+
+
+def _sweep_on(tmp_path: Path, scheduler: str, timeout: float = 60):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", "sweep", str(_short(tmp_path)), "--vary",
+         "levers.troops_pledged=0,5000", "--runs", "10", "--scheduler", scheduler,
+         "--no-plots", "--out", "o"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=timeout,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def odd_server():
+    """A local server that is not a Dask scheduler: one that accepts and never answers,
+    or one that answers HTTP."""
+    import http.server
+    import socket
+    import threading
+
+    servers = []
+
+    def start(kind: str) -> str:
+        if kind == "http":
+            server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            servers.append(server.shutdown)
+            return f"tcp://127.0.0.1:{server.server_address[1]}"
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        held = []
+        threading.Thread(target=lambda: [held.append(listener.accept()) for _ in range(16)],
+                         daemon=True).start()  # fmt: skip
+        servers.append(listener.close)
+        return f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start
+    for stop in servers:
+        stop()
+
+
+@pytest.mark.parametrize("kind", ["silent", "http"])
+def test_a_server_that_is_not_a_dask_scheduler_is_one_line(tmp_path: Path, odd_server, kind):
+    result = _sweep_on(tmp_path, odd_server(kind), timeout=40)  # a hang fails here
+    assert result.returncode == 2
+    line = _one_line(result.stderr)
+    assert "cannot reach a Dask scheduler" in line, line
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [(None, "no such scheduler file"), ('{"address": 5}', "not a Dask scheduler file"),
+     ("[]", "not a Dask scheduler file")],
+)  # fmt: skip
+def test_a_missing_or_broken_scheduler_file_is_one_line(tmp_path: Path, content, expected):
+    if content is not None:
+        (tmp_path / "scheduler.json").write_text(content)
+    result = _sweep_on(tmp_path, "scheduler.json")
+    assert result.returncode == 2
+    assert expected in _one_line(result.stderr)
+
+
+def test_a_lost_scheduler_is_one_line_and_the_sweep_resumes_here(tmp_path: Path):
+    """The scheduler is killed mid-sweep: one line naming --resume, exit 1, and a local
+    --resume gives the table of an uninterrupted sweep."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import pandas as pd
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    bin_dir = Path(sys.executable).parent
+    scheduler = subprocess.Popen(
+        [bin_dir / "dask", "scheduler", "--port", str(port), "--no-dashboard"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    worker = None
+    try:
+        time.sleep(3)
+        worker = subprocess.Popen(
+            [bin_dir / "dask", "worker", address, "--nthreads", "1", "--no-dashboard"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        args = [sys.executable, "-m", "sim.cli", "sweep", str(_short(tmp_path, days=120)),
+                "--vary", "levers.troops_pledged=0:20000:1000", "--runs", "200",
+                "--chunk-runs", "50", "--no-plots", "--no-progress", "--out", "o"]  # fmt: skip
+        sweep = subprocess.Popen(
+            [*args, "--scheduler", address], cwd=tmp_path, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        store = tmp_path / ".o.sweep-chunks"
+        deadline = time.monotonic() + 120
+        while len(list(store.glob("chunk-*.json"))) < 2:
+            assert sweep.poll() is None, sweep.communicate()
+            assert time.monotonic() < deadline, "no chunk finished"
+            time.sleep(0.05)
+        os.killpg(scheduler.pid, signal.SIGKILL)
+        _, stderr = sweep.communicate(timeout=120)
+    finally:
+        for process in (scheduler, worker):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    assert sweep.returncode == 1, stderr
+    line = _one_line(stderr)
+    assert "was lost" in line and "--resume" in line, line
+    resumed = subprocess.run([*args, "--resume"], cwd=tmp_path, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    alone = subprocess.run([*args[:-1], "fresh"], cwd=tmp_path, capture_output=True, text=True)
+    assert alone.returncode == 0, alone.stderr
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "o" / "points.parquet"),
+        pd.read_parquet(tmp_path / "fresh" / "points.parquet"),
+    )
