@@ -156,7 +156,16 @@ def _writing(target: str, unchanged: str) -> Iterator[None]:
 
     try:
         with _stop_on_signals():
-            yield
+            try:
+                yield
+            except SystemError as error:
+                # A signal's exception raised while a compiled kernel was being called
+                # comes back wrapped ("returned a result with an exception set"): it is
+                # the signal's.
+                cause = error.__cause__ or error.__context__
+                if isinstance(cause, KeyboardInterrupt | _Stopped):
+                    raise cause from None
+                raise
     except (ResultDirectoryError, SweepIntegrityError) as error:
         _fail(str(error))
     except ChildProcessError as error:  # a worker died (an OSError too)

@@ -127,11 +127,17 @@ MORRIS_LEVELS = 4
 
 
 def morris(factors: Sequence[Factor], samples: int | None, seed: int = 0) -> pd.DataFrame:
-    """``samples`` Morris trajectories (factors + 1 points each)."""
+    """``samples`` Morris trajectories (factors + 1 points each); at least 2, since the
+    spread of the elementary effects (``sigma``) needs two."""
     from SALib.sample import morris as salib_morris
 
     _needs_ranges("morris", factors)
     _positive("morris", samples)
+    if samples < 2:
+        raise ValueError(
+            "samples: the morris design needs at least 2 trajectories (the spread of the "
+            "elementary effects, sigma, needs two)"
+        )
     values = salib_morris.sample(
         problem_of(factors), int(samples), num_levels=MORRIS_LEVELS, seed=int(seed)
     )

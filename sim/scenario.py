@@ -77,7 +77,11 @@ _coerce = BeforeValidator(as_distribution_input, json_schema_input_type=float | 
 
 # Parameter kinds, by the interval their values must lie in.
 Probability = Annotated[Distribution, _coerce, _within(0.0, 1.0, "a probability")]
-NonNegative = Annotated[Distribution, _coerce, _within(0.0, math.inf, "this value")]
+#: The largest value of a non-negative parameter: payoffs are in units of the value of a
+#: ceasefire and troops are at most a million, so anything larger is a typo, and values
+#: near the floating-point limit would overflow the games' arithmetic (inf - inf).
+MAX_VALUE = 1e9
+NonNegative = Annotated[Distribution, _coerce, _within(0.0, MAX_VALUE, "this value")]
 Share = Annotated[Distribution, _coerce, _within(0.0, 1.0, "a share")]
 
 

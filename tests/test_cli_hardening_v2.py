@@ -262,3 +262,66 @@ def test_a_lost_scheduler_is_one_line_and_the_sweep_resumes_here(tmp_path: Path)
         pd.read_parquet(tmp_path / "o" / "points.parquet"),
         pd.read_parquet(tmp_path / "fresh" / "points.parquet"),
     )
+
+
+# ------------------------------------------------------------------ clean ends, no warnings
+
+
+@pytest.mark.parametrize("stop", ["interrupt", "sigterm"])
+def test_a_signal_inside_a_compiled_kernel_ends_as_the_signal(stop):
+    """A KeyboardInterrupt (or SIGTERM's exception) raised while numba dispatches a call
+    reaches Python as a SystemError caused by it; the command ends as for the signal."""
+    import signal
+
+    import typer
+
+    from sim import cli
+
+    signal_error = KeyboardInterrupt() if stop == "interrupt" else cli._Stopped(signal.SIGTERM)
+    with pytest.raises(typer.Exit) as ended, cli._writing("x", "nothing was written"):
+        try:
+            raise signal_error
+        except BaseException as error:
+            raise SystemError("CPUDispatcher(select_kernel) returned a result") from error
+    assert ended.value.exit_code == (130 if stop == "interrupt" else 128 + signal.SIGTERM)
+    with pytest.raises(SystemError), cli._writing("x", "nothing was written"):
+        raise SystemError("a SystemError of its own is not a signal")
+
+
+def test_morris_needs_two_trajectories(tmp_path: Path):
+    vary = ["--vary", "levers.troops_pledged=0:20000"]
+    result = run_cli("sweep", _short(tmp_path), *vary, "--design", "morris", "--samples", "1",
+                     "--out", "o", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert "at least 2 trajectories" in _one_line(result.stderr)
+    assert list(tmp_path.iterdir()) == [tmp_path / "short.yaml"]
+
+
+def test_every_parameter_at_its_extremes_runs_without_a_warning(tmp_path: Path):
+    """Each numeric parameter at 0 and at the largest value the schema allows (1e9 for
+    an unbounded one; values near the floating-point limit are refused) simulates with
+    no exception and no numpy warning (overflow, invalid, division)."""
+    import warnings
+
+    import sim
+    from sim.overrides import ScenarioOverrideError, with_overrides
+    from sim.scenario import MAX_VALUE
+    from sim.sensitivity import parameter_ranges
+
+    base = with_overrides(sim.load_scenario(COMBINED), {"simulation.horizon_days": 40})
+    tried = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for item in parameter_ranges(base):
+            if item.integer:
+                continue
+            for value in (0.0, MAX_VALUE, 1.0):
+                try:
+                    scenario = with_overrides(base, {item.path: value})
+                except ScenarioOverrideError:
+                    continue  # outside this parameter's interval: refused, as tested elsewhere
+                sim.run(scenario, runs=10, seed=0)
+                tried += 1
+    assert tried > 100
+    with pytest.raises(ScenarioOverrideError, match="1e\\+09"):
+        with_overrides(base, {"actors.russia.nato_war_cost": 1e308})
