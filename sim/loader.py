@@ -802,13 +802,30 @@ def _explain(
     root: type[BaseModel] = Scenario,
 ) -> ScenarioError:
     errors = exc.errors(include_url=False)
+    # Where a value may take several forms (levels or a range), the form it was not is
+    # the least useful thing to say: the errors of the form it was come first.
+    errors.sort(key=lambda e: e["type"] in _WRONG_FORM)
     first = errors[0]
     loc = _clean_loc(first["loc"], data)
     where_file, where_line = _locate(loc, provenance, file)
     message = _message(first, loc, root)
+    scalar_forms = {e["loc"][-1] for e in errors if e["loc"][:-1] == first["loc"][:-1]}
+    if first["loc"] and first["loc"][-1] in _SCALARS and scalar_forms >= _SCALARS:
+        # A level of a sweep (a number, true/false or text) given as something else.
+        got = type(first.get("input")).__name__
+        got = {"dict": "a mapping", "list": "a list", "NoneType": "nothing"}.get(got, got)
+        message = f"should be a number, true/false or text, got {got}"
+        errors = [e for e in errors if e["loc"][:-1] != first["loc"][:-1]] + [first]
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return ScenarioError(where_file, where_line, _key_text(loc) or None, message)
+
+
+#: The members of a union of plain values, as pydantic names them in an error's location.
+_SCALARS = frozenset({"bool", "int", "float", "str"})
+
+#: Pydantic error types that say a value is not of one of a union's forms.
+_WRONG_FORM = frozenset({"list_type", "model_type", "dict_type", "model_attributes_type"})
 
 
 def _clean_loc(loc: Iterable[Any], data: Any = _ABSENT) -> Path_:
@@ -843,6 +860,11 @@ def _clean_loc(loc: Iterable[Any], data: Any = _ABSENT) -> Path_:
             continue  # a plain number, read as {dist: fixed, value: ...}
         if part == "[key]" or (isinstance(part, str) and "[" in part and node is _ABSENT):
             continue
+        # A union member pydantic names by its type ("list[union[...]]", "RangeSpec"),
+        # not a key of the user's.
+        if isinstance(part, str) and ("[" in part or part[:1].isupper() or part in _SCALARS):
+            if not (isinstance(node, dict) and part in node):
+                continue
         cleaned.append(part)
         node, tagged = _ABSENT, False
     return tuple(cleaned)
@@ -966,8 +988,12 @@ def load_sweep(file: str | Path, runs: int | None = None, seed: int | None = Non
     base_file = file.parent / spec.base
     if not base_file.is_file():
         line = provenance.get(("base",), (str(file), None))[1]
+        shown = _show_text(spec.base)
+        if base_file.exists():  # a directory, a device, a pipe: not a scenario file
+            kind = "a directory" if base_file.is_dir() else "not a regular file"
+            raise ScenarioError(file, line, "base", f"'{shown}' is {kind}, not a scenario file")
         raise ScenarioError(
-            file, line, "base", f"cannot find '{_show_text(spec.base)}' (looked in {file.parent})"
+            file, line, "base", f"cannot find '{shown}' (looked in {file.parent})"
         )
     base = load_scenario(base_file)
     try:

@@ -213,7 +213,13 @@ def _factor(path: str, spec: list[Level] | RangeSpec, base_value: Any) -> Factor
             f"(got {spec.low:g}:{spec.high:g}" + (f":{spec.step:g})" if spec.step else ")")
         )
     if spec.step is not None:
-        count = math.floor((spec.high - spec.low) / spec.step + 1e-9) + 1
+        ratio = (spec.high - spec.low) / spec.step
+        if not ratio < MAX_POINTS:  # also inf: a tiny step
+            raise ValueError(
+                f"{path}: more than {MAX_POINTS:,} levels from {spec.low:g} to {spec.high:g} "
+                f"in steps of {spec.step:g}; at most {MAX_POINTS:,}"
+            )
+        count = math.floor(ratio + 1e-9) + 1
         if count > MAX_POINTS:
             raise ValueError(f"{path}: {count:,} levels; at most {MAX_POINTS:,}")
         values = spec.low + spec.step * np.arange(count)

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .conftest import SCENARIOS, run_cli
 from .test_cli_hardening import _one_line
@@ -325,3 +327,50 @@ def test_every_parameter_at_its_extremes_runs_without_a_warning(tmp_path: Path):
     assert tried > 100
     with pytest.raises(ScenarioOverrideError, match="1e\\+09"):
         with_overrides(base, {"actors.russia.nato_war_cost": 1e308})
+
+
+# ------------------------------------------------------------------ messages, fuzzed
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("vary: {levers.troops_pledged: {low: 0, high: x}}", "vary.levers.troops_pledged.high:"),
+        ("vary: {levers.troops_pledged: [{a: 1}]}", "should be a number, true/false or text"),
+        ("vary: {levers.sanctions_credibility: {low: 0, high: 1, step: 1.0e-300}}",
+         "more than 100,000 levels"),
+        ("base: /dev/null\nvary: {levers.troops_pledged: [0, 1]}", "not a regular file"),
+        ("base: .\nvary: {levers.troops_pledged: [0, 1]}", "is a directory"),
+    ],
+)  # fmt: skip
+def test_sweep_file_messages_speak_the_files_terms(tmp_path: Path, body: str, expected: str):
+    head = "" if body.startswith("base:") else f"base: {COMBINED.as_posix()}\n"
+    (tmp_path / "s.yaml").write_text(head + body + "\n")
+    result = run_cli("sweep", "s.yaml", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 2
+    line = _one_line(result.stderr)
+    assert expected in line, line
+    for internal in ("list[", "union[", "RangeSpec", ".bool", "Traceback"):
+        assert internal not in line, line
+    assert len(line) < 400
+
+
+_PIECES = [*"0123456789.:,=-+eE[]{};'\" abxyz_", "levers.", "1e-3", ":fire:", "\n", "inf"]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)
+_SLOW_OK = [HealthCheck.function_scoped_fixture]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=_SLOW_OK)
+@given(vary=_TEXT, assign=_TEXT)
+def test_fuzzed_vary_and_set_are_a_dry_run_or_one_line(tmp_path: Path, vary: str, assign: str):
+    """Whatever the --vary and --set strings, the command plans the sweep or says why in
+    one line with exit code 2; no traceback, nothing written."""
+    out = tmp_path / "fuzz"
+    result = run_cli("sweep", COMBINED, "--vary", f"levers.troops_pledged={vary}",
+                     "--set", f"levers.sanctions_credibility={assign}", "--runs", "10",
+                     "--dry-run", "--out", out, cwd=tmp_path)  # fmt: skip
+    assert result.returncode in (0, 2), result.stderr
+    assert "Traceback" not in result.stderr
+    if result.returncode == 2:
+        _one_line(result.stderr)
+    assert not out.exists()
