@@ -1424,9 +1424,7 @@ def sweep(
     from sim.sweeps import default_chunk_width, run_sweep
 
     total = plan.n_points * plan.runs
-    run_days = sum(
-        plan.runs * plan.scenario(p).simulation.horizon_days for p in range(plan.n_points)
-    )
+    run_days = plan.runs * sum(plan.point_keys()[1])
     if workers is None:
         from sim.runner import available_cores
 
@@ -1517,30 +1515,32 @@ def _check_scheduler(scheduler: str) -> str:
 
 
 def _print_dry_run(plan, width: int, workers: int, scheduler: str | None) -> None:
-    from sim.sweeps import plan_chunks, point_groups, simulate_chunk
+    """The sweep's size and an estimate of its time, counted, not built: a few hundred
+    bytes a point whatever the runs (one short probe of at most 500 runs is timed)."""
+    from sim.sweeps import _chunk_scenarios, _PointRecipe, plan_chunks, simulate_chunk
 
-    scenarios = [plan.scenario(p) for p in range(plan.n_points)]
-    groups = point_groups(scenarios)
-    chunks = plan_chunks(groups, plan.runs, width)
+    groups = plan.groups()
+    _, horizons = plan.point_keys()
     total = plan.n_points * plan.runs
-    horizon = scenarios[0].simulation.horizon_days
+    n_chunks = sum(-(-len(group) * plan.runs // width) for group in groups)
+    horizon = horizons[0]
     # Calibration: the first chunk's first runs (at most 500), timed once.
-    probe = plan_chunks([groups[0]], plan.runs, min(width, 500))[0]
+    probe = plan_chunks([groups[0][:1]], min(plan.runs, 500), min(width, 500))[0]
+    recipe = _chunk_scenarios(plan, probe)
+    scenarios = recipe.build() if isinstance(recipe, _PointRecipe) else recipe
     clock = time.perf_counter()
-    simulate_chunk([scenarios[p] for p in probe.points], probe.points, probe.segments, plan.seed)
+    simulate_chunk(scenarios, probe.points, probe.segments, plan.seed)
     seconds = time.perf_counter() - clock
-    per_run_day = seconds / horizon / probe.size
+    per_run_day = seconds / horizons[probe.points[0]] / probe.size
     # A day's cost is roughly fixed + per run; the probe measures both at once, so scaling
     # it by runs overestimates wide chunks.
-    estimate = sum(
-        per_run_day * c.size * scenarios[c.segments[0][0]].simulation.horizon_days for c in chunks
-    )
+    estimate = per_run_day * plan.runs * float(sum(horizons))
     where = f"Dask cluster {scheduler}" if scheduler else f"{workers} worker(s)"
     estimate /= 1 if scheduler else workers
     _out.print(
         f"{plan.name}: {plan.design} design, {len(plan.factors)} varied value(s), "
         f"{plan.n_points:,} points x {plan.runs:,} runs = {total:,} runs of {horizon} days "
-        f"in {len(chunks):,} chunk(s) of at most {width:,} runs; {len(groups)} model group(s).",
+        f"in {n_chunks:,} chunk(s) of at most {width:,} runs; {len(groups)} model group(s).",
         markup=False,
     )
     _out.print(

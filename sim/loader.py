@@ -992,9 +992,7 @@ def load_sweep(file: str | Path, runs: int | None = None, seed: int | None = Non
         if base_file.exists():  # a directory, a device, a pipe: not a scenario file
             kind = "a directory" if base_file.is_dir() else "not a regular file"
             raise ScenarioError(file, line, "base", f"'{shown}' is {kind}, not a scenario file")
-        raise ScenarioError(
-            file, line, "base", f"cannot find '{shown}' (looked in {file.parent})"
-        )
+        raise ScenarioError(file, line, "base", f"cannot find '{shown}' (looked in {file.parent})")
     base = load_scenario(base_file)
     try:
         return resolve_sweep(spec, base, runs=runs, seed=seed)

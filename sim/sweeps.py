@@ -64,6 +64,10 @@ __all__ = [
 #: Most points in one sweep (a design larger than this is almost surely a typo).
 MAX_POINTS = 100_000
 
+#: Sweeps of at most this many points keep every point's scenario (about 80 KB each);
+#: larger ones keep a few hundred bytes a point and rebuild a chunk's scenarios.
+KEEP_SCENARIOS = 2_000
+
 
 class RangeSpec(BaseModel):
     """A factor's range: ``low`` and ``high``, and for a grid the ``step`` between levels."""
@@ -120,8 +124,14 @@ class Sweep:
     #: Runs added to points whose widest interval is wider (``run_sweep``), up to ``max_runs``.
     ci_width: float | None = None
     max_runs: int | None = None
-    #: Every point's scenario, built once by :func:`resolve_sweep` (validated).
+    #: Every point's scenario, built once by :func:`resolve_sweep` (validated); kept
+    #: only for sweeps of at most :data:`KEEP_SCENARIOS` points (a scenario is about
+    #: 80 KB); larger sweeps rebuild each chunk's from ``base`` and the point's values.
     scenarios: tuple[Scenario, ...] = field(default=(), repr=False, compare=False)
+    #: Per point: the model group (:func:`sim.parameters.batch_key`) and the horizon in
+    #: days, kept by :func:`resolve_sweep` (computed from the scenarios if empty).
+    batch_keys: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    horizons: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def n_points(self) -> int:
@@ -138,6 +148,25 @@ class Sweep:
         if self.scenarios:
             return self.scenarios[point]
         return with_overrides(self.base, self.overrides(point))
+
+    def point_keys(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """Per point: its model group and its horizon (days)."""
+        if self.batch_keys and self.horizons:
+            return self.batch_keys, self.horizons
+        scenarios = [self.scenario(p) for p in range(self.n_points)]
+        return (
+            tuple(batch_key(s) for s in scenarios),
+            tuple(s.simulation.horizon_days for s in scenarios),
+        )
+
+    def groups(self) -> list[list[int]]:
+        """Points that can share a model, in order of their first point (as
+        :func:`point_groups` of their scenarios)."""
+        keys, _ = self.point_keys()
+        groups: dict[str, list[int]] = {}
+        for point, key in enumerate(keys):
+            groups.setdefault(key, []).append(point)
+        return list(groups.values())
 
 
 def _plain(value: Any) -> Any:
@@ -278,14 +307,21 @@ def resolve_sweep(
         max_runs=spec.max_runs,
     )
     # Every point's scenario, built and validated now: nothing fails once simulating.
-    scenarios = []
+    keep = sweep.n_points <= KEEP_SCENARIOS
+    scenarios, keys, horizons = [], [], []
     for point in range(sweep.n_points):
         try:
-            scenarios.append(sweep.scenario(point))
+            scenario = sweep.scenario(point)
         except ScenarioOverrideError as error:
             values = ", ".join(f"{k}={v!r}" for k, v in sweep.overrides(point).items())
             raise ValueError(f"{error} (at point {point}: {values})") from None
-    return dataclasses.replace(sweep, scenarios=tuple(scenarios))
+        keys.append(batch_key(scenario))
+        horizons.append(scenario.simulation.horizon_days)
+        if keep:
+            scenarios.append(scenario)
+    return dataclasses.replace(
+        sweep, scenarios=tuple(scenarios), batch_keys=tuple(keys), horizons=tuple(horizons)
+    )
 
 
 # ------------------------------------------------------------------------ plan
@@ -546,8 +582,31 @@ def default_chunk_width(total_runs: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK_RUNS, -(-total_runs // max(1, workers))))
 
 
-def _sweep_worker(chunk: Chunk, scenarios: Sequence[Scenario], seed: int) -> pd.DataFrame:
-    """A pool's task: one chunk (``scenarios`` holds just the chunk's points)."""
+@dataclass(frozen=True)
+class _PointRecipe:
+    """How to build a chunk's scenarios where they are simulated: the base scenario
+    and each point's values (a few hundred bytes a point, not a scenario's 80 KB)."""
+
+    base: Scenario
+    overrides: tuple[dict, ...]
+
+    def build(self) -> list[Scenario]:
+        return [with_overrides(self.base, values) for values in self.overrides]
+
+
+def _chunk_scenarios(sweep: Sweep, chunk: Chunk) -> Sequence[Scenario] | _PointRecipe:
+    if sweep.scenarios:
+        return [sweep.scenarios[p] for p in chunk.points]
+    return _PointRecipe(sweep.base, tuple(sweep.overrides(p) for p in chunk.points))
+
+
+def _sweep_worker(
+    chunk: Chunk, scenarios: Sequence[Scenario] | _PointRecipe, seed: int
+) -> pd.DataFrame:
+    """A pool's task: one chunk (``scenarios`` holds just the chunk's points, or the
+    recipe to build them)."""
+    if isinstance(scenarios, _PointRecipe):
+        scenarios = scenarios.build()
     from sim.runner import day_reporter
 
     points = chunk.points
@@ -593,8 +652,7 @@ def run_sweep(
     from sim.runner import cap_workers
 
     workers = cap_workers(workers)
-    scenarios = [sweep.scenario(p) for p in range(sweep.n_points)]
-    groups = point_groups(scenarios)
+    groups = sweep.groups()
     n_points = sweep.n_points
     cap = max(sweep.runs, int(max_runs)) if max_runs is not None else 100 * sweep.runs
     width = (
@@ -604,7 +662,7 @@ def run_sweep(
     )
     store = ChunkStore() if store is None else store
     stored = store.finished()
-    horizon = {p: s.simulation.horizon_days for p, s in enumerate(scenarios)}
+    horizon = dict(enumerate(sweep.point_keys()[1]))
     bar = tqdm(
         total=0,
         desc=sweep.name,
@@ -668,7 +726,7 @@ def run_sweep(
                         have[point] += stop - start
             show()
             todo = [c for c in chunks if c.index not in done]
-            _execute(todo, scenarios, sweep.seed, workers, scheduler, finished, bar, horizon)
+            _execute(todo, sweep, workers, scheduler, finished, bar, horizon)
             chunks_run += len(todo)
             chunks_resumed += len(done)
             rounds += 1
@@ -719,21 +777,24 @@ def run_sweep(
     )
 
 
-def _execute(todo, scenarios, seed, workers, scheduler, finished, bar, horizon) -> None:
+def _execute(todo, sweep: Sweep, workers, scheduler, finished, bar, horizon) -> None:
     """Run the chunks ``todo`` here, on a pool or on Dask; ``finished[index] = frame``."""
-    calls = [(c.index, _sweep_worker, (c, [scenarios[p] for p in c.points], seed)) for c in todo]
     chunks = {c.index: c for c in todo}
-    if scheduler is not None:
-        _run_dask(calls, scheduler, finished, bar.update, horizon, chunks)
-    elif workers == 1 or len(calls) <= 1:
-        for index, _, (chunk, chunk_scenarios, chunk_seed) in calls:
+    if scheduler is None and (workers == 1 or len(todo) <= 1):
+        for chunk in todo:  # each chunk's scenarios built when it runs
 
             def on_day(size: int = chunk.size) -> None:
                 bar.update(size)
 
-            finished[index] = simulate_chunk(
-                chunk_scenarios, chunk.points, chunk.segments, chunk_seed, on_day
+            recipe = _chunk_scenarios(sweep, chunk)
+            scenarios = recipe.build() if isinstance(recipe, _PointRecipe) else recipe
+            finished[chunk.index] = simulate_chunk(
+                scenarios, chunk.points, chunk.segments, sweep.seed, on_day
             )
+        return
+    calls = [(c.index, _sweep_worker, (c, _chunk_scenarios(sweep, c), sweep.seed)) for c in todo]
+    if scheduler is not None:
+        _run_dask(calls, scheduler, finished, bar.update, horizon, chunks)
     else:
         from sim.runner import run_pool
 

@@ -176,3 +176,27 @@ def test_run_sweep_refuses_chunks_that_do_not_add_up(tmp_path: Path):
 
     with pytest.raises(SweepIntegrityError, match="point 0"):
         run_sweep(plan, chunk_runs=WIDTH, store=Lying())
+
+
+def test_a_large_sweep_rebuilds_scenarios_per_chunk_with_the_same_table(
+    tmp_path: Path, monkeypatch
+):
+    """Above KEEP_SCENARIOS points the planner keeps a few hundred bytes a point and the
+    chunks rebuild their scenarios (here and in worker processes): the same table."""
+    import sim.sweeps as sweeps
+
+    base = _short_base(tmp_path, days=15)
+    spec = SweepSpec(
+        base="short.yaml",
+        vary={"levers.troops_pledged": [0, 4000, 9000], "levers.sanctions_credibility": [0.2, 0.9]},
+    )
+    kept = resolve_sweep(spec, load_scenario(base), runs=12, seed=4)
+    assert len(kept.scenarios) == 6
+    monkeypatch.setattr(sweeps, "KEEP_SCENARIOS", 2)
+    lean = resolve_sweep(spec, load_scenario(base), runs=12, seed=4)
+    assert lean.scenarios == () and len(lean.batch_keys) == 6
+    expected = run_sweep(kept, chunk_runs=10, keep_runs=True)
+    for workers in (1, 2):
+        got = run_sweep(lean, chunk_runs=10, keep_runs=True, workers=workers)
+        pd.testing.assert_frame_equal(got.runs, expected.runs)
+        pd.testing.assert_frame_equal(got.points, expected.points)
