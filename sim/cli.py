@@ -1873,8 +1873,17 @@ def plot(
         _out.print(str(result_dir / "plots" / path.name), markup=False)
 
 
+#: multiprocessing's resource tracker cleans up a pool's queues after its parent was
+#: killed (SIGKILL) -- what it is for -- and warns about "leaked semaphores" on the
+#: user's terminal; it reads its warning filters from the environment it starts with.
+_QUIET_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
 def main() -> None:
     """Entry point of the ``sim`` command: option errors are one line too."""
+    filters = os.environ.get("PYTHONWARNINGS", "")
+    if _QUIET_TRACKER not in filters:
+        os.environ["PYTHONWARNINGS"] = f"{filters},{_QUIET_TRACKER}" if filters else _QUIET_TRACKER
     command = typer.main.get_command(app)
     try:
         code = command.main(args=sys.argv[1:], prog_name="sim", standalone_mode=False)

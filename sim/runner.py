@@ -188,9 +188,28 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(1)
 
 
+class _QuietWhenOrphaned:
+    """A worker's standard error that says nothing once the parent is gone: a worker
+    whose parent was killed fails to send its last result, and multiprocessing would
+    print that failure as a traceback on the user's terminal after the command ended."""
+
+    def __init__(self, stream, parent_pid: int) -> None:
+        self._stream, self._parent_pid = stream, parent_pid
+
+    def write(self, text: str) -> int:
+        if os.getppid() != self._parent_pid:
+            return len(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def _init_worker(progress_queue, parent_pid: int) -> None:
     """Pool initializer: the parent handles Ctrl-C; never outlive the parent; say who we are."""
     global _progress_queue
+    if sys.stderr is not None:
+        sys.stderr = _QuietWhenOrphaned(sys.stderr, parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _progress_queue = progress_queue
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
@@ -216,7 +235,10 @@ def day_reporter(runs: int) -> Callable[[], None] | None:
     report = _progress_queue.put
 
     def on_day() -> None:
-        report(runs)
+        try:
+            report(runs)
+        except OSError:  # the parent is gone (killed): end quietly, nobody is listening
+            os._exit(1)
 
     return on_day
 
