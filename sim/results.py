@@ -639,6 +639,20 @@ def replace_plots(saved: SavedResult) -> Iterator[Path]:
     marker = _read_json(directory, MARKER)
     if (directory / PLOTS).exists() and PLOTS not in marker.get("files", []):
         raise ResultDirectoryError(f"{directory / PLOTS}: not written by sim; nothing was replaced")
+    # A file of the user's put in plots/ since: the folder is not sim's alone any more.
+    listed = {str(entry.get("path")) for entry in saved.manifest.get("files", [])}
+    if (directory / PLOTS).is_dir():
+        foreign = sorted(
+            path.relative_to(directory).as_posix()
+            for path in (directory / PLOTS).rglob("*")
+            if not path.is_dir() and path.relative_to(directory).as_posix() not in listed
+        )
+        if foreign:
+            more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+            raise ResultDirectoryError(
+                f"{directory / PLOTS}: holds {foreign[0][:80]!r}{more}, which sim did not "
+                "write; move it out of the way (nothing was replaced)"
+            )
     token = uuid.uuid4().hex[:8]
     staging = _staging_name(directory / PLOTS, "incomplete", token)
     try:

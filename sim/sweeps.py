@@ -33,17 +33,17 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from sim.designs import Factor, design_points, design_size
 from sim.outcomes import FORCE_FATES, OUTCOMES
 from sim.overrides import ScenarioOverrideError, with_overrides
 from sim.parameters import batch_key, uncertain_parameters
-from sim.scenario import MAX_RUNS, SEED_MAX, Scenario
+from sim.scenario import MAX_RUNS, SEED_MAX, Scenario, _safe_name
 from sim.summary import METRICS
 
 __all__ = [
@@ -87,7 +87,8 @@ class SweepSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")
+    # The same rule as a scenario's name (it names the result directory).
+    name: Annotated[str, AfterValidator(_safe_name)] | None = None
     description: str = ""
     base: str = Field(min_length=1)
     design: Literal["grid", "latin", "sobol", "morris"] = "grid"

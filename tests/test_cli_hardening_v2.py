@@ -374,3 +374,28 @@ def test_fuzzed_vary_and_set_are_a_dry_run_or_one_line(tmp_path: Path, vary: str
     if result.returncode == 2:
         _one_line(result.stderr)
     assert not out.exists()
+
+
+def test_sim_plot_never_moves_a_users_file(tmp_path: Path):
+    ran = run_cli("run", _short(tmp_path), "--runs", "20", "--out", "r", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    mine = tmp_path / "r" / "plots" / "my notes.txt"
+    mine.write_text("mine")
+    before = sorted(p.name for p in mine.parent.iterdir())
+    result = run_cli("plot", "r", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "my notes.txt" in _one_line(result.stderr)
+    assert mine.read_text() == "mine"
+    assert sorted(p.name for p in mine.parent.iterdir()) == before
+    mine.unlink()
+    assert run_cli("plot", "r", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["'bad name!'", "'.hidden'", "'a/b'"])
+def test_a_sweep_name_follows_the_scenario_name_rule(tmp_path: Path, name: str):
+    (tmp_path / "s.yaml").write_text(
+        f"name: {name}\nbase: {COMBINED.as_posix()}\nvary: {{levers.troops_pledged: [0, 1]}}\n"
+    )
+    result = run_cli("sweep", "s.yaml", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot name a result directory" in _one_line(result.stderr)
