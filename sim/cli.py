@@ -1395,6 +1395,12 @@ def sweep(
         _fail(f"--ci-width {ci_width}: a width between 0 and 1, e.g. 0.05")
     if resume and restart:
         _fail("--resume and --restart: choose one")
+    if scheduler is not None and workers is not None:
+        _note(f"--workers {workers} is not used with --scheduler (the cluster's workers run)")
+    if dry_run and (resume or restart or per_run):
+        used = [n for n, on in (("--resume", resume), ("--restart", restart),
+                                ("--per-run", per_run)) if on]  # fmt: skip
+        _note(f"--dry-run writes nothing: {', '.join(used)} not used")
     if _is_sweep_file(file):
         if vary or assign or design != "grid" or samples is not None:
             _fail(

@@ -399,3 +399,15 @@ def test_a_sweep_name_follows_the_scenario_name_rule(tmp_path: Path, name: str):
     result = run_cli("sweep", "s.yaml", "--dry-run", cwd=tmp_path)
     assert result.returncode == 2
     assert "cannot name a result directory" in _one_line(result.stderr)
+
+
+def test_options_that_do_nothing_together_are_named(tmp_path: Path):
+    vary = ["--vary", "levers.troops_pledged=0,5000", "--runs", "5"]
+    dry = run_cli("sweep", _short(tmp_path), *vary, "--dry-run", "--resume", "--per-run",
+                  cwd=tmp_path)  # fmt: skip
+    assert dry.returncode == 0, dry.stderr
+    assert "--dry-run writes nothing: --resume, --per-run not used" in dry.stderr
+    both = run_cli("sweep", _short(tmp_path), *vary, "--workers", "1", "--scheduler",
+                   "nowhere.json", cwd=tmp_path)  # fmt: skip
+    assert both.returncode == 2
+    assert "--workers 1 is not used with --scheduler" in both.stderr
