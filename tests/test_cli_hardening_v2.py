@@ -411,3 +411,46 @@ def test_options_that_do_nothing_together_are_named(tmp_path: Path):
                    "nowhere.json", cwd=tmp_path)  # fmt: skip
     assert both.returncode == 2
     assert "--workers 1 is not used with --scheduler" in both.stderr
+
+
+def test_a_huge_scheduler_address_is_a_short_line(tmp_path: Path):
+    (tmp_path / "big.json").write_text(json.dumps({"address": "tcp://" + "a" * 5_000_000}))
+    result = _sweep_on(tmp_path, "big.json")
+    assert result.returncode == 2
+    assert len(_one_line(result.stderr)) < 400
+
+
+def test_an_out_below_a_regular_file_says_so(tmp_path: Path):
+    (tmp_path / "plain").write_text("mine")
+    result = run_cli("run", _short(tmp_path), "--runs", "5", "--out", "plain/sub", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "not a directory" in _one_line(result.stderr)
+    assert (tmp_path / "plain").read_text() == "mine"
+
+
+def test_a_sweep_base_that_is_a_pipe_is_refused_at_once(tmp_path: Path):
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "s.yaml").write_text("base: pipe\nvary: {levers.troops_pledged: [0, 1]}\n")
+    result = run_cli("sweep", "s.yaml", "--dry-run", cwd=tmp_path)  # a read would block
+    assert result.returncode == 2
+    assert "not a regular file" in _one_line(result.stderr)
+
+
+_YAML_PIECES = [
+    "base: ", "vary: ", "set: ", "design: ", "samples: ", "runs: ", "name: ", "ci_width: ",
+    "levers.troops_pledged", "{low: 0, high: 1}", "[0, 1]", "sobol", "latin", "2", "-1",
+    "1e-3", "x", "\n", "  ", ": ", "[", "{", "}", "]", "&a", "*a", "!!python/object", "~",
+]  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=_SLOW_OK)
+@given(body=st.lists(st.sampled_from(_YAML_PIECES), max_size=16).map("".join))
+def test_fuzzed_sweep_files_are_a_dry_run_or_one_line(tmp_path: Path, body: str):
+    """Whatever a sweep file holds, a dry run plans it or says why in one line (exit 2)."""
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(f"base: {COMBINED.as_posix()}\n{body}\n")
+    result = run_cli("sweep", path, "--runs", "5", "--dry-run", cwd=tmp_path)
+    assert result.returncode in (0, 2), result.stderr
+    assert "Traceback" not in result.stderr
+    if result.returncode == 2:
+        _one_line(result.stderr)
