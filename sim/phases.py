@@ -343,8 +343,11 @@ def _solve_ladder(w: World, setup: Setup, streams: RunStreams, inputs: LadderInp
         )
         return
     candidates = enumerate_equilibria(row, col)
-    # Under the random rule, the equilibrium drawn is kept while the tables stay.
-    uniforms = streams.uniform("selection.ladder", w.day, at=at)
+    # Under the random rule, the equilibrium drawn is kept while the tables stay (the
+    # other rules need no number: none is drawn).
+    uniforms = None
+    if games.selection == "random":
+        uniforms = streams.uniform("selection.ladder", w.day, at=at)
     w.ladder_x[at], w.ladder_y[at] = select(candidates, row, col, games.selection, uniforms)
     w.ladder_equilibria_max[at] = np.maximum(w.ladder_equilibria_max[at], candidates.count)
 
