@@ -300,9 +300,9 @@ def test_morris_needs_two_trajectories(tmp_path: Path):
 
 
 def test_every_parameter_at_its_extremes_runs_without_a_warning(tmp_path: Path):
-    """Each numeric parameter at 0 and at the largest value the schema allows (1e9 for
-    an unbounded one; values near the floating-point limit are refused) simulates with
-    no exception and no numpy warning (overflow, invalid, division)."""
+    """Each numeric parameter at 0, at a tiny 1e-300, and at the largest value the schema
+    allows (1e9 for an unbounded one; values near the floating-point limit are refused)
+    simulates with no exception and no numpy warning (overflow, invalid, division)."""
     import warnings
 
     import sim
@@ -317,7 +317,7 @@ def test_every_parameter_at_its_extremes_runs_without_a_warning(tmp_path: Path):
         for item in parameter_ranges(base):
             if item.integer:
                 continue
-            for value in (0.0, MAX_VALUE, 1.0):
+            for value in (0.0, 1e-300, MAX_VALUE, 1.0):
                 try:
                     scenario = with_overrides(base, {item.path: value})
                 except ScenarioOverrideError:
