@@ -315,7 +315,8 @@ class RunStreams:
 
     def __init__(self, seed: int, run_ids: np.ndarray) -> None:
         self.seed = int(seed)
-        self.run_ids = run_ids
+        # Held as the counters' type once, not converted on every draw.
+        self.run_ids = np.ascontiguousarray(run_ids, dtype=np.uint64)
         self._keys: dict[str, np.ndarray] = {}
 
     def key(self, purpose: str) -> np.ndarray:
