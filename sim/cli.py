@@ -1879,6 +1879,69 @@ def plot(
         _out.print(str(result_dir / "plots" / path.name), markup=False)
 
 
+@app.command(cls=_Command)
+def report(
+    result_dir: Annotated[
+        Path, typer.Argument(help="A result directory written by `sim run`.", metavar="DIR")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="The HTML file to write.",
+            show_default="DIR.html, next to the directory",
+        ),
+    ] = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="SCENARIO",
+            help="A scenario file whose differences from this one the brief lists.",
+            show_default="the shipped scenarios/baseline.yaml, when present",
+        ),
+    ] = None,
+) -> None:
+    """Write a one-file HTML brief of a result: the answer, tables, figures, provenance."""
+    from sim.report import MARK, render_report
+    from sim.results import ResultDirectoryError, load_result
+
+    target = output if output is not None else result_dir.parent / f"{result_dir.name}.html"
+    if target.is_dir():
+        _fail(f"-o {target}: is a directory; give a file name, e.g. brief.html")
+    if target.exists():
+        try:
+            with open(target, encoding="utf-8", errors="replace") as handle:
+                ours = MARK in handle.read(4096)
+        except OSError as error:
+            _fail(f"-o {target}: cannot read it ({error.strerror})")
+        if not ours:
+            _fail(f"-o {target}: exists and is not a sim report; choose another name")
+    reference_file = reference
+    if reference_file is None:
+        shipped = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+        reference_file = shipped if shipped.is_file() else None
+    reference_data, reference_name = None, ""
+    if reference_file is not None:
+        scenario = _load(reference_file)
+        reference_data = scenario.model_dump(mode="json")
+        reference_name = f"'{scenario.name}' ({reference_file.name})"
+    try:
+        saved = load_result(result_dir)
+    except ResultDirectoryError as error:
+        _fail(str(error))
+    with _writing(f"the report {target}", "nothing was written"):
+        html = render_report(saved, reference_data, reference_name)
+        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        try:
+            partial.write_text(html, encoding="utf-8")
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    _out.print(f"Report written to {target}", markup=False)
+
+
 #: multiprocessing's resource tracker cleans up a pool's queues after its parent was
 #: killed (SIGKILL) -- what it is for -- and warns about "leaked semaphores" on the
 #: user's terminal; it reads its warning filters from the environment it starts with.

@@ -43,6 +43,7 @@ __all__ = [
     "plot_force_share",
     "plot_force_size",
     "plot_outcomes",
+    "standard_figures",
 ]
 
 OUTCOME_LABELS = {
@@ -407,43 +408,60 @@ def _save(figure: Figure, directory: Path, stem: str) -> list[Path]:
     return paths
 
 
-def draw_all(saved, directory: Path) -> list[Path]:
-    """Write the standard figures of a saved result (:class:`sim.results.SavedResult`).
-
-    Each figure is written as PNG and SVG with the footer :func:`figure_caption`.
-    """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+def standard_figures(saved) -> list[tuple[str, str, Figure]]:
+    """The standard figures of a saved result (:class:`sim.results.SavedResult`):
+    ``(stem, description, figure)``, each with the footer :func:`figure_caption`.
+    The description says in words what the figure shows (alt text)."""
     horizon = saved.manifest["scenario"]["simulation"]["horizon_days"]
     subtitle = f"scenario '{saved.scenario_name}', {horizon}-day horizon"
     caption = figure_caption(saved.manifest)
-    paths: list[Path] = []
+    figures: list[tuple[str, str, Figure]] = []
 
-    def save(figure: Figure, stem: str) -> None:
+    def add(figure: Figure, stem: str, description: str) -> None:
         add_caption(figure, caption)
-        paths.extend(_save(figure, directory, stem))
+        figures.append((stem, description, figure))
 
     figure = Figure(figsize=(8, 4.5), layout="constrained")
     ax = plot_outcomes(saved.summary, figure.add_subplot())
     ax.set_title(f"Outcome probabilities — {subtitle}", fontsize=10)
-    save(figure, "outcomes")
+    add(figure, "outcomes", "Bar chart of the probability of each outcome, with 95% intervals.")
 
     figure = Figure(figsize=(11, 4.8), layout="constrained")
     left, right = figure.subplots(1, 2)
     plot_ceasefire_lengths(saved.runs, left, horizon)
     plot_ceasefire_survival(saved.runs, right, horizon)
     figure.suptitle(f"How long the first ceasefire held — {subtitle}", fontsize=10)
-    save(figure, "ceasefire_days")
+    add(
+        figure,
+        "ceasefire_days",
+        "Histogram of how long the first ceasefire held, and the share of ceasefires "
+        "still holding by day (Kaplan-Meier).",
+    )
 
     figure = Figure(figsize=(10, 4.5), layout="constrained")
     ax = plot_escalation_shares(saved.daily_states, figure.add_subplot())
     ax.set_title(f"Escalation state per day, share of runs — {subtitle}", fontsize=10)
-    save(figure, "escalation")
+    add(figure, "escalation", "Stacked shares of runs in each escalation state, day by day.")
 
     figure = Figure(figsize=(9, 6.7), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True)
     plot_force_presence(saved.daily_states, top, bottom)
     top.set_xlabel("")
     figure.suptitle(f"Peacekeeping force — {subtitle}", fontsize=10)
-    save(figure, "troops_deployed")
+    add(
+        figure,
+        "troops_deployed",
+        "The share of runs with a force in place, and the troops deployed, day by day.",
+    )
+    return figures
+
+
+def draw_all(saved, directory: Path) -> list[Path]:
+    """Write the standard figures of a saved result (:func:`standard_figures`) as PNG
+    and SVG."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for stem, _, figure in standard_figures(saved):
+        paths.extend(_save(figure, directory, stem))
     return paths

@@ -1,0 +1,72 @@
+"""`sim report`: one self-contained HTML brief of a result directory."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .conftest import SCENARIOS, run_cli
+from .test_cli_hardening import _one_line
+
+COMBINED = SCENARIOS / "combined.yaml"
+
+
+def _result(tmp_path: Path, runs: int = 300) -> Path:
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(
+        f"extends: {COMBINED.as_posix()}\nname: short\nsimulation: {{horizon_days: 120}}\n"
+    )
+    ran = run_cli("run", scenario, "--runs", str(runs), "--no-plots", "--out", "r", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    return tmp_path / "r"
+
+
+def test_the_brief_is_one_offline_file_with_the_results_numbers(tmp_path: Path):
+    result = _result(tmp_path)
+    made = run_cli("report", result, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    # Nothing to fetch: no script, no stylesheet or image link, no external reference.
+    assert "<script" not in page and "<link" not in page and "<img" not in page
+    for attribute in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', page):
+        assert not re.match(r"[a-z]+:", attribute), attribute
+    assert "default-src 'none'" in page  # the browser is told to fetch nothing either
+    # The figures inline, with their text as text.
+    assert page.count("<svg") == 4 and "Outcome probabilities" in page
+    # The headline and the tables carry the summary's numbers.
+    summary = json.loads((result / "summary.json").read_text())
+    top = max(summary["outcomes"].values(), key=lambda entry: entry["probability"])
+    assert f"{100 * top['probability']:.1f}%" in page
+    low, high = top["ci95"]
+    assert f"{100 * low:.1f}–{100 * high:.1f}%" in page
+    # What was asked: the differences from the shipped baseline, and the provenance.
+    assert "<code>levers.troops_pledged</code></td><td>0</td><td>10,000</td>" in page
+    manifest = json.loads((result / "manifest.json").read_text())
+    assert str(manifest["seed"]) in page and manifest["files"][0]["sha256"] in page
+    assert "Not a forecast" in page
+
+
+def test_the_brief_is_the_same_bytes_every_time(tmp_path: Path):
+    result = _result(tmp_path, runs=100)
+    first = run_cli("report", result, "-o", "one.html", cwd=tmp_path)
+    second = run_cli("report", result, "-o", "two.html", cwd=tmp_path)
+    assert first.returncode == second.returncode == 0
+    assert (tmp_path / "one.html").read_bytes() == (tmp_path / "two.html").read_bytes()
+    # Another report may replace a report; nothing else is overwritten.
+    again = run_cli("report", result, "-o", "one.html", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_users_file_is_never_overwritten_and_bad_input_is_one_line(tmp_path: Path):
+    result = _result(tmp_path, runs=50)
+    (tmp_path / "mine.html").write_text("<p>my notes</p>")
+    refused = run_cli("report", result, "-o", "mine.html", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "not a sim report" in _one_line(refused.stderr)
+    assert (tmp_path / "mine.html").read_text() == "<p>my notes</p>"
+    for args in (["nowhere"], [str(tmp_path)], [str(result), "-o", str(tmp_path)]):
+        bad = run_cli("report", *args, cwd=tmp_path)
+        assert bad.returncode == 2, bad.stdout
+        _one_line(bad.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.html", "r", "short.yaml"]
