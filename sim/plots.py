@@ -70,7 +70,7 @@ OUTCOME_COLOURS = {
 PNG_DPI = 200
 
 #: Matplotlib settings used while saving: SVG text stays text (editable), not paths.
-SAVE_RC = {"svg.fonttype": "none"}
+SAVE_RC = {"svg.fonttype": "none", "svg.hashsalt": "sim"}  # text as text; fixed SVG ids
 
 #: Height (inches) kept free at the bottom of a figure for its caption.
 CAPTION_HEIGHT = 0.3
@@ -403,7 +403,9 @@ def _save(figure: Figure, directory: Path, stem: str) -> list[Path]:
     with matplotlib.rc_context(SAVE_RC):
         for suffix in (".png", ".svg"):
             path = directory / f"{stem}{suffix}"
-            figure.savefig(path, dpi=PNG_DPI)
+            # No date in the SVG: a figure redrawn from the same result is the same bytes.
+            metadata = {"Date": None} if suffix == ".svg" else None
+            figure.savefig(path, dpi=PNG_DPI, metadata=metadata)
             paths.append(path)
     return paths
 

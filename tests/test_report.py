@@ -70,3 +70,21 @@ def test_a_users_file_is_never_overwritten_and_bad_input_is_one_line(tmp_path: P
         assert bad.returncode == 2, bad.stdout
         _one_line(bad.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.html", "r", "short.yaml"]
+
+
+def test_figures_are_the_same_bytes_when_redrawn(tmp_path: Path):
+    """`sim plot` of a run and of a sweep gives the same PNG and SVG files again (fixed
+    SVG ids, no date in the SVG)."""
+    result = _result(tmp_path, runs=60)
+    sweep = run_cli("sweep", tmp_path / "short.yaml", "--vary", "levers.troops_pledged=0,5000",
+                    "--runs", "20", "--no-progress", "--out", "s", cwd=tmp_path)  # fmt: skip
+    assert sweep.returncode == 0, sweep.stderr
+    for directory in (result, tmp_path / "s"):
+        if not (directory / "plots").exists():
+            assert run_cli("plot", directory, cwd=tmp_path).returncode == 0
+        before = {p.name: p.read_bytes() for p in (directory / "plots").iterdir()}
+        assert any(name.endswith(".svg") for name in before)
+        redrawn = run_cli("plot", directory, cwd=tmp_path)
+        assert redrawn.returncode == 0, redrawn.stderr
+        after = {p.name: p.read_bytes() for p in (directory / "plots").iterdir()}
+        assert after == before, directory
