@@ -88,3 +88,46 @@ def test_figures_are_the_same_bytes_when_redrawn(tmp_path: Path):
         assert redrawn.returncode == 0, redrawn.stderr
         after = {p.name: p.read_bytes() for p in (directory / "plots").iterdir()}
         assert after == before, directory
+
+
+def _chromium() -> str | None:
+    import shutil
+
+    return next(
+        (path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None
+    )
+
+
+def test_the_brief_opens_in_a_real_browser_with_no_request(tmp_path: Path):
+    """Chromium (driven by Playwright) opens the brief from disk: the only request is the
+    file itself, nothing fails, nothing is logged as an error, and the figures' text is
+    text the browser can read."""
+    import pytest
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    result = _result(tmp_path, runs=100)
+    assert run_cli("report", result, cwd=tmp_path).returncode == 0
+    url = (tmp_path / "r.html").resolve().as_uri()
+    requests, failed, errors = [], [], []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.on("request", lambda request: requests.append(request.url))
+            page.on("requestfailed", lambda request: failed.append(request.url))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(url)
+            figure_text = page.locator("svg text").all_text_contents()
+            lede = page.inner_text("p.lede")
+            page.screenshot(path=str(tmp_path / "brief.png"), full_page=True)
+        finally:
+            browser.close()
+    assert requests == [url] and failed == [] and errors == []
+    assert any("Outcome probabilities" in text for text in figure_text)
+    summary = json.loads((result / "summary.json").read_text())
+    top = max(summary["outcomes"].values(), key=lambda entry: entry["probability"])
+    assert f"{100 * top['probability']:.1f}%" in lede
+    assert (tmp_path / "brief.png").stat().st_size > 10_000
