@@ -1699,10 +1699,7 @@ def compare(
                 "numbers: one runs and seed for every scenario)\n"
             )
             (staging / "scenarios" / f"{name}.yaml").write_text(header + text, encoding="utf-8")
-        caption = (
-            f"Comparison · {n_runs:,} runs each, seed {seed}, common random numbers · "
-            "conditional exploration, not a forecast"
-        )
+        caption = _comparison_caption(n_runs, seed)
         manifest = _comparison_manifest(
             "comparison", names, files, scenarios, n_runs, seed, elapsed, workers
         )
@@ -1865,7 +1862,14 @@ def plot(
     from sim.sweep_results import is_sweep_directory, load_sweep_result
 
     with _writing(f"figures to {result_dir / 'plots'}", "the previous figures are unchanged"):
-        if is_sweep_directory(result_dir):
+        comparison = _comparison_directory(result_dir)
+        if comparison is not None:
+            from sim.sweep_plots import draw_comparison
+
+            table, saved, caption = comparison
+            with replace_plots(saved) as staging:
+                paths = draw_comparison(table, caption, staging)
+        elif is_sweep_directory(result_dir):
             from sim.sweep_plots import draw_sweep
 
             saved = load_sweep_result(result_dir)
@@ -1940,6 +1944,39 @@ def report(
         finally:
             partial.unlink(missing_ok=True)
     _out.print(f"Report written to {target}", markup=False)
+
+
+def _comparison_directory(directory: Path):
+    """A `sim compare` directory read back for `sim plot`: (table, saved, caption), or
+    ``None`` if it is not one (an ensemble comparison has no figure to redraw)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.results import MANIFEST, ResultDirectoryError
+
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("kind") != "comparison":
+        return None
+    try:
+        table = pd.read_parquet(directory / "comparison.parquet")
+    except (OSError, ValueError) as error:
+        raise ResultDirectoryError(
+            f"{directory}: not a readable comparison directory ({type(error).__name__})"
+        ) from None
+    caption = _comparison_caption(manifest.get("runs", 0), manifest.get("seed"))
+    return table, SimpleNamespace(path=directory, manifest=manifest), caption
+
+
+def _comparison_caption(n_runs: int, seed: int | None) -> str:
+    """The footer of a comparison's figure (the same when redrawn)."""
+    return (
+        f"Comparison · {n_runs:,} runs each, seed {seed}, common random numbers · "
+        "conditional exploration, not a forecast"
+    )
 
 
 #: multiprocessing's resource tracker cleans up a pool's queues after its parent was

@@ -131,3 +131,19 @@ def test_the_brief_opens_in_a_real_browser_with_no_request(tmp_path: Path):
     top = max(summary["outcomes"].values(), key=lambda entry: entry["probability"])
     assert f"{100 * top['probability']:.1f}%" in lede
     assert (tmp_path / "brief.png").stat().st_size > 10_000
+
+
+def test_sim_plot_redraws_a_comparison(tmp_path: Path):
+    """`sim plot` accepts a `sim compare` directory: the figure it drew, the same bytes."""
+    short = tmp_path / "short.yaml"
+    short.write_text(
+        f"extends: {COMBINED.as_posix()}\nname: short\nsimulation: {{horizon_days: 60}}\n"
+    )
+    other = tmp_path / "other.yaml"
+    other.write_text(f"extends: {short.as_posix()}\nname: other\nlevers: {{troops_pledged: 0}}\n")
+    compared = run_cli("compare", short, other, "--runs", "30", "--out", "c", cwd=tmp_path)
+    assert compared.returncode == 0, compared.stderr
+    drawn = (tmp_path / "c" / "plots" / "comparison.svg").read_bytes()
+    redrawn = run_cli("plot", "c", cwd=tmp_path)
+    assert redrawn.returncode == 0, redrawn.stderr
+    assert (tmp_path / "c" / "plots" / "comparison.svg").read_bytes() == drawn
