@@ -1439,7 +1439,13 @@ def sweep(
     width = default_chunk_width(total, workers) if chunk_runs is None else chunk_runs
     if resume and chunk_runs is None:
         # The chunks on disk were cut for the first attempt's workers: keep that width.
-        width = (stored_plan(directory) or {}).get("chunk_runs", width)
+        stored_width = (stored_plan(directory) or {}).get("chunk_runs", width)
+        if isinstance(stored_width, bool) or not isinstance(stored_width, int) or stored_width < 1:
+            _fail(
+                f"{directory}: the stored sweep's plan.json is damaged (chunk_runs "
+                f"{str(stored_width)[:40]!r}); --restart discards the store"
+            )
+        width = stored_width
     if dry_run:
         _print_dry_run(plan, width, workers, scheduler)
         return
@@ -1530,8 +1536,10 @@ def _print_dry_run(plan, width: int, workers: int, scheduler: str | None) -> Non
     total = plan.n_points * plan.runs
     n_chunks = sum(-(-len(group) * plan.runs // width) for group in groups)
     horizon = horizons[0]
-    # Calibration: the first chunk's first runs (at most 500), timed once.
-    probe = plan_chunks([groups[0][:1]], min(plan.runs, 500), min(width, 500))[0]
+    # Calibration: the first chunk's first runs (at most 500, over as many points as
+    # that takes), timed once.
+    first_points = groups[0][: -(-500 // plan.runs)]
+    probe = plan_chunks([first_points], plan.runs, min(width, 500))[0]
     recipe = _chunk_scenarios(plan, probe)
     scenarios = recipe.build() if isinstance(recipe, _PointRecipe) else recipe
     clock = time.perf_counter()
@@ -1652,6 +1660,9 @@ def compare(
     if len(files) < 2:
         _fail("compare needs at least two scenario files")
     scenarios = [_load(f) for f in files]
+    # Hashed as read: the manifest describes the files that were run, even if they
+    # change or go while the comparison runs.
+    hashes = [_file_sha256(f) for f in files]
     _check_runs(runs)
     horizons = [s.simulation.horizon_days for s in scenarios]
     if len(set(horizons)) > 1:
@@ -1660,7 +1671,7 @@ def compare(
             "each run's outcome is classified at its own scenario's horizon"
         )
     if ensemble:
-        _compare_ensemble(files, scenarios, runs, seed, workers, out, progress)
+        _compare_ensemble(files, hashes, scenarios, runs, seed, workers, out, progress)
         return
     from sim.comparison import _unique_names, compare_tables
     from sim.results import staged_directory, write_manifest
@@ -1676,9 +1687,10 @@ def compare(
         _writing(f"the comparison to {directory}", "nothing was written"),
         staged_directory(directory) as staging,
     ):
-        outcomes = []
+        outcomes, used = [], []
         for scenario in scenarios:
             n_workers = workers or default_workers(n_runs, scenario.simulation.horizon_days)
+            used.append(n_workers)
             table = run_scenario(
                 scenario, runs=n_runs, seed=seed, workers=n_workers, progress=progress
             )
@@ -1687,21 +1699,10 @@ def compare(
         comparison = compare_tables(names, outcomes)
         comparison.to_parquet(staging / "comparison.parquet", index=False)
         comparison.to_csv(staging / "comparison.csv", index=False)
-        import yaml as _yaml
-
-        for name, scenario in zip(names, scenarios, strict=True):
-            (staging / "scenarios").mkdir(exist_ok=True)
-            text = _yaml.safe_dump(
-                _as_run(scenario, n_runs, seed), sort_keys=False, allow_unicode=True
-            )
-            header = (
-                f"# {name} as compared: {n_runs:,} runs, seed {seed} (common random "
-                "numbers: one runs and seed for every scenario)\n"
-            )
-            (staging / "scenarios" / f"{name}.yaml").write_text(header + text, encoding="utf-8")
+        _write_compared_scenarios(staging, names, scenarios, n_runs, seed)
         caption = _comparison_caption(n_runs, seed)
         manifest = _comparison_manifest(
-            "comparison", names, files, scenarios, n_runs, seed, elapsed, workers
+            "comparison", names, files, hashes, scenarios, n_runs, seed, elapsed, used
         )
         if plots:
             from sim.sweep_plots import draw_comparison
@@ -1719,27 +1720,53 @@ def _as_run(scenario, n_runs: int, seed: int) -> dict:
     return data
 
 
+def _file_sha256(file: Path) -> str:
+    from sim.results import _sha256
+
+    try:
+        return _sha256(file)
+    except OSError as error:
+        _fail(f"{file}: cannot read it ({error.strerror})")
+        raise AssertionError from None  # unreachable: _fail exits
+
+
+def _write_compared_scenarios(staging: Path, names, scenarios, n_runs: int, seed: int) -> None:
+    """``scenarios/NAME.yaml``: each scenario as compared (the comparison's runs and seed)."""
+    import yaml as _yaml
+
+    (staging / "scenarios").mkdir(exist_ok=True)
+    for name, scenario in zip(names, scenarios, strict=True):
+        text = _yaml.safe_dump(_as_run(scenario, n_runs, seed), sort_keys=False, allow_unicode=True)
+        header = (
+            f"# {name} as compared: {n_runs:,} runs, seed {seed} (common random "
+            "numbers: one runs and seed for every scenario)\n"
+        )
+        (staging / "scenarios" / f"{name}.yaml").write_text(header + text, encoding="utf-8")
+
+
 def _comparison_manifest(
     kind: str,
     names: list[str],
     files: list[Path],
+    hashes: list[str],
     scenarios: list,
     n_runs: int,
     seed: int,
     elapsed: float,
-    workers: int | None,
+    workers: int | list[int],
 ) -> dict:
     """Provenance of a comparison, as complete as ``sim run``'s (``files``, the outputs
-    with their hashes, is added by :func:`sim.results.write_manifest`)."""
-    from sim.results import RANDOM_NUMBERS, _canonical_sha256, _git_commit, _sha256, _versions
+    with their hashes, is added by :func:`sim.results.write_manifest`).  ``hashes``: of
+    the input files as they were read; ``workers``: the processes each scenario ran on."""
+    from sim.results import RANDOM_NUMBERS, _canonical_sha256, _git_commit, _versions
 
     inputs = []
-    for name, file, scenario in zip(names, files, scenarios, strict=True):
+    for name, file, digest, scenario in zip(names, files, hashes, scenarios, strict=True):
         inputs.append(
             {
                 "name": name,
                 "file": str(file),
-                "file_sha256": _sha256(file),
+                "file_sha256": digest,
                 "scenario_sha256": _canonical_sha256(_as_run(scenario, n_runs, seed)),
             }
         )
@@ -1760,7 +1787,7 @@ def _comparison_manifest(
     }
 
 
-def _compare_ensemble(files, scenarios, runs, seed, workers, out, progress) -> None:
+def _compare_ensemble(files, hashes, scenarios, runs, seed, workers, out, progress) -> None:
     """``sim compare --ensemble``: the comparison under each structural variant."""
     from sim.comparison import _unique_names
     from sim.ensemble import compare_ensemble
@@ -1787,10 +1814,19 @@ def _compare_ensemble(files, scenarios, runs, seed, workers, out, progress) -> N
         elapsed = time.perf_counter() - clock
         table.to_csv(staging / "comparison_by_variant.csv", index=False)
         write_json(staging / "findings.json", {"findings": findings})
+        _write_compared_scenarios(staging, names, scenarios, n_runs, seed)
         write_manifest(
             staging,
             _comparison_manifest(
-                "comparison_ensemble", names, files, scenarios, n_runs, seed, elapsed, n_workers
+                "comparison_ensemble",
+                names,
+                files,
+                hashes,
+                scenarios,
+                n_runs,
+                seed,
+                elapsed,
+                n_workers,
             ),
         )
     view = Table(

@@ -95,8 +95,8 @@ LOCK = ".lock"
 #: Every name sim writes in a chunk store: the plan, the lock, chunk files and their
 #: records, and the temporary names they are written under.
 _OWN_NAME = re.compile(
-    r"(plan\.json|\.lock|chunk-\d{6}\.(parquet|json)"
-    r"|\.(plan\.json|chunk-\d{6}\.(parquet|json))\.partial-[0-9a-f]{8})"
+    r"(plan\.json|\.lock|chunk-\d{6,}\.(parquet|json)"
+    r"|\.(plan\.json|chunk-\d{6,}\.(parquet|json))\.partial-[0-9a-f]{8})"
 )
 
 
@@ -232,8 +232,6 @@ class SweepStore(ChunkStore):
                         "(another design, base scenario, seed, runs or chunk width); "
                         "--restart discards it"
                     )
-            else:
-                store._clear()  # chunk files without records: writes that never finished
             write_json(store.path / PLAN, fingerprint)
             yield store
         finally:
@@ -305,11 +303,14 @@ class SweepStore(ChunkStore):
         return self.path / f"chunk-{index:06d}.json"
 
     def finished(self) -> set[int]:
-        """The chunks with a record (a chunk file without one was never finished)."""
+        """The chunks stored: with a record, or a chunk file alone (written by an older
+        sim, or a write cut between the file and its record), which :meth:`check`
+        then refuses, so that it is run again and named."""
         done = set()
-        for entry in self.path.glob("chunk-*.json"):
-            with contextlib.suppress(ValueError):
-                done.add(int(entry.stem.split("-")[1]))
+        for pattern in ("chunk-*.json", "chunk-*.parquet"):
+            for entry in self.path.glob(pattern):
+                with contextlib.suppress(ValueError):
+                    done.add(int(entry.stem.split("-")[1]))
         return done
 
     def save(self, index: int, frame: pd.DataFrame, segments=()) -> None:
@@ -335,6 +336,8 @@ class SweepStore(ChunkStore):
     def check(self, chunk: Chunk) -> str | None:
         """Why stored chunk ``chunk.index`` cannot be used for ``chunk``, or ``None``:
         its record must be sim's, for the same runs, and its file unchanged since."""
+        if not self._record(chunk.index).exists():
+            return "it has no record: written by an older sim, or its write was cut"
         try:
             record = json.loads(self._record(chunk.index).read_text(encoding="utf-8"))
             segments = [tuple(segment) for segment in record["segments"]]

@@ -186,6 +186,8 @@ def parse_value(text: str) -> Any:
 
     if _EXPONENT_NUMBER.fullmatch(text.strip()):
         number = float(text)
+        if not math.isfinite(number):  # 1e400: not a number a scenario can hold
+            return text
         # 1e4 is the whole number 10000 (troops, days); 1e-3 a fraction.
         return int(number) if number.is_integer() and "." not in text else number
     try:
@@ -567,12 +569,18 @@ def check_runs_complete(point: np.ndarray, run: np.ndarray, runs_per_point: np.n
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     position = np.arange(point.size) - starts
     bad = np.flatnonzero(counts != expected)
-    if bad.size or not np.array_equal(run[order], position):
-        p = int(bad[0]) if bad.size else int(point[order][run[order] != position][0])
+    afresh = "nothing was written (--restart runs the sweep afresh)"
+    if bad.size:
+        p = int(bad[0])
         raise SweepIntegrityError(
             f"point {p}: the chunks hold {int(counts[p]):,} runs where the sweep has "
-            f"{int(expected[p]):,}, or a run twice; nothing was written (--restart runs the "
-            "sweep afresh)"
+            f"{int(expected[p]):,}; {afresh}"
+        )
+    if not np.array_equal(run[order], position):
+        wrong = np.flatnonzero(run[order] != position)[0]
+        p = int(point[order][wrong])
+        raise SweepIntegrityError(
+            f"point {p}: run {int(position[wrong])} is missing and another appears twice; {afresh}"
         )
 
 

@@ -454,3 +454,36 @@ def test_fuzzed_sweep_files_are_a_dry_run_or_one_line(tmp_path: Path, body: str)
     assert "Traceback" not in result.stderr
     if result.returncode == 2:
         _one_line(result.stderr)
+
+
+def test_a_number_beyond_the_floating_point_range_is_not_a_number(tmp_path: Path):
+    result = run_cli("sweep", _short(tmp_path), "--vary", "actors.russia.resolve=0.5:1e400",
+                     "--design", "latin", "--samples", "2", "--dry-run", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert "'1e400' is not a number" in _one_line(result.stderr)
+
+
+def test_the_dry_run_estimate_spans_points_when_each_has_few_runs(tmp_path: Path):
+    """The timed probe takes up to 500 runs over as many points as that needs, so the
+    fixed cost of a day is not charged to a handful of runs (the estimate stays an
+    upper bound of the right order, not a hundred times the real time)."""
+    result = run_cli("sweep", _short(tmp_path), "--vary", "levers.troops_pledged=0:20000:100",
+                     "--runs", "20", "--dry-run", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "from 500 runs timed" in result.stdout
+
+
+def test_a_comparison_hashes_its_inputs_as_read(tmp_path: Path):
+    """The manifest's input hashes are those of the files that were run, and the
+    comparison under the structural ensemble writes its scenarios as run too."""
+    import hashlib
+
+    first, second = _short(tmp_path), tmp_path / "b.yaml"
+    second.write_text(f"extends: {first.as_posix()}\nname: b\nlevers: {{troops_pledged: 0}}\n")
+    result = run_cli("compare", first, second, "--runs", "20", "--ensemble", "--out", "e",
+                     cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "e" / "manifest.json").read_text())
+    digest = hashlib.sha256(second.read_bytes()).hexdigest()
+    assert manifest["inputs"][1]["file_sha256"] == digest
+    assert (tmp_path / "e" / "scenarios" / "b.yaml").is_file()

@@ -111,16 +111,46 @@ def test_a_damaged_chunk_is_named_and_run_again(tmp_path: Path, damage: str):
     assert not store_path(out).exists()
 
 
-def test_a_chunk_without_its_record_was_never_finished(tmp_path: Path):
-    """Killed between the chunk file and its record: the chunk is run again, quietly."""
+def test_a_chunk_without_its_record_is_run_again_and_named(tmp_path: Path):
+    """Killed between the chunk file and its record, or written by an older sim: the
+    chunk is kept until a --resume runs it again (and says so) or --restart discards it."""
     base, out, plan = _stored(tmp_path)
-    (store_path(out) / "chunk-000002.json").unlink()
+    for record in store_path(out).glob("chunk-*.json"):
+        record.unlink()  # as an older sim left it
+    unresumed = run_cli("sweep", base, *VARY, "--no-plots", "--out", out, cwd=tmp_path)
+    assert unresumed.returncode == 2 and "--resume" in _one_line(unresumed.stderr)
+    assert len(list(store_path(out).glob("chunk-*.parquet"))) == 3  # nothing deleted
     result = _resume(base, out, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "check" not in result.stderr
+    assert "it has no record" in result.stderr
     manifest = json.loads((out / "manifest.json").read_text())
-    assert (manifest["chunks_resumed"], manifest["chunks_run"]) == (2, 2)
+    assert (manifest["chunks_resumed"], manifest["chunks_run"]) == (0, 4)
     pd.testing.assert_frame_equal(pd.read_parquet(out / "points.parquet"), run_sweep(plan).points)
+
+
+def test_chunk_numbers_past_a_million_are_the_stores_own(tmp_path: Path):
+    _, plan = _plan(tmp_path)
+    fingerprint = {**sweep_fingerprint(plan, WIDTH), "ci_width": None, "max_runs": None}
+    out = tmp_path / "out"
+    frame = pd.DataFrame({"point": [0], "run": [0]})
+    with SweepStore.open(out, fingerprint, resume=False, restart=False) as store:
+        store.save(1_000_000, frame, ((0, 0, 1),))
+    with SweepStore.open(out, fingerprint, resume=True, restart=False) as store:
+        assert store.finished() == {1_000_000}
+        store.remove()
+    assert not store_path(out).exists()
+
+
+@pytest.mark.parametrize("width", ['"x"', "null", "[1]", "0", "-5"])
+def test_a_damaged_plan_is_one_line(tmp_path: Path, width: str):
+    base, out, _ = _stored(tmp_path)
+    plan_file = store_path(out) / "plan.json"
+    plan_file.write_text(
+        plan_file.read_text().replace('"chunk_runs": 20', f'"chunk_runs": {width}')
+    )
+    result = _resume(base, out, tmp_path)
+    assert result.returncode == 2
+    assert "plan.json is damaged" in _one_line(result.stderr)
 
 
 @pytest.mark.parametrize("restart", [False, True], ids=["resume", "restart"])
@@ -162,6 +192,8 @@ def test_the_last_guard_refuses_a_missing_or_repeated_run():
     for point, run in cases:
         with pytest.raises(SweepIntegrityError):
             check_runs_complete(point, run, np.array([2, 1]))
+    with pytest.raises(SweepIntegrityError, match="run 1 is missing and another appears twice"):
+        check_runs_complete(np.array([0, 0, 1]), np.array([0, 0, 0]), np.array([2, 1]))
 
 
 def test_run_sweep_refuses_chunks_that_do_not_add_up(tmp_path: Path):
