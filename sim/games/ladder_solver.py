@@ -33,6 +33,7 @@ import itertools
 from functools import cache
 
 import numpy as np
+from numba.extending import register_jitable
 
 from sim.compiled import use_numba
 
@@ -54,6 +55,36 @@ _PIVOT = 1e-12
 #: Two vertices closer than this are one (rounding); distinct vertices of a game with
 #: near ties can be as close as 1e-8, so this is far below the tightness tolerance.
 _SAME = 1e-12
+
+
+@register_jitable
+def _solve_augmented(mat, size, z):
+    """Solve the ``size`` x ``size`` system whose augmented matrix is ``mat[:size, :size + 1]``
+    by Gaussian elimination with partial pivoting (``mat`` is overwritten), into ``z``;
+    False if a pivot is below ``_PIVOT`` (singular: that vertex does not exist).  Plain
+    Python when called from Python (``SIM_NO_NUMBA``), compiled inside the kernels."""
+    for col in range(size):
+        best = col
+        for r in range(col + 1, size):
+            if abs(mat[r, col]) > abs(mat[best, col]):
+                best = r
+        if abs(mat[best, col]) < _PIVOT:
+            return False
+        if best != col:
+            for cc in range(size + 1):
+                tmp = mat[col, cc]
+                mat[col, cc] = mat[best, cc]
+                mat[best, cc] = tmp
+        for r in range(col + 1, size):
+            f = mat[r, col] / mat[col, col]
+            for cc in range(col, size + 1):
+                mat[r, cc] -= f * mat[col, cc]
+    for r in range(size - 1, -1, -1):
+        s = mat[r, size]
+        for cc in range(r + 1, size):
+            s -= mat[r, cc] * z[cc]
+        z[r] = s / mat[r, r]
+    return True
 
 
 def _enumerate_batch(A_all, B_all, p_sets, q_sets, shortcut, out_x, out_y, out_count, out_flags):
@@ -161,32 +192,9 @@ def _enumerate_batch(A_all, B_all, p_sets, q_sets, shortcut, out_x, out_y, out_c
                     else:
                         mat[r, col] = B[col, k - m]
                 mat[r, m] = 0.0 if k < m else 1.0
-            singular = False
-            for col in range(m):  # Gaussian elimination, partial pivoting
-                best = col
-                for r in range(col + 1, m):
-                    if abs(mat[r, col]) > abs(mat[best, col]):
-                        best = r
-                if abs(mat[best, col]) < _PIVOT:
-                    singular = True
-                    break
-                if best != col:
-                    for cc in range(m + 1):
-                        tmp = mat[col, cc]
-                        mat[col, cc] = mat[best, cc]
-                        mat[best, cc] = tmp
-                for r in range(col + 1, m):
-                    f = mat[r, col] / mat[col, col]
-                    for cc in range(col, m + 1):
-                        mat[r, cc] -= f * mat[col, cc]
-            if singular:
-                continue
             z = np.empty(m)
-            for r in range(m - 1, -1, -1):
-                s = mat[r, m]
-                for cc in range(r + 1, m):
-                    s -= mat[r, cc] * z[cc]
-                z[r] = s / mat[r, r]
+            if not _solve_augmented(mat, m, z):
+                continue
             feasible = True
             labels = 0
             for k in range(m + n):
@@ -238,32 +246,9 @@ def _enumerate_batch(A_all, B_all, p_sets, q_sets, shortcut, out_x, out_y, out_c
                     else:
                         mat[r, col] = -1.0 if col == k - m else 0.0
                 mat[r, n] = 1.0 if k < m else 0.0
-            singular = False
-            for col in range(n):
-                best = col
-                for r in range(col + 1, n):
-                    if abs(mat[r, col]) > abs(mat[best, col]):
-                        best = r
-                if abs(mat[best, col]) < _PIVOT:
-                    singular = True
-                    break
-                if best != col:
-                    for cc in range(n + 1):
-                        tmp = mat[col, cc]
-                        mat[col, cc] = mat[best, cc]
-                        mat[best, cc] = tmp
-                for r in range(col + 1, n):
-                    f = mat[r, col] / mat[col, col]
-                    for cc in range(col, n + 1):
-                        mat[r, cc] -= f * mat[col, cc]
-            if singular:
-                continue
             z = np.empty(n)
-            for r in range(n - 1, -1, -1):
-                s = mat[r, n]
-                for cc in range(r + 1, n):
-                    s -= mat[r, cc] * z[cc]
-                z[r] = s / mat[r, r]
+            if not _solve_augmented(mat, n, z):
+                continue
             feasible = True
             labels = 0
             for k in range(m + n):
