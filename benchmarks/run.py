@@ -28,6 +28,9 @@ D  equilibria of 10,000 runs' 2x2 tables: vectorised selection vs nashpy one
 E  peak memory (RSS) of a fresh process simulating 10,000 / 100,000
    (/ 1,000,000 with --full) runs of combined.yaml, killed above a limit;
 F  fixed cost: ``sim.run(scenario, runs=1)`` and ``runs=200`` after import;
+W  ``sim dashboard`` in Chromium (Playwright; skipped without them): seconds from a
+   click on the troops slider to the redrawn outcome figure (first 2,000 runs)
+   and to 10,000 runs;
 P  a cProfile of 2,000 runs of combined.yaml on one worker.
 
 Benchmarks are not tests: nothing here asserts a timing.  Timings are
@@ -854,6 +857,89 @@ def evaluate_targets(res: dict) -> list[dict]:
     ]
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+#: The outcome figure was redrawn from at least the first batch of a moved lever.
+_REDRAWN = """([src, command]) => {
+  const img = document.querySelector('#outcomes img');
+  const out = document.querySelector('#outcomes');
+  const now = document.querySelector('#command').innerText;
+  const runs = /--set levers.troops_pledged=[0-9]+ --runs ([0-9]+)/.exec(now);
+  return img && img.src !== src && !out.classList.contains('recalculating')
+    && now !== command && runs && Number(runs[1]) >= 2000;
+}"""
+
+
+def section_w(moves: int = 5) -> dict:
+    """The dashboard's response in Chromium: from a click on the troops slider to the
+    redrawn outcome figure at the first batch (2,000 runs) and at 10,000 runs."""
+    import shutil
+    import urllib.request
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"note": "skipped: Playwright is not installed"}
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        return {"note": "skipped: no Chromium (apt-get install chromium)"}
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "dashboard", str(COMBINED), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    first, full = [], []
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            page.goto(url)
+            done = "document.querySelector('#status').innerText.startsWith('10,000 of')"
+            page.wait_for_function(done, timeout=300_000)
+            line = page.locator(".irs-line").first.bounding_box()
+            for fraction in np.linspace(0.15, 0.95, moves):
+                src = page.locator("#outcomes img").get_attribute("src")
+                command = page.inner_text("#command")
+                start = time.perf_counter()
+                page.mouse.click(line["x"] + fraction * line["width"], line["y"] + 4)
+                page.wait_for_function(_REDRAWN, arg=[src, command], timeout=60_000)
+                first.append(time.perf_counter() - start)
+                page.wait_for_function(done, timeout=300_000)
+                full.append(time.perf_counter() - start)
+            browser.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    log(
+        f"W  dashboard: first answer {[round(t, 2) for t in first]} s; 10,000 runs "
+        f"{[round(t, 2) for t in full]} s"
+    )
+    return {
+        "moves": moves,
+        "first_answer_s": first,
+        "first_answer_median_s": statistics.median(first),
+        "first_answer_max_s": max(first),
+        "refined_10000_median_s": statistics.median(full),
+    }
+
+
 def print_summary(res: dict) -> None:
     m = res["machine"]
     log()
@@ -930,6 +1016,18 @@ def print_summary(res: dict) -> None:
         rows.append(("F", "sim.run(runs=1), first call", fmt_s(f["first_call_runs_1_s"])))
         rows.append(("F", "sim.run(runs=1), median", fmt_s(f["runs_1"]["median_s"])))
         rows.append(("F", "sim.run(runs=200), median", fmt_s(f["runs_200"]["median_s"])))
+    if "first_answer_median_s" in res.get("W", {}):
+        w = res["W"]
+        rows.append(
+            (
+                "W",
+                f"dashboard: slider moved -> figure redrawn (2,000 runs), {w['moves']} moves",
+                f"median {fmt_s(w['first_answer_median_s'])}, max {fmt_s(w['first_answer_max_s'])}",
+            )
+        )
+        rows.append(
+            ("W", "dashboard: ... -> refined to 10,000 runs", fmt_s(w["refined_10000_median_s"]))
+        )
     for section, what, value in rows:
         log(f"{section}  {what:68s} {value}")
     log("-" * 100)
@@ -1015,7 +1113,7 @@ def main(argv: list[str] | None = None) -> None:
         "--memory-limit-gb", type=float, default=8.0, help="kill a child above this RSS, GiB (8)"
     )
     parser.add_argument(
-        "--only", help="sections to run, e.g. A,C (default all: A,B,C,D,E,F,P,S)", default=None
+        "--only", help="sections to run, e.g. A,C (default all: A,B,C,D,E,F,P,S,W)", default=None
     )
     parser.add_argument("--out", help="JSON output (default benchmarks/results/<commit>.json)")
     parser.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two JSON files")
@@ -1033,7 +1131,7 @@ def main(argv: list[str] | None = None) -> None:
         memory_runs = [runs] if args.quick else [10_000, 100_000]
         if args.full:
             memory_runs.append(1_000_000)
-    sections = set((args.only or "A,B,C,D,E,F,P,S").upper().replace(" ", "").split(","))
+    sections = set((args.only or "A,B,C,D,E,F,P,S,W").upper().replace(" ", "").split(","))
     limit = int(args.memory_limit_gb * GB)
 
     started = time.perf_counter()
@@ -1089,6 +1187,7 @@ def main(argv: list[str] | None = None) -> None:
     run("B", lambda: section_b(b_runs))
     run("E", lambda: section_e(memory_runs, limit))
     run("S", lambda: section_s(100, 200, repeats, 5 if args.quick else 10))
+    run("W", lambda: section_w(3 if args.quick else 5))
 
     res["targets"] = evaluate_targets(res)
     res["machine"]["loadavg_end"] = loadavg()

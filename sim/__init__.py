@@ -25,6 +25,7 @@ _EXPORTS = {
     "ScenarioError": "sim.loader",
     "SimulationResult": "sim.runner",
     "compare": "sim.comparison",
+    "discover": "sim.discovery",
     "evaluate": "sim.sweeps",
     "load_scenario": "sim.loader",
     "run": "sim.runner",

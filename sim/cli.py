@@ -1,4 +1,4 @@
-"""The ``sim`` command line: run, validate, schema, trace, equilibria, plot.
+"""The ``sim`` command line: run, sweep, compare, report, dashboard, discover, plot, and more.
 
 Errors in what the user gave (a scenario file, an option, an output
 directory) print one line on standard error and exit with code 2, without a
@@ -473,7 +473,7 @@ def run(
 def _run_ensemble(file: Path, scenario, directory: Path, o: _RunOptions) -> None:
     """``sim run --ensemble`` of one scenario into ``directory``."""
     from sim.ensemble import run_ensemble, variants
-    from sim.results import staged_directory, write_json, write_manifest
+    from sim.results import _git_commit, _versions, staged_directory, write_json, write_manifest
     from sim.runner import default_workers
 
     try:
@@ -537,6 +537,8 @@ def _run_ensemble(file: Path, scenario, directory: Path, o: _RunOptions) -> None
                 "scenario_file": str(file),
                 "runs_per_variant": n_runs,
                 "seed": seed,
+                "versions": _versions(),
+                "git": _git_commit(),
                 "command": shlex.join(["sim", *sys.argv[1:]]),
                 "simulation_seconds": round(elapsed, 2),
             },
@@ -1565,20 +1567,86 @@ def _print_dry_run(plan, width: int, workers: int, scheduler: str | None) -> Non
 
 
 def _print_sweep(result, elapsed: float) -> None:
+    """A grid: its points (up to 40).  A sampled design (latin, sobol, morris): what it
+    was sampled for first (Sobol' S1 and ST with their 95% intervals, or Morris's μ*
+    and σ, for the outcomes at least 2% likely on average, as the sensitivity figure;
+    for a Latin hypercube, each outcome's range over the points), then a few points."""
     plan = result.sweep
-    table = Table(
-        title=f"{plan.name}: {plan.n_points:,} points x {plan.runs:,} runs, "
-        f"seed {plan.seed}, {elapsed:.1f} s",
-        title_justify="left",
+    header = (
+        f"{plan.name}: {plan.n_points:,} points x {plan.runs:,} runs, "
+        f"seed {plan.seed}, {elapsed:.1f} s"
     )
     factors = [f.path for f in plan.factors]
+    shown = [o for o in OUTCOMES if result.points[f"p:{o}"].max() > 0]
+    points = result.points
+    sampled = plan.design != "grid"
+    if sampled:
+        varying = [o for o in shown if points[f"p:{o}"].nunique() > 1] or shown[:1]
+        # As sim.sweep_plots.RARE_SHARE: a rarer outcome's indices are mostly noise.
+        common = [o for o in varying if points[f"p:{o}"].mean() >= 0.02] or varying[:1]
+        sensitivity = result.sensitivity
+        if sensitivity is not None and plan.design in ("sobol", "morris"):
+            sobol = plan.design == "sobol"
+            summary = Table(
+                title=f"{header}\n"
+                + (
+                    "Sobol' indices of each outcome's probability (95% bootstrap intervals)"
+                    if sobol
+                    else "Morris screening of each outcome's probability, in percentage "
+                    "points (μ* with its 95% interval)"
+                ),
+                title_justify="left",
+            )
+            summary.add_column("outcome")
+            summary.add_column("factor")
+            for name in ("S1", "ST") if sobol else ("μ* (pp)", "σ (pp)"):
+                summary.add_column(name, justify="right")
+            for outcome in common:
+                rows = sensitivity[sensitivity["outcome"] == outcome]
+                rows = rows.sort_values("ST" if sobol else "mu_star", ascending=False)
+                for k, (_, row) in enumerate(rows.iterrows()):
+                    if sobol:
+                        cells = [
+                            f"{row['S1']:.2f} ± {row['S1_conf']:.2f}",
+                            f"{row['ST']:.2f} ± {row['ST_conf']:.2f}",
+                        ]
+                    else:
+                        cells = [
+                            f"{100 * row['mu_star']:.1f} ± {100 * row['mu_star_conf']:.1f}",
+                            f"{100 * row['sigma']:.1f}",
+                        ]
+                    label = outcome.replace("_", " ") if k == 0 else ""
+                    summary.add_row(label, row["factor"], *cells, end_section=k == len(rows) - 1)
+            _out.print(summary)
+            left_out = ", ".join(o.replace("_", " ") for o in shown if o not in common)
+            if left_out:
+                _out.print(
+                    f"(rarer or constant outcomes, {left_out}: in sensitivity.parquet)",
+                    markup=False,
+                )
+        else:
+            summary = Table(
+                title=f"{header}\nEach outcome's probability over the {len(points):,} points",
+                title_justify="left",
+            )
+            for name in ("outcome", "lowest", "median", "highest"):
+                summary.add_column(name, justify="left" if name == "outcome" else "right")
+            for outcome in shown:
+                column = points[f"p:{outcome}"]
+                summary.add_row(
+                    outcome.replace("_", " "),
+                    *(_percent(v) for v in (column.min(), column.median(), column.max())),
+                )
+            _out.print(summary)
+    table = Table(
+        title=f"First points of {len(points):,}" if sampled else header,
+        title_justify="left",
+    )
     for name in factors:
         table.add_column(name.rsplit(".", 1)[-1], justify="right")
-    shown = [o for o in OUTCOMES if result.points[f"p:{o}"].max() > 0]
     for outcome in shown:
         table.add_column(outcome.replace("_", " "), justify="right")
-    points = result.points
-    limit = 40
+    limit = 5 if sampled else 40
     for i in range(min(limit, len(points))):
         row = [
             str(points[f].iat[i])
@@ -1887,6 +1955,133 @@ def _print_comparison(table, names: list[str], n_runs: int, seed: int, elapsed: 
 
 
 @app.command(cls=_Command)
+def discover(
+    sweep_dir: Annotated[
+        Path, typer.Argument(help="A sweep directory written by `sim sweep`.", metavar="SWEEP_DIR")
+    ],
+    outcome: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME",
+            help="The outcome whose share defines the cases of interest, e.g. "
+            "durable_ceasefire (or force_fate:attacked).",
+        ),
+    ],
+    below: Annotated[
+        float | None,
+        typer.Option(
+            metavar="X",
+            help="Cases of interest: points whose share is below X.",
+            show_default="the median of the shares, without --above",
+        ),
+    ] = None,
+    above: Annotated[
+        float | None,
+        typer.Option(metavar="X", help="Cases of interest: points whose share is above X."),
+    ] = None,
+    threshold: Annotated[
+        float,
+        typer.Option(metavar="D", help="The density PRIM's box must reach, in (0, 1]."),
+    ] = 0.8,
+) -> None:
+    """Scenario discovery: the ranges of the varied values where an outcome's share is
+    low (or high), by PRIM and CART; written to SWEEP_DIR/discovery/."""
+    import math
+
+    from sim.discovery import (
+        DiscoveryError,
+        PrimUnavailableError,
+        replace_discovery,
+        write_discovery,
+    )
+    from sim.discovery import discover as find_boxes
+    from sim.results import ResultDirectoryError
+    from sim.sweep_plots import sweep_caption
+    from sim.sweep_results import is_sweep_directory, load_sweep_result
+
+    if below is not None and above is not None:
+        _fail("--below and --above: give one (the cases of interest are on one side)")
+    for option, value in (("--below", below), ("--above", above)):
+        if value is not None and not math.isfinite(value):
+            _fail(f"{option} {value}: not a number")
+    if not 0 < threshold <= 1:
+        _fail(f"--threshold {threshold}: a density in (0, 1], e.g. 0.8")
+    if not sweep_dir.exists():
+        _fail(f"{sweep_dir}: does not exist")
+    if not is_sweep_directory(sweep_dir):
+        _fail(f"{sweep_dir}: not a sweep directory (one written by `sim sweep`)")
+    try:
+        saved = load_sweep_result(sweep_dir)
+    except ResultDirectoryError as error:
+        _fail(str(error))
+    ranges = _sweep_ranges(saved.manifest)
+    options = {"below": below, "above": above, "threshold": threshold, "ranges": ranges}
+    try:
+        try:
+            result = find_boxes(saved.points, outcome, **options)
+        except PrimUnavailableError as error:  # EMA Workbench is an optional extra
+            _note(f"{error}; CART only")
+            result = find_boxes(saved.points, outcome, methods=("cart",), **options)
+    except DiscoveryError as error:
+        _fail(str(error))
+    target = sweep_dir / "discovery"
+    with _writing(f"the discovery to {target}", "the previous discovery is unchanged"):
+        with replace_discovery(saved) as staging:
+            write_discovery(result, staging, sweep_caption(saved.manifest))
+    _print_discovery(result)
+    _out.print(f"Discovery written to {target}/", markup=False)
+
+
+def _sweep_ranges(manifest: dict) -> dict[str, tuple[float, float]]:
+    """Each varied value's whole range, as the sweep gave it (a range, or its levels)."""
+    ranges = {}
+    for factor in manifest.get("sweep", {}).get("factors", []):
+        values = [factor.get("low"), factor.get("high")]
+        if factor.get("low") is None:
+            values = factor.get("levels") or []
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if numbers:
+            ranges[factor["path"]] = (min(numbers), max(numbers))
+    return ranges
+
+
+def _print_discovery(result) -> None:
+    """The case of interest, PRIM's box and CART's leaves, each range in words."""
+    s = result.settings
+    _out.print(
+        f"Cases of interest: {s['case_of_interest']}: {s['points_of_interest']:,} of "
+        f"{s['points']:,} points ({s['base_rate']:.0%}).",
+        markup=False,
+    )
+    if "prim" in s["methods"]:
+        _print_boxes(result.prim_boxes, "PRIM box (Friedman & Fisher 1999)", quasi_p=True)
+    if "cart" in s["methods"]:
+        _print_boxes(result.cart_boxes, "CART leaves (Breiman et al. 1984)", quasi_p=False)
+    for note in result.notes:
+        _out.print(f"Note: {note}.", markup=False)
+
+
+def _print_boxes(boxes, title: str, quasi_p: bool) -> None:
+    if boxes.empty:
+        _out.print(f"{title}: none found (see the notes).", markup=False)
+        return
+    table = Table(title=f"{title}: coverage, density, and the ranges", title_justify="left")
+    for name in ("box", "coverage", "density", "points", "input", "range (of the whole range)"):
+        table.add_column(name, justify="left" if name.startswith(("input", "range")) else "right")
+    if quasi_p:
+        table.add_column("quasi-p", justify="right")
+    for number, rows in boxes.groupby("box", sort=True):
+        for i, row in enumerate(rows.itertuples(index=False)):
+            words, _, span = str(row.description).partition(": ")
+            first = [str(number), f"{row.coverage:.2f}", f"{row.density:.2f}", f"{row.points:,}"]
+            cells = (first if i == 0 else [""] * 4) + [words, span]
+            if quasi_p:
+                cells.append("" if row.input == "" else f"{row.qp:.2g}")
+            table.add_row(*cells)
+    _out.print(table)
+
+
+@app.command(cls=_Command)
 def plot(
     result_dir: Annotated[
         Path, typer.Argument(help="A result directory written by `sim run`.", metavar="DIR")
@@ -1919,10 +2114,18 @@ def plot(
         _out.print(str(result_dir / "plots" / path.name), markup=False)
 
 
+_SHIPPED_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
 @app.command(cls=_Command)
 def report(
-    result_dir: Annotated[
-        Path, typer.Argument(help="A result directory written by `sim run`.", metavar="DIR")
+    result_dirs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Result directories written by `sim run`, `sim compare`, `sim sweep` or "
+            "`sim run --ensemble`; several `sim run` directories of one seed are compared.",
+            metavar="DIR...",
+        ),
     ],
     output: Annotated[
         Path | None,
@@ -1931,23 +2134,26 @@ def report(
             "--output",
             metavar="FILE",
             help="The HTML file to write.",
-            show_default="DIR.html, next to the directory",
+            show_default="DIR.html, next to the directory (required for several)",
         ),
     ] = None,
     reference: Annotated[
         Path | None,
         typer.Option(
             metavar="SCENARIO",
-            help="A scenario file whose differences from this one the brief lists.",
+            help="A scenario file whose differences from a run's scenario the brief lists.",
             show_default="the shipped scenarios/baseline.yaml, when present",
         ),
     ] = None,
 ) -> None:
-    """Write a one-file HTML brief of a result: the answer, tables, figures, provenance."""
-    from sim.report import MARK, render_report
-    from sim.results import ResultDirectoryError, load_result
+    """Write a one-file HTML brief of results: the answer, tables, figures, provenance."""
+    from sim.briefs import BriefError, directory_kind
+    from sim.report import MARK
 
-    target = output if output is not None else result_dir.parent / f"{result_dir.name}.html"
+    if output is None and len(result_dirs) > 1:
+        _fail("several result directories: give the brief's file name with -o FILE")
+    first = result_dirs[0]
+    target = output if output is not None else first.parent / f"{first.name}.html"
     if target.is_dir():
         _fail(f"-o {target}: is a directory; give a file name, e.g. brief.html")
     if target.exists():
@@ -1958,21 +2164,17 @@ def report(
             _fail(f"-o {target}: cannot read it ({error.strerror})")
         if not ours:
             _fail(f"-o {target}: exists and is not a sim report; choose another name")
-    reference_file = reference
-    if reference_file is None:
-        shipped = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
-        reference_file = shipped if shipped.is_file() else None
-    reference_data, reference_name = None, ""
-    if reference_file is not None:
-        scenario = _load(reference_file)
-        reference_data = scenario.model_dump(mode="json")
-        reference_name = f"'{scenario.name}' ({reference_file.name})"
     try:
-        saved = load_result(result_dir)
-    except ResultDirectoryError as error:
+        kinds = [directory_kind(directory) for directory in result_dirs]
+        if len(result_dirs) > 1 and set(kinds) != {"run"}:
+            _fail("several directories make one brief only when each is a `sim run` result")
+        brief = _brief_of(result_dirs, kinds[0], reference)
+    except BriefError as error:
         _fail(str(error))
     with _writing(f"the report {target}", "nothing was written"):
-        html = render_report(saved, reference_data, reference_name)
+        from sim.report import render_brief
+
+        html = render_brief(brief)
         partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
         try:
             partial.write_text(html, encoding="utf-8")
@@ -1980,6 +2182,108 @@ def report(
         finally:
             partial.unlink(missing_ok=True)
     _out.print(f"Report written to {target}", markup=False)
+
+
+def _brief_of(result_dirs: list[Path], kind: str, reference: Path | None):
+    """The brief of the directories (all of ``kind``); BriefError for bad input."""
+    from sim import briefs
+    from sim.results import ResultDirectoryError, load_result
+
+    if kind == "comparison":
+        return briefs.comparison_brief(result_dirs[0])
+    if kind == "sweep":
+        return briefs.sweep_brief(result_dirs[0])
+    if kind == "ensemble":
+        return briefs.ensemble_brief(result_dirs[0])
+    try:
+        saved = [load_result(directory) for directory in result_dirs]
+    except ResultDirectoryError as error:
+        raise briefs.BriefError(str(error)) from None
+    if len(saved) > 1:
+        return briefs.runs_brief(saved)
+    from sim.report import run_brief
+
+    reference_file = reference
+    if reference_file is None:
+        shipped = _SHIPPED_SCENARIOS / "baseline.yaml"
+        reference_file = shipped if shipped.is_file() else None
+    if reference_file is None:
+        return run_brief(saved[0])
+    scenario = _load(reference_file)
+    name = f"'{scenario.name}' ({reference_file.name})"
+    return run_brief(saved[0], scenario.model_dump(mode="json"), name)
+
+
+def _shown_path(file: Path) -> str:
+    """``file`` as a command line run here would name it: relative when below here."""
+    try:
+        return str(file.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(file)
+
+
+@app.command(cls=_Command)
+def dashboard(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Scenario files to offer.",
+            metavar="[SCENARIO]...",
+            show_default="the shipped scenarios",
+        ),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option(help="Address to listen on; another than 127.0.0.1 lets other machines in."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, max=2**63 - 1, help="Seed shown first.", show_default="the scenario's"),
+    ] = None,
+    runs: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=100_000,
+            help="Runs per setting: the first 2,000 are shown at once, the rest follow.",
+        ),
+    ] = 10_000,
+) -> None:
+    """Serve a local web page: move a scenario's levers and see its outcomes redrawn."""
+    import socket
+
+    from sim.dashboard import build_app, serve
+
+    library = sorted(_SHIPPED_SCENARIOS.glob("*.yaml")) if _SHIPPED_SCENARIOS.is_dir() else []
+    chosen = files or library
+    if not chosen:
+        _fail("no scenario to show: give scenario files (sim dashboard FILE...)")
+    scenarios, sources = {}, {}
+    for file in chosen:
+        scenario = _load(file)
+        label = file.name if file.name not in scenarios else str(file)
+        scenarios[label] = scenario
+        sources[label] = _shown_path(file)
+    if files is None and "combined.yaml" in scenarios:
+        # The headline scenario first: it is what the page opens on.
+        scenarios = {"combined.yaml": scenarios.pop("combined.yaml"), **scenarios}
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            _fail(f"--host {host} --port {port}: cannot listen there ({error.strerror})")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        _note(f"listening on {host}: anyone who can reach this machine can use the page")
+    app_object = build_app(scenarios, library, seed=seed, runs=runs, sources=sources)
+    _err.print(
+        f"sim dashboard: http://{host}:{port}  (Ctrl+C to stop)", markup=False, highlight=False
+    )
+    with _stop_on_signals():
+        try:
+            serve(app_object, host, port)
+        except _Stopped:
+            pass
 
 
 def _comparison_directory(directory: Path):

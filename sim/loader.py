@@ -70,6 +70,7 @@ __all__ = [
     "ScenarioError",
     "load_scenario",
     "load_scenario_data",
+    "load_scenario_text",
     "load_sweep",
 ]
 
@@ -203,6 +204,8 @@ class _Budget:
     nodes: int = 0
     #: file name as given (and recorded in provenance) -> its real path
     real: dict[str, str] = field(default_factory=dict)
+    #: Only plain file names in the same folder may be extended (untrusted text).
+    confined: bool = False
 
 
 def _os_problem(exc: OSError) -> str:
@@ -713,6 +716,16 @@ def _load_tree(file: Path, chain: tuple[str, ...], budget: _Budget) -> tuple[dic
     merged: dict = {}
     merged_prov: Provenance = {}
     for parent in parents:
+        if budget.confined and (
+            Path(parent).name != parent or parent.startswith(".") or "\\" in parent
+        ):
+            raise ScenarioError(
+                file,
+                line,
+                "extends",
+                f"'{_show_text(parent)}': here only a shipped scenario can be extended, "
+                "by its file name (e.g. baseline.yaml)",
+            )
         budget.files += 1
         if budget.files > MAX_FILES:
             raise ScenarioError(
@@ -764,9 +777,45 @@ def load_scenario(file: str | Path) -> Scenario:
     ``name`` and ``description`` are not inherited through ``extends:``; if the
     file gives no ``name``, the file's stem is used.
     """
-    file = Path(file)
+    return _load_validated(Path(file), _Budget(files=1))
+
+
+def load_scenario_text(text: str, name: str, library: Iterable[Path] = ()) -> Scenario:
+    """Load and validate a scenario given as text (an upload: untrusted input).
+
+    The same bounded loader as :func:`load_scenario`, with one more rule: the
+    text may extend only the files of ``library`` (e.g. the shipped
+    scenarios), by their file names, never a path.  Errors name ``name``
+    (e.g. the uploaded file's name) and its line.  Nothing is written where the
+    user can see it: the text is read from a private temporary folder that is
+    removed before this returns.
+    """
+    import shutil
+    import tempfile
+
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).name).lstrip(".")[:80] or "scenario"
+    if not stem.endswith((".yaml", ".yml")):
+        stem += ".yaml"
+    data = text.encode("utf-8", errors="surrogatepass")
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big(Path(stem), f"{len(data):,}")
+    with tempfile.TemporaryDirectory(prefix="sim-upload-") as folder:
+        for source in library:
+            if source.name != stem:
+                shutil.copyfile(source, Path(folder) / source.name)
+        target = Path(folder) / stem
+        target.write_bytes(data)
+        try:
+            scenario = _load_validated(target, _Budget(files=1, confined=True))
+        except ScenarioError as error:
+            message = error.message.replace(f"(looked in {folder})", "(not a shipped scenario)")
+            raise ScenarioError(Path(error.file).name, error.line, error.key, message) from None
+    return scenario
+
+
+def _load_validated(file: Path, budget: _Budget) -> Scenario:
     try:
-        data, provenance = load_scenario_data(file)
+        data, provenance = _load_tree(file, (), budget)
         data.setdefault("name", file.stem)
         try:
             return Scenario.model_validate(data)

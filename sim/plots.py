@@ -7,34 +7,47 @@ standard figures of a saved result and writes them as PNG (200 dpi, for print)
 and SVG (text kept as text, so it stays editable); every figure it writes
 carries a footer (:func:`figure_caption`) with the scenario's name, the number
 of runs and the seed, and says it is a conditional exploration, not a
-forecast.  Matplotlib settings are applied only while saving
-(``matplotlib.rc_context``): importing this module changes nothing.  The
-escalation ladder is ordinal and the deployed force is either absent or
-sizeable, so those figures show shares of runs (from ``daily_states``), not
-quantiles (:func:`plot_fan` draws quantile fans of ``trajectory_quantiles``
-for other daily variables).  Figures are made with
-``matplotlib.figure.Figure`` directly (no pyplot state), so this works without
-a screen.
+forecast.
+
+Every figure has the look of :mod:`sim.style` (colour-blind-safe colours, one
+colour per outcome in every figure, the same font sizes), applied only while a
+figure is drawn and saved (``matplotlib.rc_context``): importing this module
+changes nothing.  Shares of runs are drawn in percent.  The escalation ladder
+is ordinal and the deployed force is either absent or sizeable, so those
+figures show shares of runs (from ``daily_states``), not quantiles
+(:func:`plot_fan` draws quantile fans of ``trajectory_quantiles`` for other
+daily variables).  Figures over days mark the scenario's dated events
+(:func:`timeline_events`: the ceasefire's start and the end of its term, the
+sanctions threat and its deadline, the first day troops may deploy) with
+numbered dotted lines.  Figures are made with ``matplotlib.figure.Figure``
+directly (no pyplot state), so this works without a screen.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from scipy import stats
 
+from sim import style
 from sim.outcomes import ESCALATION_LEVELS, OUTCOMES
+from sim.style import ESCALATION_COLOURS, OUTCOME_COLOURS, PNG_DPI
 
 __all__ = [
+    "ESCALATION_COLOURS",
+    "OUTCOME_COLOURS",
     "PNG_DPI",
     "add_caption",
     "draw_all",
     "figure_caption",
+    "mark_events",
     "plot_ceasefire_lengths",
     "plot_ceasefire_survival",
     "plot_escalation_shares",
@@ -43,7 +56,9 @@ __all__ = [
     "plot_force_share",
     "plot_force_size",
     "plot_outcomes",
+    "plot_rare_states",
     "standard_figures",
+    "timeline_events",
 ]
 
 OUTCOME_LABELS = {
@@ -56,21 +71,9 @@ OUTCOME_LABELS = {
     "nato_russia_escalation": "NATO–Russia escalation",
 }
 
-OUTCOME_COLOURS = {
-    "durable_ceasefire": "#1b7837",
-    "frozen_conflict": "#7fbf7b",
-    "ceasefire_collapse": "#f4a582",
-    "war_continues": "#d6604d",
-    "deployment_abandoned": "#999999",
-    "peacekeepers_attacked": "#b2182b",
-    "nato_russia_escalation": "#67001f",
-}
-
-#: Resolution of the PNG figures (dots per inch): print quality.
-PNG_DPI = 200
-
-#: Matplotlib settings used while saving: SVG text stays text (editable), not paths.
-SAVE_RC = {"svg.fonttype": "none", "svg.hashsalt": "sim"}  # text as text; fixed SVG ids
+#: Matplotlib settings used while saving (those of :data:`sim.style.RC` that make the
+#: SVG editable and the same bytes every time).
+SAVE_RC = {key: style.RC[key] for key in ("svg.fonttype", "svg.hashsalt")}
 
 #: Height (inches) kept free at the bottom of a figure for its caption.
 CAPTION_HEIGHT = 0.3
@@ -81,29 +84,110 @@ ESCALATION_LABELS = {
     for name, level in ESCALATION_LEVELS.items()
 }
 
+#: At most this many censoring ticks on a Kaplan–Meier curve (one per span of days).
+MAX_CENSOR_TICKS = 40
 
+#: Escalation states whose share of runs stays below this on every day are drawn again,
+#: on their own scale, by :func:`plot_rare_states` (in the stack they are slivers).
+RARE_STATE_SHARE = 0.05
+
+
+def _interval_text(p: float, low: float, high: float) -> str:
+    """A share and its interval, e.g. "26.5% (24.6–28.5%)"; for a share of 0, the upper
+    bound: "0% (≤ 0.19%)"."""
+    percent = style.format_percent
+    if p == 0:  # two significant digits: an upper bound of 0.19% is not "0.2%"
+        return f"0% (≤ {100 * high:.2g}%)"
+    return f"{percent(p)} ({percent(low)[:-1]}–{percent(high)})"
+
+
+def _interval_bars(
+    ax: Axes,
+    y: np.ndarray,
+    share: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    colours: Sequence,
+    height: float = 0.7,
+    labels: bool = True,
+    label_size: float = style.ANNOTATION_SIZE,
+) -> Axes:
+    """Horizontal bars of shares (0–1) drawn in percent on a 0–100% axis, each with its
+    95% interval and a value label.
+
+    A bar of 0 has no width, and the upper bound of its interval (a fraction of a
+    percent) would hide in the axis line: it is drawn as a whisker from 0 with a cap
+    of fixed size (``gid="upper_bound"``) and labelled "0% (≤ x%)".
+    """
+    p, lo, hi = (100 * np.asarray(a, dtype=float) for a in (share, low, high))
+    lo, hi = np.minimum(lo, p), np.maximum(hi, p)  # rounding never puts p outside
+    ax.barh(y, p, height, color=colours, zorder=2)
+    width_inches = ax.get_position().width * ax.figure.get_figwidth()
+    for yi, pi, li, ui, colour in zip(y, p, lo, hi, colours, strict=True):
+        if pi > 0:
+            ax.errorbar(
+                pi,
+                yi,
+                xerr=[[pi - li], [ui - pi]],
+                fmt="none",
+                ecolor=style.INK,
+                elinewidth=1,
+                capsize=3,
+                zorder=3,
+            )
+        else:
+            ax.plot(
+                [0, ui],
+                [yi, yi],
+                color=style.INK,
+                lw=1.2,
+                marker="|",
+                markevery=[1],
+                ms=min(9, 40 * height),
+                mew=1.6,
+                gid="upper_bound",
+                zorder=3,
+                clip_on=False,
+            )
+        if not labels:
+            continue
+        text = _interval_text(pi / 100, li / 100, ui / 100)
+        # Width of the label as a share of the axis (0.6 em a character).
+        room = len(text) * 0.6 * label_size / 72 / max(width_inches, 1e-6) * 100
+        if ui + 1.5 + room <= 100 or li - 1.5 - room < 0:
+            ax.text(ui + 1.2, yi, text, va="center", ha="left", fontsize=label_size, zorder=4)
+        else:  # no room right of the whisker: inside the bar, left of it
+            ax.text(
+                li - 1.2,
+                yi,
+                text,
+                va="center",
+                ha="right",
+                fontsize=label_size,
+                color=style.text_colour_on(colour),
+                zorder=4,
+            )
+    style.percent_axis(ax, "x", (0, 100))
+    return ax
+
+
+@style.styled
 def plot_outcomes(summary: dict, ax: Axes) -> Axes:
-    """Horizontal bars: probability of each outcome class with its 95% Wilson interval."""
+    """Horizontal bars: share of runs (in percent, 0–100%) ending in each outcome class,
+    with its 95% Wilson interval and a value label; an outcome never seen shows the
+    upper bound of its interval ("0% (≤ x%)")."""
     names = list(OUTCOMES)
     probability = np.array([summary["outcomes"][n]["probability"] for n in names])
     low = np.array([summary["outcomes"][n]["ci95"][0] for n in names])
     high = np.array([summary["outcomes"][n]["ci95"][1] for n in names])
     y = np.arange(len(names))
-    ax.barh(
-        y,
-        probability,
-        xerr=[probability - low, high - probability],
-        color=[OUTCOME_COLOURS[n] for n in names],
-        capsize=3,
-        error_kw={"elinewidth": 1},
-    )
-    for yi, p, hi in zip(y, probability, high, strict=True):
-        ax.text(hi + 0.01, yi, f"{p:.1%}", va="center", fontsize=9)
+    _interval_bars(ax, y, probability, low, high, [OUTCOME_COLOURS[n] for n in names])
     ax.set_yticks(y, [OUTCOME_LABELS[n] for n in names])
     ax.invert_yaxis()
-    ax.set_xlim(0, min(1.0, max(high.max() + 0.12, 0.25)))
-    ax.set_xlabel("Probability (share of runs; bars show 95% Wilson intervals)")
-    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlabel("Share of runs (whiskers: 95% Wilson intervals)")
+    style.tidy(ax, grid="x")
+    ax.spines["left"].set_visible(False)  # the bars start at 0: a 0 bar's cap stays visible
+    ax.tick_params(axis="y", length=0)
     return ax
 
 
@@ -123,20 +207,19 @@ def _first_ceasefires(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return length, ended
 
 
-def _counts_text(length: np.ndarray, ended: np.ndarray, n_runs: int) -> str:
-    """Which runs a ceasefire panel counts, and why its bars and its curve differ.
+def ceasefire_counts(runs: pd.DataFrame) -> str:
+    """Which runs the ceasefire panels count, in one line.
 
     Both panels draw the same ``n`` runs, those where a first ceasefire began;
     the ones that ended before the horizon are events, the rest are
     right-censored (still holding when the simulation stopped).
     """
-    n = int(length.size)
-    n_ended = int(ended.sum())
-    without = "" if n == n_runs else f"; {n_runs - n:,} of {n_runs:,} runs had none, not drawn"
+    length, ended = _first_ceasefires(runs)
+    n, n_runs, n_ended = int(length.size), len(runs), int(ended.sum())
+    without = "" if n == n_runs else f" ({n_runs - n:,} of {n_runs:,} runs had none, not drawn)"
     return (
-        f"n = {n:,} runs with a ceasefire{without}\n"
-        f"{n_ended:,} ended before the horizon; the other {n - n_ended:,} are censored "
-        "(still holding)"
+        f"n = {n:,} runs with a ceasefire{without}: {n_ended:,} ended before the horizon, "
+        f"{n - n_ended:,} still holding (censored)"
     )
 
 
@@ -147,14 +230,18 @@ def _length_bins(length: np.ndarray, horizon_days: int) -> np.ndarray:
     return np.arange(0, top + width + 1, width)
 
 
-def plot_ceasefire_lengths(runs: pd.DataFrame, ax: Axes, horizon_days: int) -> Axes:
+@style.styled
+def plot_ceasefire_lengths(
+    runs: pd.DataFrame, ax: Axes, horizon_days: int, *, counts: bool = True
+) -> Axes:
     """Histogram of the first ceasefire's length, over runs where a ceasefire began.
 
     Bars stack ceasefires that collapsed and ceasefires still holding at the
     horizon (right-censored: their true length is longer).  Bins are
     whole-day ranges ``[a, b)`` starting at 0, so a ceasefire that collapsed on
     the day it began (length 0) is counted.  Same runs as
-    :func:`plot_ceasefire_survival`.
+    :func:`plot_ceasefire_survival`; with ``counts`` the title says which
+    (:func:`ceasefire_counts`; a figure with both panels says it once instead).
     """
     length, ended = _first_ceasefires(runs)
     bins = _length_bins(length, horizon_days)
@@ -162,7 +249,7 @@ def plot_ceasefire_lengths(runs: pd.DataFrame, ax: Axes, horizon_days: int) -> A
         [length[ended], length[~ended]],
         bins=bins,
         stacked=True,
-        color=["#d6604d", "#4393c3"],
+        color=[style.ENDED, style.HOLDING],
         edgecolor="white",
         linewidth=0.5,
         label=[
@@ -174,31 +261,47 @@ def plot_ceasefire_lengths(runs: pd.DataFrame, ax: Axes, horizon_days: int) -> A
     ax.set_ylabel("Runs")
     ax.yaxis.set_major_formatter("{x:,.0f}")
     ax.set_xlim(0, bins[-1])
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper center", fontsize=8)
-    ax.set_title(
-        f"Length of the first ceasefire\n{_counts_text(length, ended, len(runs))}", fontsize=9
-    )
+    style.tidy(ax, grid="y")
+    ax.legend(loc="upper center")
+    title = "Length of the first ceasefire"
+    ax.set_title(f"{title}\n{ceasefire_counts(runs)}" if counts else title)
     return ax
 
 
-def plot_ceasefire_survival(runs: pd.DataFrame, ax: Axes, horizon_days: int | None = None) -> Axes:
-    """Kaplan–Meier survival curve of the first ceasefire's length.
+def _censoring_ticks(censored: np.ndarray, xmax: float) -> tuple[np.ndarray, int]:
+    """At most :data:`MAX_CENSOR_TICKS` censoring times to mark, one per span of
+    ``width`` days that holds any (the first such time in the span); and ``width``."""
+    width = max(1, int(np.ceil((xmax + 1) / MAX_CENSOR_TICKS)))
+    times = np.sort(censored)
+    _, first = np.unique(np.floor(times / width), return_index=True)
+    return times[first], width
 
-    Ceasefires still holding at the horizon are right-censored (ticks mark
-    them); the estimate is ``scipy.stats.ecdf`` on ``scipy.stats.CensoredData``.
-    Same runs as :func:`plot_ceasefire_lengths`; given ``horizon_days``, the
-    x axis spans the same days as that histogram.
+
+@style.styled
+def plot_ceasefire_survival(
+    runs: pd.DataFrame, ax: Axes, horizon_days: int | None = None, *, counts: bool = True
+) -> Axes:
+    """Kaplan–Meier survival curve of the first ceasefire's length, in percent, with its
+    95% confidence band.
+
+    The estimate is ``scipy.stats.ecdf`` on ``scipy.stats.CensoredData``;
+    ceasefires still holding at the horizon are right-censored.  The band is
+    pointwise, from Greenwood's variance formula on the log(−log S) scale
+    (scipy's ``method="log-log"``, as in ``summary.json``'s
+    ``ceasefire_survival``): it stays within 0–100%; where S is 0 or 100% it is
+    undefined and drawn as the estimate itself.  Censoring is marked with at
+    most :data:`MAX_CENSOR_TICKS` ticks, one per span of days that holds any.
+    Same runs as :func:`plot_ceasefire_lengths`; given ``horizon_days``, the x
+    axis spans the same days as that histogram.  With ``counts`` the title says
+    which runs (:func:`ceasefire_counts`).
     """
     length, ended = _first_ceasefires(runs)
     ax.set_xlabel("Days since the first ceasefire began")
-    ax.set_ylabel("Share of first ceasefires still holding")
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.set_title(
-        f"Kaplan–Meier survival of the same ceasefires\n{_counts_text(length, ended, len(runs))}",
-        fontsize=9,
-    )
+    ax.set_ylabel("First ceasefires still holding")
+    style.percent_axis(ax, "y", (0, 102))
+    style.tidy(ax)
+    title = "Share still holding (Kaplan–Meier, 95% band)"
+    ax.set_title(f"{title}\n{ceasefire_counts(runs)}" if counts else title)
     if length.size == 0:
         ax.text(
             0.5, 0.5, "No ceasefire in any run", ha="center", va="center", transform=ax.transAxes
@@ -208,104 +311,326 @@ def plot_ceasefire_survival(runs: pd.DataFrame, ax: Axes, horizon_days: int | No
     survival = stats.ecdf(data).sf
     x = np.concatenate([[0.0], survival.quantiles])
     y = np.concatenate([[1.0], survival.probabilities])
-    ax.step(x, y, where="post", color="#2166ac", label="Kaplan–Meier estimate")
+    if ended.any():
+        with warnings.catch_warnings():
+            # Where S is 0 or 1 the log-log interval is undefined (NaN): drawn as S.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            band = survival.confidence_interval(0.95, method="log-log")
+        low = np.concatenate([[1.0], band.low.probabilities])
+        high = np.concatenate([[1.0], band.high.probabilities])
+        low, high = np.where(np.isnan(low), y, low), np.where(np.isnan(high), y, high)
+        ax.fill_between(
+            x,
+            100 * low,
+            100 * high,
+            step="post",
+            color=style.MAIN,
+            alpha=0.22,
+            lw=0,
+            label="95% confidence band (Greenwood, log-log)",
+        )
+    ax.step(x, 100 * y, where="post", color=style.MAIN, lw=1.6, label="Kaplan–Meier estimate")
+    xmax = (
+        max(float(length.max()), 1.0) * 1.02
+        if horizon_days is None
+        else float(_length_bins(length, horizon_days)[-1])
+    )
     censored = length[~ended]
     if censored.size:
-        # Mark where censoring happens (one tick per distinct censoring time).
-        times = np.unique(censored)
+        times, width = _censoring_ticks(censored, xmax)
+        span = "day" if width == 1 else f"{width}-day span"
         ax.plot(
             times,
-            np.interp(times, x, y, right=y[-1]),
+            100 * np.interp(times, x, y, right=y[-1]),
             ls="none",
             marker="|",
-            ms=6,
-            mew=0.8,
-            color="#4393c3",
-            label=f"still holding at the horizon ({censored.size:,}, censored)",
+            ms=7,
+            mew=1.0,
+            color=style.INK,
+            label=f"censored: still holding (at most a tick per {span})",
         )
-    if horizon_days is None:
-        ax.set_xlim(0, max(float(length.max()), 1.0) * 1.02)
-    else:
-        ax.set_xlim(0, _length_bins(length, horizon_days)[-1])
-    ax.legend(loc="upper right", fontsize=8)
+    ax.set_xlim(0, xmax)
+    ax.legend(loc="upper right")
     return ax
-
-
-#: Colours of the escalation ladder, from green (holding) to dark red (NATO–Russia clash).
-ESCALATION_COLOURS = {
-    "ceasefire_holding": "#1a9850",
-    "ceasefire_violated": "#fee08b",
-    "war": "#f46d43",
-    "peacekeepers_attacked": "#d73027",
-    "nato_russia_clash": "#67001f",
-}
 
 
 def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def plot_escalation_shares(daily_states: pd.DataFrame, ax: Axes) -> Axes:
-    """Stacked areas: share of runs in each escalation state, per day.
+def _state_label(name: str) -> str:
+    return _sentence_case(ESCALATION_LABELS[ESCALATION_LEVELS[name]])
+
+
+# ------------------------------------------------------------------ dated events
+
+
+def timeline_events(scenario: dict) -> list[tuple[int, str]]:
+    """The dated events of a scenario (its JSON dict, as in ``manifest.json``):
+    ``(day, words)``, by day, days from the run's start.
+
+    The ceasefire's start and the end of its agreed term, the sanctions threat
+    and its deadline, the first day troops may deploy.  An event counted from
+    the ceasefire's start (``after: ceasefire_start``) is placed after the
+    scheduled ceasefire (``timeline.ceasefire.day``); without a scheduled
+    ceasefire its day differs from run to run and it is left out.  Only days
+    before the horizon are kept.
+    """
+    timeline = scenario.get("timeline") or {}
+    horizon = scenario.get("simulation", {}).get("horizon_days")
+    events: list[tuple[int, str]] = []
+    ceasefire = timeline.get("ceasefire")
+    start = None
+    if ceasefire:
+        start = int(ceasefire["day"])
+        events.append((start, f"ceasefire begins ({ceasefire['duration_days']}-day term)"))
+        events.append((start + int(ceasefire["duration_days"]), "ceasefire term ends"))
+
+    def placed(event: dict) -> tuple[int | None, str]:
+        if event.get("after", "start") == "start":
+            return int(event["day"]), ""
+        if start is None:
+            return None, ""
+        return start + int(event["day"]), f" (ceasefire start + {event['day']} d)"
+
+    threat = timeline.get("sanctions_threat")
+    if threat:
+        day, note = placed(threat)
+        if day is not None:
+            events.append((day, f"US sanctions threat{note}"))
+            deadline = int(threat["deadline_days"])
+            events.append((day + deadline, f"sanctions deadline (threat + {deadline} d)"))
+    deployment = timeline.get("deployment")
+    if deployment:
+        day, note = placed(deployment)
+        if day is not None:
+            events.append((day, f"troops may deploy{note}"))
+    # Days run from 0 to horizon - 1: an event on the horizon's day never comes.
+    events = [e for e in events if horizon is None or e[0] < horizon]
+    return sorted(events, key=lambda e: e[0])
+
+
+def _grouped(events: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Events of the same day as one: ``(day, "a; b")``."""
+    days: dict[int, list[str]] = {}
+    for day, words in events:
+        days.setdefault(int(day), []).append(words)
+    return [(day, "; ".join(words)) for day, words in sorted(days.items())]
+
+
+def _event_key(
+    ax: Axes, events: Sequence[tuple[int, str]], numbers: bool = True, **legend: object
+) -> None:
+    """A legend of ``events`` ("1  day 10: US sanctions threat", numbered as
+    :func:`mark_events` numbers them) with ``legend``'s placement; draws no line and
+    keeps any legend ``ax`` already has."""
+    grouped = _grouped(events)
+    handles = [Line2D([], [], color=style.INK, ls=(0, (1.5, 2)), lw=0.9) for _ in grouped]
+    labels = [
+        f"{i}  day {day}: {words}" if numbers else f"day {day}: {words}"
+        for i, (day, words) in enumerate(grouped, start=1)
+    ]
+    previous = ax.get_legend()
+    ax.legend(handles, labels, **{"title": "Dated events (scenario)", "borderaxespad": 0, **legend})
+    if previous is not None:
+        ax.add_artist(previous)
+
+
+def mark_events(
+    ax: Axes, events: Sequence[tuple[int, str]], key: dict | None = None, numbers: bool = True
+) -> Axes:
+    """Dotted vertical lines at ``events`` (``(day, words)``, e.g. from
+    :func:`timeline_events`), numbered in small circles near the top of ``ax``
+    (staggered where they crowd); with ``key`` (``ax.legend`` keywords), a legend
+    "1 day 10: US sanctions threat" that keeps any legend ``ax`` already has."""
+    grouped = [(d, w) for d, w in _grouped(events) if ax.get_xlim()[0] <= d <= ax.get_xlim()[1]]
+    if not grouped:
+        return ax
+    left, right = ax.get_xlim()
+    rows: list[float] = []  # x (axes fraction) of the last marker in each row
+    for i, (day, _) in enumerate(grouped, start=1):
+        ax.axvline(day, color=style.INK, ls=(0, (1.5, 2)), lw=0.9, zorder=5, gid="event")
+        if not numbers:
+            continue
+        where = (day - left) / (right - left)
+        row = next((r for r, last in enumerate(rows) if where - last >= 0.03), len(rows))
+        if row == len(rows):
+            rows.append(where)
+        rows[row] = where
+        ax.annotate(
+            str(i),
+            (day, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, -8 - 13 * row),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=style.ANNOTATION_SIZE,
+            bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": style.INK, "lw": 0.6},
+            zorder=6,
+        )
+    if key is not None:
+        _event_key(ax, grouped, numbers=numbers, **key)
+    return ax
+
+
+# ------------------------------------------------------------------ escalation
+
+
+@style.styled
+def plot_escalation_shares(
+    daily_states: pd.DataFrame, ax: Axes, events: Sequence[tuple[int, str]] | None = None
+) -> Axes:
+    """Stacked areas: share of runs (in percent) in each escalation state, per day.
 
     The escalation ladder is ordinal, so its per-day quantiles jump between
-    levels and hide how many runs are where; the shares do not.
+    levels and hide how many runs are where; the shares do not.  States rarer
+    than a few percent are slivers here: :func:`plot_rare_states` draws them on
+    their own scale.  ``events`` (:func:`timeline_events`) are marked and keyed.
     """
     data = daily_states.sort_values("day")
     day = data["day"].to_numpy()
     names = list(ESCALATION_LEVELS)
     areas = ax.stackplot(
         day,
-        *(data[n].to_numpy() for n in names),
+        *(100 * data[n].to_numpy() for n in names),
         colors=[ESCALATION_COLOURS[n] for n in names],
-        labels=[_sentence_case(ESCALATION_LABELS[ESCALATION_LEVELS[n]]) for n in names],
+        labels=[_state_label(n) for n in names],
         linewidth=0,
     )
     ax.set_xlim(day.min(), day.max())
-    ax.set_ylim(0, 1)
     ax.set_xlabel("Day")
     ax.set_ylabel("Share of runs")
-    ax.yaxis.set_major_formatter("{x:.0%}")
-    ax.grid(alpha=0.3)
+    style.percent_axis(ax, "y", (0, 100))
+    style.tidy(ax)
     ax.set_axisbelow(False)
+    if events:
+        mark_events(
+            ax, events, key={"loc": "lower left", "bbox_to_anchor": (1.01, 0), "borderaxespad": 0}
+        )
+    previous = ax.get_legend()
     # Legend top-down in the order of the stack (most severe on top).
     ax.legend(
         areas[::-1],
         [a.get_label() for a in areas[::-1]],
-        loc="center left",
-        bbox_to_anchor=(1.01, 0.5),
-        fontsize=8,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        borderaxespad=0,
         title="State that day",
-        title_fontsize=8,
+    )
+    if previous is not None:
+        ax.add_artist(previous)
+    return ax
+
+
+def rare_states(daily_states: pd.DataFrame, threshold: float = RARE_STATE_SHARE) -> list[str]:
+    """Escalation states whose share of runs is below ``threshold`` on every day."""
+    return [n for n in ESCALATION_LEVELS if daily_states[n].max() < threshold]
+
+
+@style.styled
+def plot_rare_states(
+    daily_states: pd.DataFrame,
+    ax: Axes,
+    threshold: float = RARE_STATE_SHARE,
+    events: Sequence[tuple[int, str]] | None = None,
+    numbers: bool = True,
+) -> Axes:
+    """The escalation states rarer than ``threshold`` on every day (:func:`rare_states`),
+    as lines on their own percent scale: in the stack of
+    :func:`plot_escalation_shares` they are too thin to see.  A state never reached
+    is drawn at 0 and says so."""
+    data = daily_states.sort_values("day")
+    day = data["day"].to_numpy()
+    names = rare_states(data, threshold)
+    ax.set_xlim(day.min(), day.max())
+    ax.set_xlabel("Day")
+    ax.set_ylabel("Share of runs")
+    style.tidy(ax)
+    if not names:
+        ax.text(
+            0.5,
+            0.5,
+            f"Every state reaches {threshold:.0%} of runs on some day",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
+        style.percent_axis(ax, "y", (0, 100))
+        return ax
+    peak = max(float(data[n].max()) for n in names)
+    for n in names:
+        share = 100 * data[n].to_numpy()
+        most = float(share.max())
+        note = "never reached" if most == 0 else f"peak {style.format_percent(most / 100)}"
+        ax.step(
+            day,
+            share,
+            where="mid",
+            color=ESCALATION_COLOURS[n],
+            lw=1.6,
+            label=f"{_state_label(n)} ({note})",
+        )
+    top = style.nice_ceiling(100 * peak * 1.25) if peak > 0 else 1.0
+    decimals = 0 if top >= 10 else 1 if top >= 1 else 2
+    style.percent_axis(ax, "y", (-0.02 * top, top), decimals=decimals)
+    if events:
+        mark_events(ax, events, numbers=numbers)
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        borderaxespad=0,
+        title=f"Below {threshold:.0%} of runs every day",
     )
     return ax
 
 
-def plot_force_share(daily_states: pd.DataFrame, ax: Axes, colour: str = "#2166ac") -> Axes:
-    """Share of runs with a force in place (``troops_deployed > 0``), per day."""
+# ------------------------------------------------------------------ the force
+
+
+@style.styled
+def plot_force_share(
+    daily_states: pd.DataFrame,
+    ax: Axes,
+    colour: str = style.MAIN,
+    events: Sequence[tuple[int, str]] | None = None,
+) -> Axes:
+    """Share of runs with a force in place (``troops_deployed > 0``), per day, in
+    percent; the axis fits the data with headroom (not 0–100%)."""
     data = daily_states.sort_values("day")
     day = data["day"].to_numpy()
-    ax.step(day, data["force_in_place"], where="mid", color=colour, lw=1.8)
+    share = 100 * data["force_in_place"].to_numpy(dtype=float)
+    ax.step(day, share, where="mid", color=colour, lw=1.8)
     ax.set_xlim(day.min(), day.max())
-    ax.set_ylim(-0.02, 1.02)  # a share of 0 stays visible above the axis
+    top = min(100.0, style.nice_ceiling(max(float(share.max()) * 1.1, 5.0)))
+    # From a little below 0, so a share of 0 stays visible above the axis.
+    style.percent_axis(ax, "y", (-0.02 * top, top), decimals=0 if top >= 10 else 1)
     ax.set_xlabel("Day")
     ax.set_ylabel("Share of runs")
-    ax.yaxis.set_major_formatter("{x:.0%}")
-    ax.grid(alpha=0.3)
+    style.tidy(ax)
+    if events:
+        mark_events(ax, events)
     return ax
 
 
-def plot_force_size(daily_states: pd.DataFrame, ax: Axes, colour: str = "#2166ac") -> Axes:
+@style.styled
+def plot_force_size(
+    daily_states: pd.DataFrame,
+    ax: Axes,
+    colour: str = style.MAIN,
+    events: Sequence[tuple[int, str]] | None = None,
+) -> Axes:
     """Troops deployed among runs with a force in place: median, 50% and 90% bands, mean.
 
-    Days with no force in any run are left blank.
+    Days with no force in any run are left blank.  The legend sits right of the
+    axes, clear of the bands.
     """
     data = daily_states.sort_values("day")
     day = data["day"].to_numpy()
     ax.set_xlim(day.min(), day.max())
     ax.set_xlabel("Day")
     ax.set_ylabel("Troops deployed")
-    ax.grid(alpha=0.3)
+    style.tidy(ax)
     if not (data["runs_with_force"] > 0).any():
         ax.text(
             0.5,
@@ -318,7 +643,7 @@ def plot_force_size(daily_states: pd.DataFrame, ax: Axes, colour: str = "#2166ac
         ax.set_ylim(0, 1)
         ax.set_yticks([])
         return ax
-    for low, high, alpha, share in (("q05", "q95", 0.15, "90%"), ("q25", "q75", 0.35, "50%")):
+    for low, high, alpha, share in (("q05", "q95", 0.18, "90%"), ("q25", "q75", 0.4, "50%")):
         ax.fill_between(
             day,
             data[f"troops_in_place_{low}"],
@@ -326,44 +651,76 @@ def plot_force_size(daily_states: pd.DataFrame, ax: Axes, colour: str = "#2166ac
             color=colour,
             alpha=alpha,
             step="mid",
-            label=f"{share} of those runs",
+            lw=0,
+            label=f"middle {share} of those runs",
         )
     ax.step(day, data["troops_in_place_q50"], where="mid", color=colour, lw=1.8, label="median")
-    ax.plot(day, data["troops_in_place_mean"], color="black", lw=1, ls="--", label="mean")
-    ax.set_ylim(bottom=0)
+    ax.plot(day, data["troops_in_place_mean"], color=style.INK, lw=1, ls="--", label="mean")
+    top = float(np.nanmax(data["troops_in_place_q95"].to_numpy(dtype=float)))
+    ax.set_ylim(0, top * 1.08 if top > 0 else 1)
     ax.yaxis.set_major_formatter("{x:,.0f}")
-    ax.legend(loc="lower right", fontsize=8)
+    if events:
+        mark_events(ax, events)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     return ax
 
 
 def plot_force_presence(
-    daily_states: pd.DataFrame, ax_share: Axes, ax_dist: Axes
+    daily_states: pd.DataFrame,
+    ax_share: Axes,
+    ax_dist: Axes,
+    events: Sequence[tuple[int, str]] | None = None,
 ) -> tuple[Axes, Axes]:
-    """Both force panels, titled: :func:`plot_force_share` and :func:`plot_force_size`."""
-    plot_force_share(daily_states, ax_share)
-    ax_share.set_title("Share of runs with a force in place", fontsize=9)
-    plot_force_size(daily_states, ax_dist)
-    ax_dist.set_title("Troops deployed among runs with a force in place", fontsize=9)
+    """Both force panels, titled: :func:`plot_force_share` and :func:`plot_force_size`;
+    ``events`` marked on both, keyed beside the first."""
+    plot_force_share(daily_states, ax_share, events=events)
+    ax_share.set_title("Share of runs with a force in place", fontsize=style.LABEL_SIZE)
+    if events:
+        with style.figure_context():
+            _event_key(ax_share, events, loc="upper left", bbox_to_anchor=(1.01, 1))
+    plot_force_size(daily_states, ax_dist, events=events)
+    ax_dist.set_title("Troops deployed among runs with a force in place", fontsize=style.LABEL_SIZE)
     return ax_share, ax_dist
 
 
-def plot_fan(quantiles: pd.DataFrame, variable: str, ax: Axes, colour: str = "#b2182b") -> Axes:
-    """Fan chart of a daily variable: median, 50% and 90% bands over runs, and the mean."""
+@style.styled
+def plot_fan(
+    quantiles: pd.DataFrame,
+    variable: str,
+    ax: Axes,
+    colour: str = style.OKABE_ITO["vermillion"],
+    events: Sequence[tuple[int, str]] | None = None,
+) -> Axes:
+    """Fan chart of a daily variable: median, 50% and 90% bands over runs, and the mean;
+    ``events`` (:func:`timeline_events`) marked and keyed.  For ``escalation_level``
+    the y ticks name the ladder's states."""
     data = quantiles[quantiles["variable"] == variable].sort_values("day")
     day = data["day"].to_numpy()
     ax.fill_between(
-        day, data["q05"], data["q95"], color=colour, alpha=0.15, step="mid", label="90% of runs"
-    )
+        day, data["q05"], data["q95"], color=colour, alpha=0.18, step="mid", lw=0,
+        label="middle 90% of runs",
+    )  # fmt: skip
     ax.fill_between(
-        day, data["q25"], data["q75"], color=colour, alpha=0.35, step="mid", label="50% of runs"
-    )
+        day, data["q25"], data["q75"], color=colour, alpha=0.4, step="mid", lw=0,
+        label="middle 50% of runs",
+    )  # fmt: skip
     ax.step(day, data["q50"], where="mid", color=colour, lw=1.8, label="median")
-    ax.plot(day, data["mean"], color="black", lw=1, ls="--", label="mean")
+    ax.plot(day, data["mean"], color=style.INK, lw=1, ls="--", label="mean")
     ax.set_xlabel("Day")
     ax.set_xlim(day.min(), day.max())
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper right", fontsize=8)
+    if variable == "escalation_level":
+        levels = sorted(ESCALATION_LABELS)
+        ax.set_yticks(levels, [_sentence_case(ESCALATION_LABELS[v]) for v in levels])
+    style.tidy(ax)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
+    if events:
+        mark_events(
+            ax, events, key={"loc": "lower left", "bbox_to_anchor": (1.01, 0), "borderaxespad": 0}
+        )
     return ax
+
+
+# ------------------------------------------------------------------ figures
 
 
 def figure_caption(manifest: dict) -> str:
@@ -393,63 +750,97 @@ def add_caption(figure: Figure, text: str) -> Figure:
         engine.set(rect=(0, strip, 1, 1 - strip))
     else:
         figure.subplots_adjust(bottom=max(figure.subplotpars.bottom, strip + 0.08))
-    figure.text(0.5, strip / 2, text, ha="center", va="center", fontsize=8, color="#404040")
+    figure.text(
+        0.5,
+        strip / 2,
+        text,
+        ha="center",
+        va="center",
+        fontsize=style.CAPTION_SIZE,
+        color=style.MUTED_TEXT,
+    )
     return figure
 
 
 def _save(figure: Figure, directory: Path, stem: str) -> list[Path]:
-    """Write PNG at :data:`PNG_DPI` and SVG with text kept as text."""
-    paths = []
-    with matplotlib.rc_context(SAVE_RC):
-        for suffix in (".png", ".svg"):
-            path = directory / f"{stem}{suffix}"
-            # No date in the SVG: a figure redrawn from the same result is the same bytes.
-            metadata = {"Date": None} if suffix == ".svg" else None
-            figure.savefig(path, dpi=PNG_DPI, metadata=metadata)
-            paths.append(path)
-    return paths
+    """Write PNG at :data:`PNG_DPI` and SVG with text kept as text (:func:`sim.style.save`)."""
+    return style.save(figure, directory, stem, dpi=PNG_DPI)
 
 
 def standard_figures(saved) -> list[tuple[str, str, Figure]]:
     """The standard figures of a saved result (:class:`sim.results.SavedResult`):
     ``(stem, description, figure)``, each with the footer :func:`figure_caption`.
     The description says in words what the figure shows (alt text)."""
-    horizon = saved.manifest["scenario"]["simulation"]["horizon_days"]
+    with style.figure_context():
+        return _standard_figures(saved)
+
+
+def _standard_figures(saved) -> list[tuple[str, str, Figure]]:
+    scenario = saved.manifest["scenario"]
+    horizon = scenario["simulation"]["horizon_days"]
     subtitle = f"scenario '{saved.scenario_name}', {horizon}-day horizon"
     caption = figure_caption(saved.manifest)
+    events = timeline_events(scenario)
     figures: list[tuple[str, str, Figure]] = []
 
     def add(figure: Figure, stem: str, description: str) -> None:
         add_caption(figure, caption)
         figures.append((stem, description, figure))
 
-    figure = Figure(figsize=(8, 4.5), layout="constrained")
+    figure = Figure(figsize=(8.5, 4.5), layout="constrained")
     ax = plot_outcomes(saved.summary, figure.add_subplot())
-    ax.set_title(f"Outcome probabilities — {subtitle}", fontsize=10)
-    add(figure, "outcomes", "Bar chart of the probability of each outcome, with 95% intervals.")
+    ax.set_title(f"Outcome probabilities — {subtitle}", fontsize=style.TITLE_SIZE)
+    add(
+        figure,
+        "outcomes",
+        "Bar chart of the share of runs ending in each outcome, in percent, with 95% "
+        "intervals; an outcome never seen is labelled with the upper bound of its interval.",
+    )
 
     figure = Figure(figsize=(11, 4.8), layout="constrained")
     left, right = figure.subplots(1, 2)
-    plot_ceasefire_lengths(saved.runs, left, horizon)
-    plot_ceasefire_survival(saved.runs, right, horizon)
-    figure.suptitle(f"How long the first ceasefire held — {subtitle}", fontsize=10)
+    plot_ceasefire_lengths(saved.runs, left, horizon, counts=False)
+    plot_ceasefire_survival(saved.runs, right, horizon, counts=False)
+    figure.suptitle(
+        f"How long the first ceasefire held — {subtitle}\n{ceasefire_counts(saved.runs)}",
+        fontsize=style.TITLE_SIZE,
+    )
     add(
         figure,
         "ceasefire_days",
         "Histogram of how long the first ceasefire held, and the share of ceasefires "
-        "still holding by day (Kaplan-Meier).",
+        "still holding by day (Kaplan-Meier, with a 95% confidence band).",
     )
 
-    figure = Figure(figsize=(10, 4.5), layout="constrained")
-    ax = plot_escalation_shares(saved.daily_states, figure.add_subplot())
-    ax.set_title(f"Escalation state per day, share of runs — {subtitle}", fontsize=10)
-    add(figure, "escalation", "Stacked shares of runs in each escalation state, day by day.")
+    rare = rare_states(saved.daily_states)
+    if rare:
+        figure = Figure(figsize=(10.5, 6.6), layout="constrained")
+        top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[2.4, 1])
+    else:
+        figure = Figure(figsize=(10.5, 4.6), layout="constrained")
+        top, bottom = figure.add_subplot(), None
+    plot_escalation_shares(saved.daily_states, top, events=events)
+    top.set_title("Escalation state per day, share of runs", fontsize=style.LABEL_SIZE)
+    if bottom is not None:
+        top.set_xlabel("")
+        plot_rare_states(saved.daily_states, bottom, events=events, numbers=False)
+        bottom.set_title(
+            f"Rare states on their own scale (below {RARE_STATE_SHARE:.0%} of runs every day)",
+            fontsize=style.LABEL_SIZE,
+        )
+    figure.suptitle(f"Escalation — {subtitle}", fontsize=style.TITLE_SIZE)
+    add(
+        figure,
+        "escalation",
+        "Stacked shares of runs in each escalation state, day by day, with the scenario's "
+        "dated events marked; below, the rare states on their own scale.",
+    )
 
-    figure = Figure(figsize=(9, 6.7), layout="constrained")
+    figure = Figure(figsize=(10, 6.7), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True)
-    plot_force_presence(saved.daily_states, top, bottom)
+    plot_force_presence(saved.daily_states, top, bottom, events=events)
     top.set_xlabel("")
-    figure.suptitle(f"Peacekeeping force — {subtitle}", fontsize=10)
+    figure.suptitle(f"Peacekeeping force — {subtitle}", fontsize=style.TITLE_SIZE)
     add(
         figure,
         "troops_deployed",
@@ -464,6 +855,7 @@ def draw_all(saved, directory: Path) -> list[Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
-    for stem, _, figure in standard_figures(saved):
-        paths.extend(_save(figure, directory, stem))
+    with style.figure_context():
+        for stem, _, figure in standard_figures(saved):
+            paths.extend(_save(figure, directory, stem))
     return paths

@@ -10,7 +10,7 @@ Offline by construction: no script, no stylesheet, font or image is fetched
 (the CSS is inline, the figures are inline SVG).  Reproducible byte for byte:
 the SVG ids come from a fixed hash salt, no figure carries a date, and nothing
 on the page depends on the clock or on where it was written.  The template is
-``sim/templates/report.html.j2`` (Jinja2, autoescaped).
+``sim/templates/brief.html.j2`` (Jinja2, autoescaped).
 """
 
 from __future__ import annotations
@@ -24,25 +24,23 @@ from typing import Any
 import matplotlib
 import yaml
 
+from sim.briefs import OUTCOME_WORDS
 from sim.outcomes import FORCE_FATES, OUTCOMES
 
-__all__ = ["MARK", "render_report", "scenario_differences"]
+__all__ = [
+    "MARK",
+    "render_brief",
+    "render_report",
+    "run_brief",
+    "scenario_differences",
+    "svg_element",
+]
 
 #: The generator mark of a report: a file with it may be replaced by a new report.
 MARK = '<meta name="generator" content="sim report">'
 
 #: Settings that make the SVG reproducible and its text selectable.
 _SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "sim-report"}
-
-_OUTCOME_WORDS = {
-    "durable_ceasefire": "a durable ceasefire",
-    "frozen_conflict": "a frozen conflict",
-    "ceasefire_collapse": "a ceasefire that collapsed (renewed war)",
-    "war_continues": "war without a ceasefire",
-    "deployment_abandoned": "the deployment abandoned",
-    "peacekeepers_attacked": "peacekeepers attacked",
-    "nato_russia_escalation": "NATO-Russia escalation",
-}
 
 _FATE_WORDS = {
     "no_force": "no force pledged",
@@ -102,8 +100,11 @@ def scenario_differences(scenario: dict, reference: dict) -> list[tuple[str, str
     ours, theirs = grouped(ours), grouped(theirs)
     rows = []
     for path, value in ours.items():
-        if theirs.get(path, "(not set)") != value:
-            rows.append((path, _shown(theirs.get(path, "(not set)")), _shown(value)))
+        before = theirs.get(path, "(not set)")
+        if before != value:
+            # A seed is a label, not a quantity: no thousands separators.
+            show = str if path.endswith(".seed") else _shown
+            rows.append((path, show(before), show(value)))
     return rows
 
 
@@ -112,7 +113,11 @@ def _svg(figure: matplotlib.figure.Figure) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(_SVG_RC):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
-    text = buffer.getvalue()
+    return svg_element(buffer.getvalue())
+
+
+def svg_element(text: str) -> str:
+    """An SVG file's text as an element to inline in HTML."""
     text = text[text.index("<svg") :]  # no XML declaration or doctype inside HTML
     # matplotlib's RDF metadata names web addresses (never fetched); the brief has its own.
     return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.DOTALL)
@@ -125,7 +130,7 @@ def _headline(summary: dict) -> str:
         key=lambda name: -summary["outcomes"][name]["probability"],
     )
     parts = [
-        f"{_OUTCOME_WORDS[name]} in {_percent(summary['outcomes'][name]['probability'])} of "
+        f"{OUTCOME_WORDS[name]} in {_percent(summary['outcomes'][name]['probability'])} of "
         f"runs (95% interval {_interval(summary['outcomes'][name])})"
         for name in ranked[:3]
     ]
@@ -135,7 +140,7 @@ def _headline(summary: dict) -> str:
     return text + "."
 
 
-def _table(summary: dict, key: str, names, words: dict[str, str]) -> list[dict]:
+def _table(summary: dict, key: str, names, words: dict[str, str]) -> list[list[str]]:
     rows = []
     for name in names:
         entry = summary[key].get(name)
@@ -143,43 +148,66 @@ def _table(summary: dict, key: str, names, words: dict[str, str]) -> list[dict]:
             continue
         label = words.get(name, name.replace("_", " "))
         rows.append(
-            {
-                "label": label[:1].upper() + label[1:],
-                "count": f"{entry['count']:,}",
-                "share": _percent(entry["probability"]),
-                "interval": _interval(entry),
-            }
+            [
+                label[:1].upper() + label[1:],
+                f"{entry['count']:,}",
+                _percent(entry["probability"]),
+                _interval(entry),
+            ]
         )
     return rows
 
 
-def render_report(saved, reference: dict | None = None, reference_name: str = "") -> str:
-    """The HTML brief of ``saved`` (:class:`sim.results.SavedResult`); ``reference``:
-    a scenario (its JSON dict) to list the differences from, e.g. the baseline."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
+def run_brief(saved, reference: dict | None = None, reference_name: str = ""):
+    """The :class:`sim.briefs.Brief` of a ``sim run`` result (:class:`sim.results.SavedResult`);
+    ``reference``: a scenario (its JSON dict) to list the differences from."""
+    from sim.briefs import Brief, Table
     from sim.plots import OUTCOME_LABELS, standard_figures
 
     manifest, summary = saved.manifest, saved.summary
     scenario = manifest["scenario"]
     figures = [
-        {"stem": stem, "description": description, "svg": _svg(figure)}
-        for stem, description, figure in standard_figures(saved)
+        {"description": description, "svg": _svg(figure)}
+        for _, description, figure in standard_figures(saved)
     ]
-    provenance = {
-        key: manifest.get(key)
-        for key in (
-            "seed",
-            "runs",
-            "horizon_days",
-            "random_numbers",
-            "versions",
-            "git",
-            "command",
-            "scenario_sha256",
-            "files",
-        )
-    }
+    keys = ("seed", "runs", "horizon_days", "random_numbers", "versions", "git", "command",
+            "scenario_sha256", "files")  # fmt: skip
+    columns = ["runs", "share", "95% interval"]
+    return Brief(
+        title=f"{scenario['name']}: what the simulation says",
+        subtitle=f"{summary['runs']:,} Monte Carlo runs of "
+        f"{scenario['simulation']['horizon_days']} days, seed {manifest.get('seed')}.",
+        headline=_headline(summary),
+        provenance={key: manifest.get(key) for key in keys},
+        description=scenario.get("description", ""),
+        differences=scenario_differences(scenario, reference) if reference else None,
+        reference_name=reference_name,
+        scenarios_yaml=[("The scenario as run (YAML)", yaml.safe_dump(scenario, sort_keys=False))],
+        tables=[
+            Table(
+                "Headline outcome of each run, with the 95% Wilson interval of its share",
+                ["outcome", *columns],
+                _table(summary, "outcomes", OUTCOMES, OUTCOME_LABELS),
+            ),
+            Table(
+                "The peacekeeping force's fate",
+                ["fate", *columns],
+                _table(summary, "force_fate", FORCE_FATES, _FATE_WORDS),
+            ),
+        ],
+        figures=figures,
+    )
+
+
+def render_report(saved, reference: dict | None = None, reference_name: str = "") -> str:
+    """The HTML brief of a ``sim run`` result (:func:`run_brief`)."""
+    return render_brief(run_brief(saved, reference, reference_name))
+
+
+def render_brief(brief) -> str:
+    """One self-contained HTML page of ``brief`` (:class:`sim.briefs.Brief`)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     environment = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -187,24 +215,15 @@ def render_report(saved, reference: dict | None = None, reference_name: str = ""
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    template = environment.get_template("report.html.j2")
+    template = environment.get_template("brief.html.j2")
     html = template.render(
         mark=MARK,
-        name=scenario["name"],
-        description=scenario.get("description", ""),
-        runs=f"{summary['runs']:,}",
-        seed=manifest.get("seed"),
-        horizon=scenario["simulation"]["horizon_days"],
-        headline=_headline(summary),
-        outcomes=_table(summary, "outcomes", OUTCOMES, OUTCOME_LABELS),
-        fates=_table(summary, "force_fate", FORCE_FATES, _FATE_WORDS),
-        differences=scenario_differences(scenario, reference) if reference else None,
-        reference_name=reference_name,
-        scenario_yaml=yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True),
-        figures=figures,
-        provenance=provenance,
-        provenance_json=json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False),
+        brief=brief,
+        git=brief.provenance.get("git") or {},
+        provenance_json=json.dumps(
+            brief.provenance, indent=2, sort_keys=True, ensure_ascii=False, default=str
+        ),
     )
     # One trailing newline, no trailing spaces: the same bytes whatever the template's
     # whitespace.
-    return re.sub(r"[ \t]+\n", "\n", html).rstrip("\n") + "\n"
+    return re.sub(r"[ \t]+\n", "\n", html).strip("\n") + "\n"

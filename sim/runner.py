@@ -57,6 +57,7 @@ __all__ = [
     "default_workers",
     "run",
     "simulate",
+    "simulate_range",
     "trace",
 ]
 
@@ -264,6 +265,22 @@ def _worker(
     counts = DailyCounts(scenario.simulation.horizon_days)
     counts.add(trajectories)
     return frame, counts
+
+
+def simulate_range(
+    scenario: Scenario, seed: int, start: int, stop: int, on_day: Callable[[], None] | None = None
+) -> pd.DataFrame:
+    """The per-run table of runs ``start`` to ``stop - 1`` of the batch of ``seed``, here.
+
+    The rows are those of :func:`run` with the same seed (a run's results depend
+    on its index and the seed only).  ``on_day()`` is called after every
+    simulated day; an exception it raises stops the runs and propagates (how
+    :mod:`sim.progressive` drops a batch nobody is waiting for).
+    """
+    if not 0 <= start < stop <= MAX_RUNS:
+        raise ValueError(f"runs must lie in 0 to {MAX_RUNS - 1}, got {start} to {stop - 1}")
+    frame, _ = _worker(scenario, seed, start, stop, False, on_day or (lambda: None))
+    return frame
 
 
 @contextlib.contextmanager

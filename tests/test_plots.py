@@ -123,7 +123,7 @@ def _title_n(ax) -> int:
 
 def _title_ended_censored(ax) -> tuple[int, int]:
     match = re.search(
-        r"([\d,]+) ended before the horizon; the other ([\d,]+) are censored", ax.get_title()
+        r"([\d,]+) ended before the horizon, ([\d,]+) still holding \(censored\)", ax.get_title()
     )
     assert match, ax.get_title()
     return _number(match.group(1)), _number(match.group(2))
@@ -165,7 +165,7 @@ def test_ceasefire_panels_when_only_some_runs_have_a_ceasefire(saved):
 def test_share_and_force_panels(saved):
     figure = Figure()
     ax = plot_escalation_shares(saved.daily_states, figure.add_subplot(3, 1, 1))
-    assert ax.get_ylim() == (0, 1)
+    assert ax.get_ylim() == (0, 100)  # percent
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     assert labels[0] == "NATO–Russia clash" and labels[-1] == "Ceasefire holding"
     share, size = plot_force_presence(
@@ -262,20 +262,16 @@ def test_cli_ceasefire_figure_counts_match_runs_parquet(cli_result: Path):
     ended = int(runs.loc[started, "first_ceasefire_ended"].astype(bool).sum())
     assert 0 < ended < n < len(runs)  # every clause of the annotation is exercised
     texts = _svg_texts(cli_result / "plots" / "ceasefire_days.svg")
-    # Both panels (histogram and Kaplan–Meier) state the same counts.
+    # The counts are said once, under the figure's title, for both panels (histogram
+    # and Kaplan–Meier), not repeated over each.
     assert (
         texts.count(
-            f"n = {n:,} runs with a ceasefire; {len(runs) - n:,} of {len(runs):,} runs had none, "
-            "not drawn"
+            f"n = {n:,} runs with a ceasefire ({len(runs) - n:,} of {len(runs):,} runs had none, "
+            f"not drawn): {ended:,} ended before the horizon, {n - ended:,} still holding "
+            "(censored)"
         )
-        == 2
+        == 1
     )
-    assert (
-        texts.count(
-            f"{ended:,} ended before the horizon; the other {n - ended:,} are censored "
-            "(still holding)"
-        )
-        == 2
-    )
+    assert sum("runs with a ceasefire" in t for t in texts) == 1
     assert f"ended: collapsed or lapsed ({ended:,})" in texts
-    assert texts.count(f"still holding at the horizon ({n - ended:,}, censored)") == 2
+    assert texts.count(f"still holding at the horizon ({n - ended:,}, censored)") == 1

@@ -147,3 +147,100 @@ def test_sim_plot_redraws_a_comparison(tmp_path: Path):
     redrawn = run_cli("plot", "c", cwd=tmp_path)
     assert redrawn.returncode == 0, redrawn.stderr
     assert (tmp_path / "c" / "plots" / "comparison.svg").read_bytes() == drawn
+
+
+def _offline(page: str) -> None:
+    assert "<script" not in page and "<link" not in page and "<img" not in page
+    for attribute in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', page):
+        assert not re.match(r"[a-z]+:", attribute), attribute
+
+
+def _short(tmp_path: Path, name: str, extra: str = "") -> Path:
+    scenario = tmp_path / f"{name}.yaml"
+    scenario.write_text(
+        f"extends: {COMBINED.as_posix()}\nname: {name}\nsimulation: {{horizon_days: 90}}\n{extra}"
+    )
+    return scenario
+
+
+def test_a_comparison_brief_carries_the_paired_differences(tmp_path: Path):
+    import pandas as pd
+
+    one = _short(tmp_path, "one")
+    two = _short(tmp_path, "two", "levers: {troops_pledged: 0}\n")
+    ran = run_cli("compare", one, two, "--runs", "200", "--out", "c", "--no-progress",
+                  cwd=tmp_path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    made = run_cli("report", "c", "-o", "c.html", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    page = (tmp_path / "c.html").read_text(encoding="utf-8")
+    _offline(page)
+    table = pd.read_parquet(tmp_path / "c" / "comparison.parquet")
+    row = table[(table["scenario"] == "two") & (table["outcome"] == "durable_ceasefire")].iloc[0]
+    shown = f"{100 * row['difference']:+.1f} ({100 * row['difference_low']:+.1f} to"
+    assert shown.replace("+0.0", "0.0").replace("-0.0", "0.0") in page
+    assert "levers.troops_pledged" in page and page.count("<svg") == 1
+
+
+def test_two_run_directories_are_paired_only_on_the_same_seed_and_runs(tmp_path: Path):
+    one, two = _short(tmp_path, "one"), _short(tmp_path, "two", "levers: {un_mandate: true}\n")
+    for scenario, out, seed in ((one, "a", "5"), (two, "b", "5"), (two, "x", "6")):
+        ran = run_cli("run", scenario, "--runs", "150", "--seed", seed, "--no-plots",
+                      "--no-progress", "--out", out, cwd=tmp_path)  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+    made = run_cli("report", "a", "b", "-o", "ab.html", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    page = (tmp_path / "ab.html").read_text(encoding="utf-8")
+    assert "Paired difference from one" in page and "levers.un_mandate" in page
+    refused = run_cli("report", "a", "x", "-o", "ax.html", cwd=tmp_path)
+    assert refused.returncode == 2 and "not paired" in _one_line(refused.stderr)
+    several = run_cli("report", "a", "b", cwd=tmp_path)
+    assert several.returncode == 2 and "-o" in _one_line(several.stderr)
+    assert not (tmp_path / "ax.html").exists()
+
+
+def test_a_sobol_sweep_brief_lists_the_indices_and_drivers_and_is_reproducible(tmp_path: Path):
+    import pandas as pd
+
+    base = _short(tmp_path, "base")
+    (tmp_path / "s.yaml").write_text(
+        f"name: tiny\nbase: {base.as_posix()}\ndesign: sobol\nsamples: 8\nruns: 40\nseed: 3\n"
+        "vary:\n  levers.troops_pledged: {low: 0, high: 30000}\n"
+        "  actors.russia.violation_gain: {low: 0.2, high: 1.0}\n"
+    )
+    ran = run_cli("sweep", "s.yaml", "--out", "sw", "--no-progress", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    first = run_cli("report", "sw", "-o", "one.html", cwd=tmp_path)
+    second = run_cli("report", "sw", "-o", "two.html", cwd=tmp_path)
+    assert first.returncode == second.returncode == 0, first.stderr
+    page = (tmp_path / "one.html").read_text(encoding="utf-8")
+    assert page.encode() == (tmp_path / "two.html").read_bytes()
+    _offline(page)
+    assert "total order ST" in page and "the answer depends most on" in page
+    # The indices of the outcome whose share varies most across the points are shown.
+    points = pd.read_parquet(tmp_path / "sw" / "points.parquet")
+    spans = {c[2:]: points[c].max() - points[c].min() for c in points if c.count(":") == 1
+             and c.startswith("p:") and not c.startswith("p:force_fate")}  # fmt: skip
+    varying = max(spans, key=spans.get)
+    indices = pd.read_parquet(tmp_path / "sw" / "sensitivity.parquet").dropna(subset=["ST"])
+    top = indices[indices["outcome"] == varying].sort_values("ST", ascending=False).iloc[0]
+    assert f"{top['ST']:.3f}" in page
+    assert "<svg" in page and "Russia: violation gain" in page
+
+
+def test_an_ensemble_brief_shows_the_structural_spread(tmp_path: Path):
+    import pandas as pd
+
+    scenario = _short(tmp_path, "ens")
+    ran = run_cli("run", scenario, "--ensemble", "--runs", "30", "--no-progress", "--out", "e",
+                  cwd=tmp_path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    made = run_cli("report", "e", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    page = (tmp_path / "e.html").read_text(encoding="utf-8")
+    _offline(page)
+    spread = pd.read_csv(tmp_path / "e" / "spread.csv")
+    widest = spread.sort_values("sd_structural", ascending=False).iloc[0]
+    assert f"{100 * widest['sd_structural']:.1f}%" in page
+    assert "structural SD" in page and page.count("<svg") == 1
+    assert "not recorded" not in page  # the ensemble's manifest records the commit
