@@ -914,7 +914,8 @@ def section_w(moves: int = 5) -> dict:
             done = "document.querySelector('#status').innerText.startsWith('10,000 of')"
             page.wait_for_function(done, timeout=300_000)
             line = page.locator(".irs-line").first.bounding_box()
-            for fraction in np.linspace(0.15, 0.95, moves):
+            # Away from 1/3 (10,000 troops: the unchanged value, no new point to compute).
+            for fraction in (0.1, 0.55, 0.25, 0.8, 0.95, 0.65, 0.45)[:moves]:
                 src = page.locator("#outcomes img").get_attribute("src")
                 command = page.inner_text("#command")
                 start = time.perf_counter()

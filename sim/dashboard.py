@@ -44,6 +44,8 @@ __all__ = ["CONTROLS", "Control", "build_app", "controls_for", "serve"]
 
 #: Largest HTTP request body (an upload) the app accepts.
 MAX_REQUEST_BYTES = 1_000_000
+#: How long a refinement waits after a first batch, so the page draws it first (seconds).
+_DRAWING_SECONDS = 0.8
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,9 @@ def build_app(
     from matplotlib.figure import Figure
     from shiny import App, reactive, render, req, ui
 
-    engine = engine or ProgressiveRuns(target=runs, first_batch=min(2_000, runs))
+    engine = engine or ProgressiveRuns(
+        target=runs, first_batch=min(2_000, runs), pause=_DRAWING_SECONDS
+    )
     labels = list(scenarios)
     first_seed = scenarios[labels[0]].simulation.seed if seed is None else int(seed)
 
@@ -305,13 +309,8 @@ def build_app(
 
         @render.ui
         def controls():
+            input.reset()  # "Reset" draws the controls afresh, at the file's values
             return ui.TagList(*[_control_ui(ui, c) for c in active_controls()])
-
-        @reactive.effect
-        @reactive.event(input.reset)
-        def _reset():
-            for control in active_controls():
-                _update(ui, control)
 
         def _values() -> dict[str, Any]:
             values = {}
@@ -366,7 +365,7 @@ def build_app(
 
         @reactive.effect
         def _poll():
-            reactive.invalidate_later(0.1)
+            reactive.invalidate_later(0.05)
             with reactive.isolate():
                 current, _ = point()
                 base = unchanged_key()
@@ -525,6 +524,10 @@ def _control_ui(ui, control: Control):
         value=control.default,
         step=control.step,
     )
+    # Send each new value at once: Shiny otherwise waits 250 ms after a slider moves
+    # (its debounce), a sixth of the page's time to answer.  A value passed while
+    # dragging only starts runs that the next value abandons within a simulated day.
+    slider.children[1].attrs["data-immediate"] = "true"
     if not control.distribution:
         return slider
     return ui.div(
@@ -532,15 +535,6 @@ def _control_ui(ui, control: Control):
         ui.input_switch(control.fix_id, "One value for every run (off: as drawn)", value=False),
         ui.panel_conditional(f"input.{control.fix_id}", slider),
     )
-
-
-def _update(ui, control: Control) -> None:
-    if control.kind == "switch":
-        ui.update_switch(control.input_id, value=bool(control.default))
-        return
-    ui.update_slider(control.input_id, value=control.default)
-    if control.distribution:
-        ui.update_switch(control.fix_id, value=False)
 
 
 def _one_line(error: BaseException) -> str:

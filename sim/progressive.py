@@ -4,11 +4,13 @@ A *point* is a scenario with some values set (``--set`` overrides) and a seed.
 :class:`ProgressiveRuns` runs a point's runs in batches -- runs 0 to
 ``first_batch - 1`` first, then ``batch`` more at a time up to ``target`` --
 in one background thread, so that whoever asked (the dashboard's event loop)
-is never blocked.  Run *k* of a point is run *k* of ``sim run`` with the same
-scenario, values and seed (a run's results depend on its index and the seed
-only: :func:`sim.runner.simulate_range`), so once refined to ``target`` the
-table is the one ``sim run --runs TARGET`` writes, whatever the order in
-which the batches were computed.
+is never blocked (``pause``: seconds a refinement waits after a first batch
+is done, so the asker draws it without competing for the interpreter).
+Run *k* of a point is run *k* of ``sim run`` with the same scenario, values
+and seed (a run's results depend on its index and the seed only:
+:func:`sim.runner.simulate_range`), so once refined to ``target`` the table is
+the one ``sim run --runs TARGET`` writes, whatever the order in which the
+batches were computed.
 
 Scheduling.  The thread always works on the most urgent batch: a point that
 has no answer yet before any refinement, and among equals the point asked for
@@ -25,7 +27,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,12 +106,17 @@ class ProgressiveRuns:
         max_points: int = 16,
         max_waiting: int = 4,
         simulate: Callable[..., pd.DataFrame] = simulate_range,
+        pause: float = 0.0,
     ) -> None:
         if not 1 <= first_batch <= target or batch < 1:
             raise ValueError("need 1 <= first_batch <= target and batch >= 1")
         self.target, self.first_batch, self.batch = int(target), int(first_batch), int(batch)
         self._max_points, self._max_waiting = int(max_points), int(max_waiting)
         self._simulate = simulate
+        # Seconds a refinement waits after a first batch is done, so that whoever
+        # asked draws it at full speed (this thread would hold the GIL half the time).
+        self._pause = float(pause)
+        self._first_done = -math.inf
         self._points: OrderedDict[PointKey, _Point] = OrderedDict()
         self._condition = threading.Condition()
         self._counter = 0
@@ -212,6 +221,10 @@ class ProgressiveRuns:
                     return
                 key, point = self._next()
                 start = point.done
+                wait = self._first_done + self._pause - time.monotonic()
+                if start > 0 and wait > 0:
+                    self._condition.wait(wait)  # woken early by a new request
+                    continue
                 stop = min(self.target, start + (self.first_batch if start == 0 else self.batch))
                 self._current = key
             try:
@@ -229,6 +242,8 @@ class ProgressiveRuns:
                 if point.done == start:
                     point.frames.append(frame.drop(columns=_parameter_columns(frame)))
                     point.done = stop
+                    if start == 0:
+                        self._first_done = time.monotonic()
                 self._condition.notify_all()
 
     def _check(self, key: PointKey, point: _Point) -> Callable[[], None]:
