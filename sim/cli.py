@@ -523,11 +523,7 @@ def _run_ensemble(file: Path, scenario, directory: Path, o: _RunOptions) -> None
         if o.plots:
             from sim.sweep_plots import draw_ensemble
 
-            caption = (
-                f"{scenario.name} · structural ensemble, {n_runs:,} parameter draws x 2 per "
-                f"variant, seed {seed}, common random numbers · conditional exploration, "
-                "not a forecast"
-            )
+            caption = _ensemble_caption(scenario.name, n_runs, seed)
             draw_ensemble(result.shares, caption, staging / "plots")
         write_manifest(
             staging,
@@ -2087,14 +2083,21 @@ def plot(
         Path, typer.Argument(help="A result directory written by `sim run`.", metavar="DIR")
     ],
 ) -> None:
-    """Redraw the figures of a result directory (sim run or sim sweep) into its plots/."""
+    """Redraw the figures of a result directory (run, sweep, comparison, ensemble)."""
     from sim.plots import draw_all
     from sim.results import load_result, replace_plots
     from sim.sweep_results import is_sweep_directory, load_sweep_result
 
     with _writing(f"figures to {result_dir / 'plots'}", "the previous figures are unchanged"):
         comparison = _comparison_directory(result_dir)
-        if comparison is not None:
+        ensemble = _ensemble_directory(result_dir)
+        if ensemble is not None:
+            from sim.sweep_plots import draw_ensemble
+
+            shares, saved, caption = ensemble
+            with replace_plots(saved) as staging:
+                paths = draw_ensemble(shares, caption, staging)
+        elif comparison is not None:
             from sim.sweep_plots import draw_comparison
 
             table, saved, caption = comparison
@@ -2309,6 +2312,40 @@ def _comparison_directory(directory: Path):
         ) from None
     caption = _comparison_caption(manifest.get("runs", 0), manifest.get("seed"))
     return table, SimpleNamespace(path=directory, manifest=manifest), caption
+
+
+def _ensemble_caption(name: str, n_runs: int, seed: int | None) -> str:
+    """The footer of an ensemble's figure (the same when redrawn)."""
+    return (
+        f"{name} · structural ensemble, {n_runs:,} parameter draws x 2 per variant, "
+        f"seed {seed}, common random numbers · conditional exploration, not a forecast"
+    )
+
+
+def _ensemble_directory(directory: Path):
+    """A `sim run --ensemble` directory read back for `sim plot`: (shares, saved,
+    caption), or ``None`` if it is not one."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.results import MANIFEST, ResultDirectoryError
+
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("kind") != "ensemble":
+        return None
+    try:
+        data = json.loads((directory / "ensemble.json").read_text(encoding="utf-8"))
+        shares = pd.DataFrame(data["shares"])
+        caption = _ensemble_caption(data["scenario"], data["runs_per_variant"], data["seed"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ResultDirectoryError(
+            f"{directory}: not a readable ensemble directory ({type(error).__name__})"
+        ) from None
+    return shares, SimpleNamespace(path=directory, manifest=manifest), caption
 
 
 def _comparison_caption(n_runs: int, seed: int | None) -> str:

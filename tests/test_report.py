@@ -244,3 +244,8 @@ def test_an_ensemble_brief_shows_the_structural_spread(tmp_path: Path):
     assert f"{100 * widest['sd_structural']:.1f}%" in page
     assert "structural SD" in page and page.count("<svg") == 1
     assert "not recorded" not in page  # the ensemble's manifest records the commit
+    # `sim plot` redraws an ensemble directory too, the same bytes.
+    drawn = (tmp_path / "e" / "plots" / "ensemble.svg").read_bytes()
+    redrawn = run_cli("plot", "e", cwd=tmp_path)
+    assert redrawn.returncode == 0, redrawn.stderr
+    assert (tmp_path / "e" / "plots" / "ensemble.svg").read_bytes() == drawn
