@@ -21,8 +21,11 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - running from a sour
 # Public names and the modules that define them.  They are imported on first
 # use (PEP 562) so that `sim validate` does not pay for Mesa, pandas and SciPy.
 _EXPORTS = {
+    "InputError": "sim.errors",
     "Scenario": "sim.scenario",
     "ScenarioError": "sim.loader",
+    "ScenarioOverrideError": "sim.overrides",
+    "SimError": "sim.errors",
     "SimulationResult": "sim.runner",
     "compare": "sim.comparison",
     "discover": "sim.discovery",

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.errors import SimError
 from sim.outcomes import OUTCOMES
 
 __all__ = [
@@ -58,7 +59,7 @@ OUTCOME_WORDS = {
 MAX_POINT_ROWS = 60
 
 
-class BriefError(ValueError):
+class BriefError(SimError, ValueError):
     """The directories cannot make one brief; ``str(error)`` is one line."""
 
 

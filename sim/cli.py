@@ -81,6 +81,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -89,7 +90,16 @@ def _console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else 1000
     # No emoji codes: a user's ":fire:" in a file name or a value is printed as typed.
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width, emoji=False)
+    return _Console(stderr=stderr, highlight=False, soft_wrap=True, width=width, emoji=False)
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # The reader went away (`sim run ... | head -1`): the rest of the output goes
+        # nowhere and the command carries on, so a run still writes its results (Rich's
+        # default ends the program with exit code 1).
+        self.quiet = True
+        _silence(self.file)
 
 
 class _LazyConsole:
@@ -99,10 +109,23 @@ class _LazyConsole:
         self._stderr = stderr
 
     def print(self, *args, **kwargs) -> None:
-        _console(self._stderr).print(*args, **kwargs)
+        self._call("print", *args, **kwargs)
 
     def print_json(self, *args, **kwargs) -> None:
-        _console(self._stderr).print_json(*args, **kwargs)
+        self._call("print_json", *args, **kwargs)
+
+    def _call(self, method: str, *args, **kwargs) -> None:
+        getattr(_console(self._stderr), method)(*args, **kwargs)
+
+
+def _silence(stream) -> None:
+    """Point ``stream``'s file descriptor at /dev/null (nothing more can be said there)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 _out = _LazyConsole()

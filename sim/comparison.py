@@ -30,8 +30,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sim.errors import InputError, whole_number
 from sim.outcomes import OUTCOMES
-from sim.scenario import Scenario
+from sim.scenario import Scenario, require_scenario
 from sim.sweeps import wilson_bounds
 
 __all__ = ["Z95", "compare", "compare_tables", "paired_interval"]
@@ -103,10 +104,11 @@ def compare(
     and compare them with the first (:func:`compare_tables`)."""
     from sim.runner import run
 
+    scenarios = [require_scenario(s, "each scenario") for s in scenarios]
     if len(scenarios) < 2:
-        raise ValueError("a comparison needs at least two scenarios")
-    n = scenarios[0].simulation.runs if runs is None else int(runs)
-    seed = scenarios[0].simulation.seed if seed is None else int(seed)
+        raise InputError("a comparison needs at least two scenarios")
+    n = scenarios[0].simulation.runs if runs is None else whole_number("runs", runs, 1)
+    seed = scenarios[0].simulation.seed if seed is None else whole_number("seed", seed, 0)
     names = _unique_names([s.name for s in scenarios])
     outcomes = [
         run(s, runs=n, seed=seed, workers=workers, progress=progress)["outcome"] for s in scenarios

@@ -66,6 +66,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.errors import SimError
+
 __all__ = [
     "DiscoveryError",
     "DiscoveryResult",
@@ -117,11 +119,11 @@ DISCOVERY = "discovery"
 EXTRA = 'pip install "sim[discover]"'
 
 
-class DiscoveryError(ValueError):
+class DiscoveryError(SimError, ValueError):
     """The table, the outcome or a setting does not allow a discovery (one line)."""
 
 
-class PrimUnavailableError(ImportError):
+class PrimUnavailableError(SimError, ImportError):
     """EMA Workbench, which PRIM needs, is not installed (the message names the extra)."""
 
 

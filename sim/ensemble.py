@@ -39,9 +39,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.errors import whole_number
 from sim.outcomes import OUTCOMES
 from sim.runner import simulate
-from sim.scenario import ENSEMBLE_CHOICES, Scenario
+from sim.scenario import ENSEMBLE_CHOICES, Scenario, require_scenario
 
 __all__ = [
     "DEFAULT_CHOICES",
@@ -132,8 +133,9 @@ def run_ensemble(
 ) -> EnsembleResult:
     """Run ``scenario`` under each structural variant, ``runs`` parameter draws each, twice
     (same draws, independent chance events), on common random numbers."""
-    n = scenario.simulation.runs if runs is None else int(runs)
-    seed = scenario.simulation.seed if seed is None else int(seed)
+    scenario = require_scenario(scenario)
+    n = scenario.simulation.runs if runs is None else whole_number("runs", runs, 1)
+    seed = scenario.simulation.seed if seed is None else whole_number("seed", seed, 0)
     if n < 2:
         raise ValueError(f"an ensemble needs at least 2 runs per variant, got {n}")
     members = variants(scenario, choices)

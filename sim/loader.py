@@ -58,6 +58,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from sim.distributions import DISTRIBUTION_NAMES
+from sim.errors import SimError
 from sim.scenario import Scenario
 
 __all__ = [
@@ -152,7 +153,7 @@ def _show_text(value: Any) -> str:
     return _show(value)
 
 
-class ScenarioError(ValueError):
+class ScenarioError(SimError, ValueError):
     """A scenario file is unusable; ``str(error)`` is one line for the user."""
 
     def __init__(self, file: str | Path, line: int | None, key: str | None, message: str):

@@ -14,12 +14,13 @@ from collections.abc import Mapping
 
 from pydantic import ValidationError
 
+from sim.errors import SimError
 from sim.scenario import Scenario
 
 __all__ = ["ScenarioOverrideError", "with_overrides"]
 
 
-class ScenarioOverrideError(ValueError):
+class ScenarioOverrideError(SimError, ValueError):
     """An override names no scenario key, or gives it a value the schema refuses."""
 
 
@@ -38,7 +39,7 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, object]) -> Scena
                 where = ".".join(keys[: depth + 1])
                 raise ScenarioOverrideError(f"{path}: {where} is not a section")
             node = child
-        node[keys[-1]] = value
+        node[keys[-1]] = _plain(value, node.get(keys[-1]))
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
@@ -48,3 +49,19 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, object]) -> Scena
         first = error.errors(include_url=False)[0]
         loc = _clean_loc(first["loc"], data)
         raise ScenarioOverrideError(f"{_key_text(loc)}: {_message(first, loc)}") from None
+
+
+def _plain(value: object, current: object) -> object:
+    """``value`` as the schema takes it: a NumPy scalar as its Python value, and a
+    whole float (2961.0, as SALib and pandas hand them out) as an int where the
+    scenario holds an int."""
+    if hasattr(value, "item") and type(value).__module__ == "numpy":
+        value = value.item()
+    if (
+        isinstance(value, float)
+        and value.is_integer()
+        and isinstance(current, int)
+        and not isinstance(current, bool)
+    ):
+        return int(value)
+    return value

@@ -36,13 +36,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim.errors import SimError
 from sim.runner import simulate_range
 from sim.scenario import Scenario
 
 __all__ = ["Busy", "PointKey", "ProgressiveRuns", "Snapshot", "point_key"]
 
 
-class Busy(RuntimeError):
+class Busy(SimError, RuntimeError):
     """Too many points are waiting for a first answer."""
 
 

@@ -74,6 +74,7 @@ import pandas as pd
 import yaml
 
 from sim.daily import DailyCounts
+from sim.errors import SimError
 from sim.outcomes import ESCALATION_LEVELS
 from sim.runner import SimulationResult, process_alive
 from sim.summary import QUANTILES as QUANTILE_LEVELS
@@ -114,7 +115,7 @@ _STAGING = re.compile(
 )
 
 
-class ResultDirectoryError(Exception):
+class ResultDirectoryError(SimError):
     """A directory cannot be used or read as a result directory; the message is one line."""
 
 

@@ -35,6 +35,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.daily import DailyCounts
+from sim.errors import whole_number
 from sim.games.tables import GAME_ACTIONS
 from sim.model import TRAJECTORY_VARIABLES, CrisisModel
 from sim.outcomes import (
@@ -45,7 +46,7 @@ from sim.outcomes import (
     OUTCOMES,
 )
 from sim.parameters import uncertain_parameters
-from sim.scenario import Scenario
+from sim.scenario import Scenario, require_scenario
 from sim.streams import MAX_RUNS
 
 __all__ = [
@@ -426,12 +427,11 @@ def simulate(
     only.  ``replicate > 0`` keeps every run's parameters and draws its chance
     events afresh (:func:`sim.streams.replicate_seed`).
     """
-    n_runs = scenario.simulation.runs if runs is None else int(runs)
-    seed = scenario.simulation.seed if seed is None else int(seed)
-    if n_runs < 1:
-        raise ValueError(f"runs must be at least 1, got {n_runs}")
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
+    scenario = require_scenario(scenario)
+    n_runs = scenario.simulation.runs if runs is None else whole_number("runs", runs, 1)
+    seed = scenario.simulation.seed if seed is None else whole_number("seed", seed, 0)
+    workers = whole_number("workers", workers, 1)
+    first_run = whole_number("first_run", first_run, 0)
     workers = cap_workers(workers)
     if first_run < 0 or first_run + n_runs > MAX_RUNS:
         raise ValueError(f"run indices must lie in 0 to {MAX_RUNS - 1}")
@@ -552,8 +552,10 @@ def trace(
     scenario and ``seed`` (``runs`` only bounds the index: it names the batch
     the user has in mind).
     """
-    n_runs = scenario.simulation.runs if runs is None else int(runs)
-    seed = scenario.simulation.seed if seed is None else int(seed)
+    scenario = require_scenario(scenario)
+    n_runs = scenario.simulation.runs if runs is None else whole_number("runs", runs, 1)
+    seed = scenario.simulation.seed if seed is None else whole_number("seed", seed, 0)
+    run_index = whole_number("run_index", run_index, 0)
     if not 0 <= run_index < n_runs:
         raise ValueError(f"run must be between 0 and {n_runs - 1}, got {run_index}")
     columns, _, model = _simulate_chunk(scenario, seed, run_index, run_index + 1, trace_run=0)

@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from sim.distributions import Distribution, as_distribution_input
+from sim.errors import InputError
 
 __all__ = [
     "ENSEMBLE_CHOICES",
@@ -640,3 +641,12 @@ def scenario_json_schema() -> dict:
         "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
     }
     return schema
+
+
+def require_scenario(value: object, name: str = "scenario") -> Scenario:
+    """``value`` if it is a :class:`Scenario`; :class:`sim.errors.InputError` otherwise
+    (a file name, say: load it first with ``sim.load_scenario(path)``)."""
+    if isinstance(value, Scenario):
+        return value
+    hint = " (load the file first: sim.load_scenario(path))" if isinstance(value, str) else ""
+    raise InputError(f"{name} must be a sim.Scenario, got {type(value).__name__}{hint}")

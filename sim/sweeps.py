@@ -37,13 +37,14 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.designs import Factor, design_points, design_size
+from sim.errors import InputError, SimError
 from sim.outcomes import FORCE_FATES, OUTCOMES
 from sim.overrides import ScenarioOverrideError, with_overrides
 from sim.parameters import batch_key, uncertain_parameters
-from sim.scenario import MAX_RUNS, SEED_MAX, Scenario, _safe_name
+from sim.scenario import MAX_RUNS, SEED_MAX, Scenario, _safe_name, require_scenario
 from sim.summary import METRICS
 
 __all__ = [
@@ -548,11 +549,11 @@ class ChunkStore:
         return self._frames[index]
 
 
-class SchedulerLostError(ChildProcessError):
+class SchedulerLostError(SimError, ChildProcessError):
     """The Dask cluster went away during a sweep (one line; the stored chunks are kept)."""
 
 
-class SweepIntegrityError(RuntimeError):
+class SweepIntegrityError(SimError, RuntimeError):
     """The chunks do not add up to the sweep's runs (one line); no table is returned."""
 
 
@@ -970,6 +971,7 @@ def sweep(
     ``table.attrs["sensitivity"]``.  The same as ``sim sweep``; safe to call
     from a script without an ``if __name__ == "__main__":`` guard.
     """
+    base = require_scenario(base, "base")
     factors: dict[str, list[Level] | RangeSpec] = {}
     for path, spec in vary.items():
         if isinstance(spec, str):
@@ -979,9 +981,14 @@ def sweep(
         else:
             spec = list(spec)
         factors[path] = spec
-    spec = SweepSpec(
-        base=base.name, design=design, samples=samples, vary=factors, set=dict(fixed or {})
-    )
+    try:
+        spec = SweepSpec(
+            base=base.name, design=design, samples=samples, vary=factors, set=dict(fixed or {})
+        )
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InputError(f"{where}: {first['msg']}") from None
     plan = resolve_sweep(spec, base, runs=runs, seed=seed)
     result = run_sweep(plan, workers=workers, progress=progress)
     table = result.points
@@ -1001,6 +1008,7 @@ def evaluate(
     ``sim run`` with those values, so two calls with the same seed share their draws."""
     from sim.runner import run
 
+    scenario = require_scenario(scenario)
     point = with_overrides(scenario, overrides) if overrides else scenario
     table = run(point, runs=runs, seed=seed)
     shares = table["outcome"].value_counts(normalize=True)
