@@ -341,6 +341,12 @@ def runs_brief(saved: list) -> Brief:
 
     seeds = {s.manifest.get("seed") for s in saved}
     sizes = {len(s.runs) for s in saved}
+    schemes = {s.manifest.get("random_numbers") for s in saved}
+    if len(schemes) != 1:
+        raise BriefError(
+            "these results were made with different random-number schemes (different "
+            "versions of sim), so their runs are not paired: run them again with one version"
+        )
     if len(seeds) != 1 or len(sizes) != 1:
         raise BriefError(
             "these results do not share a seed and a number of runs, so their runs are not "
@@ -409,10 +415,10 @@ def _sensitivity_table(sensitivity: pd.DataFrame, design: str, outcomes: list[st
         order = "ST"
     else:
         columns = ["mu_star", "mu_star_conf", "mu", "sigma"]
-        head = ["mu* (mean |effect|)", "± (95%)", "mu (mean effect)", "sigma"]
+        head = ["mu* (mean |effect|), pp", "± (95%), pp", "mu (mean effect), pp", "sigma, pp"]
         caption = (
-            "Morris elementary effects on each outcome's share (share per unit of the "
-            "factor's range): mu* ranks the factors, sigma shows interactions"
+            "Morris elementary effects on each outcome's share, in percentage points over "
+            "the factor's whole range: mu* ranks the factors, sigma shows interactions"
         )
         order = "mu_star"
     caption += (
@@ -424,9 +430,10 @@ def _sensitivity_table(sensitivity: pd.DataFrame, design: str, outcomes: list[st
     for outcome in outcomes:
         group = valid[valid["outcome"] == outcome]
         for r in group.sort_values(order, ascending=False).itertuples():
+            scale = 1.0 if design == "sobol" else 100.0  # Morris effects in points
             rows.append(
                 [_label(outcome), factor_words(r.factor)]
-                + [f"{getattr(r, c):.3f}" for c in columns]
+                + [f"{scale * getattr(r, c):.3f}" for c in columns]
             )
     return Table(caption, ["outcome", "factor", *head], rows, numeric_from=2)
 
@@ -503,7 +510,11 @@ def _discovery_tables(directory: Path) -> tuple[list[Table], list[str], list[dic
         path = folder / f"{stem}.csv"
         if not path.is_file():
             continue
-        frame = pd.read_csv(path)
+        try:
+            frame = pd.read_csv(path)
+            frame[["box", "description", "coverage", "density", "points"]]  # read below
+        except (OSError, ValueError, KeyError) as error:
+            raise BriefError(f"{path}: not a discovery table ({type(error).__name__})") from None
         if frame.empty:
             notes.append(f"Scenario discovery ({what}) found no box for {case}.")
             continue
@@ -646,9 +657,15 @@ def ensemble_brief(directory: Path) -> Brief:
     directory = Path(directory)
     manifest = _read_json(directory / "manifest.json")
     data = _read_json(directory / "ensemble.json")
-    shares = pd.DataFrame(data["shares"])
-    spread = pd.DataFrame(data["spread"])
-    names = [v["name"] for v in data["variants"]]
+    try:
+        shares = pd.DataFrame(data["shares"])
+        spread = pd.DataFrame(data["spread"])
+        names = [v["name"] for v in data["variants"]]
+        spread[["outcome", "pooled", "se_sampling", "sd_parametric", "sd_structural"]]  # read below
+    except (KeyError, TypeError, ValueError) as error:
+        raise BriefError(
+            f"{directory / 'ensemble.json'}: not an ensemble's results ({type(error).__name__})"
+        ) from None
     variants = Table(
         "The structural variants: each a defensible modelling choice",
         ["variant", "settings"],

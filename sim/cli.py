@@ -2178,7 +2178,7 @@ def report(
 
     if output is None and len(result_dirs) > 1:
         _fail("several result directories: give the brief's file name with -o FILE")
-    first = result_dirs[0]
+    first = result_dirs[0].resolve()  # `sim report .` names the file after the folder
     target = output if output is not None else first.parent / f"{first.name}.html"
     if target.is_dir():
         _fail(f"-o {target}: is a directory; give a file name, e.g. brief.html")
@@ -2194,6 +2194,8 @@ def report(
         kinds = [directory_kind(directory) for directory in result_dirs]
         if len(result_dirs) > 1 and set(kinds) != {"run"}:
             _fail("several directories make one brief only when each is a `sim run` result")
+        if reference is not None and (len(result_dirs) > 1 or kinds[0] != "run"):
+            _note("--reference applies to the brief of one `sim run` result; ignored here")
         brief = _brief_of(result_dirs, kinds[0], reference)
     except BriefError as error:
         _fail(str(error))
@@ -2294,16 +2296,19 @@ def dashboard(
     if files is None and "combined.yaml" in scenarios:
         # The headline scenario first: it is what the page opens on.
         scenarios = {"combined.yaml": scenarios.pop("combined.yaml"), **scenarios}
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            _fail(f"--host {host} --port {port}: cannot listen there ({error.strerror})")
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.bind(address)
+    except (OSError, UnicodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        _fail(f"--host {host} --port {port}: cannot listen there ({reason})")
     if host not in ("127.0.0.1", "localhost", "::1"):
         _note(f"listening on {host}: anyone who can reach this machine can use the page")
     app_object = build_app(scenarios, library, seed=seed, runs=runs, sources=sources)
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
     _err.print(
-        f"sim dashboard: http://{host}:{port}  (Ctrl+C to stop)", markup=False, highlight=False
+        f"sim dashboard: http://{shown}:{port}  (Ctrl+C to stop)", markup=False, highlight=False
     )
     with _stop_on_signals():
         try:

@@ -23,9 +23,11 @@ The app listens on 127.0.0.1 unless told otherwise; requests larger than
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import shlex
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,7 @@ from sim.loader import ScenarioError, load_scenario_text
 from sim.outcomes import OUTCOMES
 from sim.overrides import ScenarioOverrideError, with_overrides
 from sim.progressive import Busy, ProgressiveRuns, point_key
-from sim.scenario import Scenario
+from sim.scenario import SEED_MAX, Scenario
 
 __all__ = ["CONTROLS", "Control", "build_app", "controls_for", "serve"]
 
@@ -46,6 +48,17 @@ __all__ = ["CONTROLS", "Control", "build_app", "controls_for", "serve"]
 MAX_REQUEST_BYTES = 1_000_000
 #: How long a refinement waits after a first batch, so the page draws it first (seconds).
 _DRAWING_SECONDS = 0.8
+#: Largest scenario text an upload or a paste may hold (the shipped files are below 15 kB).
+MAX_SCENARIO_BYTES = 200_000
+_TOO_LARGE = f"too large: a scenario here may hold at most {MAX_SCENARIO_BYTES:,} bytes"
+
+#: Matplotlib's settings are global (``rc_context``): figures are drawn one at a time,
+#: whether for the page or for a brief in another thread.
+DRAWING = threading.Lock()
+#: One brief at a time (each runs its scenario again): a second click is told to wait.
+_BRIEFS = threading.Lock()
+#: One uploaded or pasted scenario parsed at a time.
+_PARSING = asyncio.Lock()
 
 
 @dataclass(frozen=True)
@@ -248,7 +261,7 @@ def build_app(
     app_ui = ui.page_sidebar(
         ui.sidebar(
             ui.input_select("scenario", "Scenario", choices=labels, selected=labels[0]),
-            ui.input_numeric("seed", "Seed", value=first_seed, min=0),
+            ui.input_numeric("seed", "Seed", value=first_seed, min=0, max=SEED_MAX),
             ui.output_ui("controls"),
             ui.input_action_button("reset", "Reset to the file's values"),
             ui.hr(),
@@ -324,22 +337,22 @@ def build_app(
         def point():
             """(key, scenario, overrides, seed) of what the page shows, or an error."""
             base = choice().scenario
-            seed = input.seed()
-            if seed is None or not isinstance(seed, int | float) or seed < 0 or seed != int(seed):
-                return None, "The seed must be a whole number, 0 or more."
+            seed = _seed(input.seed())
+            if seed is None:
+                return None, f"The seed must be a whole number from 0 to {SEED_MAX:,}."
             overrides = overrides_from(active_controls(), _values())
             try:
                 scenario = with_overrides(base, overrides)
             except ScenarioOverrideError as error:
                 return None, str(error)
-            return (point_key(scenario, int(seed)), scenario, overrides, int(seed)), ""
+            return (point_key(scenario, seed), scenario, overrides, seed), ""
 
         @reactive.calc
         def unchanged_key():
-            seed = input.seed()
-            if seed is None or seed < 0 or seed != int(seed):
+            seed = _seed(input.seed())
+            if seed is None:
                 return None
-            return point_key(choice().scenario, int(seed)), choice().scenario
+            return point_key(choice().scenario, seed), choice().scenario
 
         @reactive.effect
         def _ask():
@@ -351,16 +364,19 @@ def build_app(
             base = unchanged_key()
             if base is not None:
                 wanted["unchanged"] = base
+            for role in [r for r in held if r not in wanted]:
+                engine.release(held.pop(role))  # e.g. the settings became invalid
             for role, (key, scenario) in wanted.items():
                 if held.get(role) == key:
                     continue
+                if role in held:
+                    engine.release(held.pop(role))  # the page no longer shows it
                 try:
                     engine.request(key, scenario)
                 except Busy as busy:
                     problem.set(str(busy))
+                    reactive.invalidate_later(0.5)  # ask again shortly
                     continue
-                if role in held:
-                    engine.release(held[role])
                 held[role] = key
 
         @reactive.effect
@@ -369,12 +385,13 @@ def build_app(
             with reactive.isolate():
                 current, _ = point()
                 base = unchanged_key()
-            done = (
-                engine.snapshot(current[0]).done if current is not None else 0,
-                engine.snapshot(base[0]).done if base is not None else 0,
+            # The versions change with every batch added and with a failure.
+            seen = (
+                engine.snapshot(current[0]).version if current is not None else -1,
+                engine.snapshot(base[0]).version if base is not None else -1,
             )
-            if done != progress.get():
-                progress.set(done)
+            if seen != progress.get():
+                progress.set(seen)
 
         session.on_ended(lambda: [engine.release(key) for key in held.values()])
 
@@ -421,7 +438,8 @@ def build_app(
 
             _, snap, _ = shown()
             figure = Figure(figsize=(6.4, 4.2), layout="tight")
-            ax = plot_outcomes(summarise(snap.runs), figure.subplots())
+            with DRAWING:
+                ax = plot_outcomes(summarise(snap.runs), figure.subplots())
             ax.set_xlabel("Share of runs (95% intervals)")  # the card is narrower than a file
             return figure
 
@@ -432,7 +450,8 @@ def build_app(
             _, snap, _ = shown()
             figure = Figure(figsize=(6.4, 4.2), layout="tight")
             horizon = choice().scenario.simulation.horizon_days
-            ax = plot_ceasefire_survival(snap.runs, figure.subplots(), horizon, counts=False)
+            with DRAWING:
+                ax = plot_ceasefire_survival(snap.runs, figure.subplots(), horizon, counts=False)
             ax.set_title("")  # the card's header says what it is
             return figure
 
@@ -453,10 +472,10 @@ def build_app(
         @render.download_button(filename=lambda: f"{choice().scenario.name}-dashboard.yaml")
         def download_yaml():
             current, _ = point()
-            if current is None:
+            snap, _ = snapshots()
+            if current is None or snap is None:
                 return
-            scenario = current[1]
-            yield _scenario_yaml(scenario, current[2])
+            yield _scenario_yaml(current[1], current[2], current[3], max(snap.done, 1))
 
         @render.download_button(filename=lambda: f"{choice().scenario.name}-brief.html")
         async def download_brief():
@@ -465,9 +484,18 @@ def build_app(
             if current is None or snap is None or not snap.done:
                 return
             reference = choice()
-            html = await asyncio.to_thread(
-                _brief, current[1], snap.done, current[3], reference.scenario, reference.label
+            command = run_command(
+                files.get(reference.label, reference.label), current[2], snap.done, current[3]
             )
+            if not _BRIEFS.acquire(blocking=False):
+                yield _busy_page("Another brief is being prepared; try again in a moment.")
+                return
+            try:
+                html = await asyncio.to_thread(
+                    _brief, current[1], snap.done, current[3], reference, command
+                )
+            finally:
+                _BRIEFS.release()
             yield html
 
         @render.text
@@ -476,30 +504,36 @@ def build_app(
 
         @reactive.effect
         @reactive.event(input.upload)
-        def _upload():
-            files = input.upload()
-            if not files:
+        async def _upload():
+            uploaded = input.upload()
+            if not uploaded:
                 return
-            item = files[0]
+            item = uploaded[0]
             try:
-                if item["size"] > MAX_REQUEST_BYTES:
-                    raise ScenarioError(item["name"], None, None, "file too large")
-                text = Path(item["datapath"]).read_text(encoding="utf-8")
-                scenario = load_scenario_text(text, item["name"], library)
-            except (ScenarioError, UnicodeDecodeError) as error:
+                text = _read_upload(Path(item["datapath"]), item["name"])
+                scenario = await _parse(text, item["name"])
+            except ScenarioError as error:
                 load_problem.set(f"upload: {_one_line(error)}")
                 return
             _add(f"{item['name']} (uploaded)", scenario, item["name"])
 
         @reactive.effect
         @reactive.event(input.use_pasted)
-        def _pasted():
+        async def _pasted():
+            text = input.pasted() or ""
             try:
-                scenario = load_scenario_text(input.pasted(), "pasted.yaml", library)
+                if len(text.encode("utf-8", "surrogatepass")) > MAX_SCENARIO_BYTES:
+                    raise ScenarioError("pasted.yaml", None, None, _TOO_LARGE)
+                scenario = await _parse(text, "pasted.yaml")
             except ScenarioError as error:
                 load_problem.set(f"pasted: {_one_line(error)}")
                 return
             _add(f"{scenario.name} (pasted)", scenario, "pasted.yaml")
+
+        async def _parse(text: str, name: str) -> Scenario:
+            # Off the event loop, one at a time: a large file takes a while to parse.
+            async with _PARSING:
+                return await asyncio.to_thread(load_scenario_text, text, name, library)
 
         def _add(label: str, scenario: Scenario, file: str) -> None:
             files[label] = file
@@ -541,42 +575,112 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())[:300]
 
 
-def _scenario_yaml(scenario: Scenario, overrides: dict[str, Any]) -> str:
-    header = "# Written by sim dashboard: the scenario with these values set:\n"
+def _seed(value: object) -> int | None:
+    """The seed box's value as a seed, or None if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if value != value or value < 0 or value > SEED_MAX or value != int(value):
+        return None
+    return int(value)
+
+
+def _read_upload(path: Path, name: str) -> str:
+    """An uploaded file's text, read only up to the limit (the size the browser
+    announced is not trusted)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_SCENARIO_BYTES + 1)
+    except OSError as error:
+        raise ScenarioError(
+            name, None, None, f"cannot read the upload ({error.strerror})"
+        ) from None
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(name, None, None, _TOO_LARGE)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(name, None, None, "not UTF-8 text") from None
+
+
+def _busy_page(message: str) -> str:
+    return f"<!DOCTYPE html><meta charset=utf-8><title>sim</title><p>{message}</p>\n"
+
+
+def _scenario_yaml(scenario: Scenario, overrides: dict[str, Any], seed: int, runs: int) -> str:
+    """The scenario as the page ran it: its values set, with the page's seed and runs, so
+    that ``sim run`` of the file gives the page's numbers."""
+    as_run = with_overrides(scenario, {"simulation.seed": seed, "simulation.runs": runs})
+    header = "# Written by sim dashboard: `sim run` of this file gives the page's numbers.\n"
     header += "".join(f"#   {path} = {value!r}\n" for path, value in overrides.items())
     return header + yaml.safe_dump(
-        scenario.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True
+        as_run.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True
     )
 
 
-def _brief(scenario: Scenario, runs: int, seed: int, unchanged: Scenario, label: str) -> str:
+def _brief(scenario: Scenario, runs: int, seed: int, unchanged: _Choice, command: str) -> str:
     """The HTML brief of ``runs`` runs of ``scenario`` (the runs the page shows), listing
-    how it differs from the ``unchanged`` scenario (file ``label``)."""
+    how it differs from the ``unchanged`` scenario; ``command`` repeats the runs."""
     from sim.report import render_report
     from sim.results import write_result
     from sim.runner import simulate
 
-    result = simulate(scenario, runs=runs, seed=seed, keep_trajectories=False)
+    # Chunks of about 500,000 run-days bound the memory whatever the horizon.
+    horizon = scenario.simulation.horizon_days
+    result = simulate(
+        scenario,
+        runs=runs,
+        seed=seed,
+        keep_trajectories=False,
+        chunk_runs=max(1, 500_000 // horizon),
+    )
     with tempfile.TemporaryDirectory(prefix="sim-brief-") as folder:
-        saved = write_result(result, Path(folder), run_info={"command": "sim dashboard"})
-        reference = unchanged.model_dump(mode="json")
-        return render_report(saved, reference, f"'{unchanged.name}' ({label})")
+        saved = write_result(result, Path(folder), run_info={"command": command})
+        reference = unchanged.scenario.model_dump(mode="json")
+        with DRAWING:
+            return render_report(
+                saved, reference, f"'{unchanged.scenario.name}' ({unchanged.label})"
+            )
 
 
 def _limit_requests(app, limit: int = MAX_REQUEST_BYTES):
-    """Wrap the ASGI ``app``: refuse HTTP requests whose body is declared larger than ``limit``."""
+    """Wrap the ASGI ``app``: an HTTP request whose body is, or turns out to be, larger
+    than ``limit`` bytes is refused with 413 (whatever length it declared, or none)."""
+
+    async def refuse(send) -> None:
+        await send({"type": "http.response.start", "status": 413, "headers": []})
+        await send({"type": "http.response.body", "body": b"request too large"})
 
     async def limited(scope, receive, send):
-        if scope["type"] == "http":
-            headers = dict(scope.get("headers") or [])
-            length = headers.get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > limit):
-                await send({"type": "http.response.start", "status": 413, "headers": []})
-                await send({"type": "http.response.body", "body": b"request too large"})
-                return
-        await app(scope, receive, send)
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await refuse(send)
+            return
+        received = 0
+
+        async def counted():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await app(scope, counted, send)
+        except _TooLarge:
+            with contextlib.suppress(Exception):  # unless the app had already answered
+                await refuse(send)
 
     return limited
+
+
+class _TooLarge(Exception):
+    """A request body went past the limit while it was being read."""
 
 
 def serve(app, host: str = "127.0.0.1", port: int = 8000) -> None:

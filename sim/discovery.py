@@ -625,6 +625,20 @@ def _leaf_limits(tree, x: pd.DataFrame) -> dict[int, dict[str, tuple[float, floa
     return limits
 
 
+def _tightened(limits: dict, inside: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """A leaf's split bounds moved to the values its points take: a split falls halfway
+    between two values (2,500 between 0 and 5,000 troops), so the words would name a
+    value no point has."""
+    tight = {}
+    for name, (low, high) in limits.items():
+        values = inside[name]
+        tight[name] = (
+            float(values.min()) if np.isfinite(low) else low,
+            float(values.max()) if np.isfinite(high) else high,
+        )
+    return tight
+
+
 def _cart(x: pd.DataFrame, interest: np.ndarray, ranges, seed: int) -> pd.DataFrame:
     """Leaves of a pruned classification tree classed as of interest, largest coverage
     first."""
@@ -642,6 +656,7 @@ def _cart(x: pd.DataFrame, interest: np.ndarray, ranges, seed: int) -> pd.DataFr
         inside = leaf_of == leaf
         stats = _stats(inside, interest)
         if stats["density"] > 0.5:  # the tree classes the leaf as of interest
+            limits = _tightened(limits, x[inside])
             leaves.append((-stats["coverage"], -stats["density"], leaf, limits, stats))
     rows = []
     for box, (*_, limits, stats) in enumerate(sorted(leaves, key=lambda e: e[:3]), start=1):

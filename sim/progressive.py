@@ -74,6 +74,7 @@ class Snapshot:
     done: int
     target: int
     error: str | None = None
+    version: int = 0
 
     @property
     def complete(self) -> bool:
@@ -90,6 +91,7 @@ class _Point:
     asked: int = 0  # order of the last request: later is more urgent
     error: str | None = None
     table: pd.DataFrame | None = None  # frames concatenated, made when asked
+    version: int = 0  # bumped at every change an asker can see (runs added, failure)
 
 
 class _Abandoned(Exception):
@@ -122,7 +124,6 @@ class ProgressiveRuns:
         self._condition = threading.Condition()
         self._counter = 0
         self._closed = False
-        self._current: PointKey | None = None
         self._thread = threading.Thread(target=self._work, name="sim-progressive", daemon=True)
         self._thread.start()
 
@@ -171,7 +172,7 @@ class ProgressiveRuns:
             if point.frames and (point.table is None or len(point.table) != point.done):
                 point.table = pd.concat(point.frames, ignore_index=True)
                 point.frames = [point.table]
-            return Snapshot(point.table, point.done, self.target, point.error)
+            return Snapshot(point.table, point.done, self.target, point.error, point.version)
 
     def wait(self, key: PointKey, runs: int, timeout: float | None = None) -> Snapshot:
         """Block until ``key`` has at least ``runs`` runs (or failed, or ``timeout``)."""
@@ -215,37 +216,54 @@ class ProgressiveRuns:
         return max(todo, key=lambda item: self._urgency(item[1]))
 
     def _work(self) -> None:
-        while True:
-            with self._condition:
-                self._condition.wait_for(lambda: self._closed or self._next() is not None)
-                if self._closed:
-                    return
-                key, point = self._next()
-                start = point.done
-                wait = self._first_done + self._pause - time.monotonic()
-                if start > 0 and wait > 0:
-                    self._condition.wait(wait)  # woken early by a new request
-                    continue
-                stop = min(self.target, start + (self.first_batch if start == 0 else self.batch))
-                self._current = key
+        # Whatever goes wrong, the thread carries on: it is the only one computing.
+        while not self._closed:
             try:
-                frame = self._simulate(
-                    point.scenario, point.seed, start, stop, on_day=self._check(key, point)
-                )
-            except _Abandoned:
-                continue
-            except Exception as error:  # shown to the asker as one line, never a traceback
-                with self._condition:
-                    point.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
-                    self._condition.notify_all()
-                continue
+                self._work_once()
+            except Exception:  # pragma: no cover - a bug or MemoryError outside a batch
+                time.sleep(0.5)
+
+    def _batch_runs(self, point: _Point) -> int:
+        # Batches hold about the same run-days whatever the horizon (memory and the
+        # time to a first answer grow with runs x days): 2,000 runs of 365 days.
+        wanted = self.first_batch if point.done == 0 else self.batch
+        horizon = point.scenario.simulation.horizon_days
+        return max(1, min(wanted, wanted * 365 // max(horizon, 1)))
+
+    def _work_once(self) -> None:
+        """One batch of the most urgent point (or a pause, or nothing when closed)."""
+        with self._condition:
+            self._condition.wait_for(lambda: self._closed or self._next() is not None)
+            if self._closed:
+                return
+            key, point = self._next()
+            start = point.done
+            wait = self._first_done + self._pause - time.monotonic()
+            if start > 0 and wait > 0:
+                self._condition.wait(wait)  # woken early by a new request
+                return
+            stop = min(self.target, start + self._batch_runs(point))
+        try:
+            frame = self._simulate(
+                point.scenario, point.seed, start, stop, on_day=self._check(key, point)
+            )
+        except _Abandoned:
+            return
+        except Exception as error:  # shown to the asker as one line, never a traceback
+            lines = str(error).splitlines() or [""]
             with self._condition:
-                if point.done == start:
-                    point.frames.append(frame.drop(columns=_parameter_columns(frame)))
-                    point.done = stop
-                    if start == 0:
-                        self._first_done = time.monotonic()
+                point.error = f"{type(error).__name__}: {lines[0][:200]}"
+                point.version += 1
                 self._condition.notify_all()
+            return
+        with self._condition:
+            if point.done == start:
+                point.frames.append(frame.drop(columns=_parameter_columns(frame)))
+                point.done = stop
+                point.version += 1
+                if start == 0:
+                    self._first_done = time.monotonic()
+            self._condition.notify_all()
 
     def _check(self, key: PointKey, point: _Point) -> Callable[[], None]:
         def on_day() -> None:

@@ -70,6 +70,8 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def _shown(value: Any) -> str:
+    if value is None:
+        return "(not set)"
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True)
     if isinstance(value, float):

@@ -286,3 +286,110 @@ def test_the_engine_bounds_waiting_points_and_keeps_errors_to_one_line():
     finally:
         engine.close()
     assert snap.error == "ValueError: boom"
+
+
+def test_batches_hold_about_the_same_run_days_whatever_the_horizon():
+    """A scenario of 3,650 days is run in batches a tenth as wide (memory and the time to a
+    first answer grow with runs x days)."""
+    import sim
+    from sim.overrides import with_overrides
+    from sim.progressive import ProgressiveRuns, point_key
+
+    widths = []
+
+    def record(scenario, seed, start, stop, on_day):
+        widths.append(stop - start)
+        return pd.DataFrame({"run": range(start, stop), "outcome": "war_continues"})
+
+    long = with_overrides(sim.load_scenario(COMBINED), {"simulation.horizon_days": 3650})
+    engine = ProgressiveRuns(target=1000, first_batch=400, batch=400, simulate=record)
+    try:
+        key = point_key(long, 1)
+        engine.request(key, long)
+        snap = engine.wait(key, 1000, timeout=30)
+    finally:
+        engine.close()
+    assert snap.done == 1000 and widths[0] == 40 and max(widths) == 40
+    assert snap.version == len(widths)  # one version per batch added
+
+
+def test_a_failed_point_changes_its_version_so_the_page_shows_the_error():
+    import sim
+    from sim.progressive import ProgressiveRuns, point_key
+
+    def fail(scenario, seed, start, stop, on_day):
+        raise MemoryError()
+
+    scenario = sim.load_scenario(COMBINED)
+    engine = ProgressiveRuns(target=10, first_batch=10, simulate=fail)
+    try:
+        key = point_key(scenario, 1)
+        engine.request(key, scenario)
+        snap = engine.wait(key, 10, timeout=30)
+    finally:
+        engine.close()
+    assert snap.error == "MemoryError: " and snap.version == 1 and snap.complete
+
+
+def test_request_bodies_past_the_limit_are_refused_whatever_they_declare():
+    import asyncio
+
+    from sim.dashboard import _limit_requests
+
+    seen = []
+
+    async def app(scope, receive, send):
+        while True:
+            message = await receive()
+            seen.append(len(message.get("body", b"")))
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    def call(headers, chunks):
+        sent = []
+        queue = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+                 for i, c in enumerate(chunks)]  # fmt: skip
+
+        async def receive():
+            return queue.pop(0)
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "headers": headers}
+        asyncio.run(_limit_requests(app, limit=100)(scope, receive, send))
+        return sent[0]["status"]
+
+    assert call([(b"content-length", b"50")], [b"x" * 50]) == 200
+    assert call([(b"content-length", b"500")], [b"x" * 500]) == 413
+    # Chunked: no declared length, refused once the body goes past the limit.
+    assert call([], [b"x" * 60, b"x" * 60]) == 413
+
+
+def test_the_downloaded_scenario_carries_the_pages_seed_and_runs():
+    import yaml
+
+    import sim
+    from sim.dashboard import _scenario_yaml, _seed
+
+    scenario = sim.load_scenario(COMBINED)
+    text = _scenario_yaml(scenario, {"levers.un_mandate": True}, 7, 3000)
+    simulation = yaml.safe_load(text)["simulation"]
+    assert (simulation["seed"], simulation["runs"]) == (7, 3000)
+    assert [_seed(v) for v in (0, 7.0, -1, 1.5, True, 2**63, "3")] == [0, 7] + [None] * 5
+
+
+def test_an_upload_is_read_only_up_to_its_limit(tmp_path: Path):
+    from sim.dashboard import MAX_SCENARIO_BYTES, _read_upload
+    from sim.loader import ScenarioError
+
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (MAX_SCENARIO_BYTES + 10))
+    with pytest.raises(ScenarioError, match="too large"):
+        _read_upload(big, "big.yaml")
+    latin1 = tmp_path / "l.yaml"
+    latin1.write_bytes(b"name: caf\xe9\n")
+    with pytest.raises(ScenarioError, match="UTF-8"):
+        _read_upload(latin1, "l.yaml")

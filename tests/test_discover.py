@@ -312,3 +312,16 @@ def test_sim_discover_without_ema_workbench_prints_cart_and_says_so(
     assert "cart_boxes.csv" in written and "peeling_trajectory.png" not in written
     settings = json.loads((directory / "discovery" / "discovery.json").read_text())
     assert settings["methods"] == ["cart"]
+
+
+def test_cart_bounds_are_values_the_points_take():
+    """On a grid, a CART bound names a level of the grid (a split falls halfway between
+    two levels: 2,500 between 0 and 5,000 troops)."""
+    levels = np.arange(0, 30_001, 5_000)
+    rng = np.random.default_rng(1)
+    troops = rng.choice(levels, size=600)
+    table = pd.DataFrame({"levers.troops_pledged": troops, "x2": rng.uniform(size=600)})
+    table["p:hit"] = (table["levers.troops_pledged"] >= 15_000).astype(float)
+    result = find_boxes(table, "hit", above=0.5, methods=("cart",))
+    bounds = _limits(result.cart_boxes)["levers.troops_pledged"]
+    assert bounds[0] == 15_000 and bounds[0] in levels

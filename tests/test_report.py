@@ -249,3 +249,34 @@ def test_an_ensemble_brief_shows_the_structural_spread(tmp_path: Path):
     redrawn = run_cli("plot", "e", cwd=tmp_path)
     assert redrawn.returncode == 0, redrawn.stderr
     assert (tmp_path / "e" / "plots" / "ensemble.svg").read_bytes() == drawn
+
+
+def test_damaged_or_unpairable_results_are_one_line(tmp_path: Path):
+    import json as _json
+
+    one = _short(tmp_path, "one")
+    for out in ("a", "b"):
+        ran = run_cli("run", one, "--runs", "40", "--seed", "1", "--no-plots", "--no-progress",
+                      "--out", out, cwd=tmp_path)  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+    manifest = tmp_path / "b" / "manifest.json"
+    data = _json.loads(manifest.read_text())
+    data["random_numbers"] = "another scheme"
+    manifest.write_text(_json.dumps(data))
+    refused = run_cli("report", "a", "b", "-o", "ab.html", cwd=tmp_path)
+    assert refused.returncode == 2 and "random-number schemes" in _one_line(refused.stderr)
+    ens = _short(tmp_path, "ens")
+    ran = run_cli("run", ens, "--ensemble", "--runs", "10", "--no-plots", "--no-progress",
+                  "--out", "e", cwd=tmp_path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    (tmp_path / "e" / "ensemble.json").write_text('{"shares": 1}')
+    damaged = run_cli("report", "e", cwd=tmp_path)
+    assert damaged.returncode == 2 and "ensemble.json" in _one_line(damaged.stderr)
+    assert not (tmp_path / "ab.html").exists() and not (tmp_path / "e.html").exists()
+
+
+def test_a_brief_of_the_current_folder_is_named_after_it(tmp_path: Path):
+    result = _result(tmp_path, runs=30)
+    made = run_cli("report", ".", cwd=result)
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "r.html").is_file() and not (result / ".html").exists()
