@@ -84,3 +84,66 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 @pytest.fixture
 def scenarios_dir() -> Path:
     return SCENARIOS
+
+
+# --------------------------------------------------------------------------- the quick layer
+
+#: What makes a test slow: it starts another interpreter (the command line as a user
+#: runs it, a worker pool, a server, a browser).  Found in the test's own source or in
+#: the helpers of its module it calls, so a new test is classed without a list to keep.
+_SLOW_CALLS = ("run_cli", "subprocess", "Popen", "CliRunner", "sync_playwright", "workers=2")
+
+#: Modules whose tests simulate many runs in-process (model checks, solver comparisons).
+_SLOW_MODULES = {
+    "test_model_v2",
+    "test_stylised_facts",
+    "test_limiting_cases",
+    "test_qre_limits",
+    "test_calibration",
+    "test_sensitivity",
+    "test_ema_recipe",
+}
+
+
+def _sources(function, module, seen: set) -> list[str]:
+    """The source of ``function`` and of the module's own functions it calls."""
+    import ast
+    import inspect
+    import textwrap
+
+    try:
+        source = textwrap.dedent(inspect.getsource(function))
+    except (OSError, TypeError):
+        return []
+    found = [source]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and node.id not in seen:
+            helper = getattr(module, node.id, None)
+            if inspect.isfunction(helper) and helper.__module__ == module.__name__:
+                seen.add(node.id)
+                found += _sources(helper, module, seen)
+            elif inspect.isclass(helper) and helper.__module__ == module.__name__:
+                seen.add(node.id)
+                found += [inspect.getsource(helper)]
+    return found
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the slow tests (`pytest -m "not slow"` is the quick layer)."""
+    cache: dict = {}
+    for item in items:
+        module = item.module
+        name = module.__name__.rsplit(".", 1)[-1]
+        key = (name, item.originalname)
+        if key not in cache:
+            text = "\n".join(_sources(item.function, module, {item.function.__name__}))
+            fixtures = "\n".join(
+                "\n".join(_sources(getattr(module, f), module, set()))
+                for f in item.fixturenames
+                if callable(getattr(module, f, None))
+            )
+            cache[key] = name in _SLOW_MODULES or any(
+                call in text or call in fixtures for call in _SLOW_CALLS
+            )
+        if cache[key]:
+            item.add_marker(pytest.mark.slow)

@@ -66,6 +66,7 @@ def test_bad_arguments_are_one_input_error(scenario, call, words):
     assert words in str(raised.value) and "\n" not in str(raised.value)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_whole_numbers_of_any_type_are_accepted_and_give_the_same_runs(scenario):
     expected = sim.run(scenario, runs=12, seed=3)
     for runs, seed in ((np.int64(12), np.int64(3)), (12.0, 3.0), (np.float64(12), 3)):

@@ -83,6 +83,7 @@ def _mixed_batch(scenarios: list, order: np.ndarray) -> tuple[pd.DataFrame, dict
         model.release()
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @pytest.mark.parametrize("base", ["combined", "public_good", "known_resolve"])
 @pytest.mark.parametrize("compiled", [True, False], ids=["numba", "numpy"])
 def test_a_mixed_batch_simulates_each_run_as_its_scenario_alone(base, compiled, monkeypatch):

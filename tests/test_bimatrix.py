@@ -69,6 +69,7 @@ def _pure_equilibria(A, B) -> set[tuple]:
     return out
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @pytest.mark.parametrize("shape", [(2, 2), (3, 2), (3, 3), (4, 3), (4, 4)])
 def test_random_games_agree_with_nashpy_and_find_what_it_misses(shape):
     """250 games per shape (1,250 in all).  Continuous payoffs (non-degenerate games):

@@ -32,6 +32,7 @@ def test_more_workers_than_cores_fall_back_to_the_default(tmp_path: Path):
     assert manifest["workers"] <= cores
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_the_api_never_starts_more_processes_than_cores(tmp_path: Path, monkeypatch):
     import sim.runner as runner
     from sim.loader import load_scenario
@@ -299,6 +300,7 @@ def test_morris_needs_two_trajectories(tmp_path: Path):
     assert list(tmp_path.iterdir()) == [tmp_path / "short.yaml"]
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_every_parameter_at_its_extremes_runs_without_a_warning(tmp_path: Path):
     """Each numeric parameter at 0, at a tiny 1e-300, and at the largest value the schema
     allows (1e9 for an unbounded one; values near the floating-point limit are refused)

@@ -353,6 +353,7 @@ def test_the_streamed_table_equals_the_python_api(short_scenario: Path, result_d
     pd.testing.assert_frame_equal(streamed, in_memory)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_runs_parquet_has_fixed_row_groups_whatever_the_chunks(
     short_scenario: Path, tmp_path: Path, monkeypatch
 ):

@@ -44,6 +44,7 @@ def test_quantiles_equal_numpy_whatever_the_split(data: np.ndarray, cut: int):
     assert split.counts["x"].tolist() == whole.counts["x"].tolist()
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_results_do_not_depend_on_keeping_trajectories():
     scenario = load_scenario(SCENARIOS / "combined.yaml")
     kept = simulate(scenario, runs=1500, seed=4)
@@ -61,6 +62,7 @@ def test_escalation_outside_the_ladder_is_an_error():
         counts.daily_states()
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_no_model_outlives_its_chunk():
     """Mesa's agent registry would keep every finished model (and its data) alive."""
     scenario = load_scenario(SCENARIOS / "combined.yaml")
@@ -71,6 +73,7 @@ def test_no_model_outlives_its_chunk():
     assert len(mesa.Agent._ids) == registered
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_scenarios_that_differ_in_one_lever_share_every_other_draw():
     """Common random numbers: each parameter draws from its own named stream, so two
     scenarios that differ only in a lever (here the troop pledge and the sanctions

@@ -236,6 +236,7 @@ def test_the_dashboard_refuses_bad_options_in_one_line(tmp_path: Path):
 # --------------------------------------------------------------------------- engine
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_progressive_runs_equal_sim_run_and_a_new_point_preempts_refinement():
     """The engine's runs are `sim run`'s, batch by batch; a point with no answer yet is
     served before another point's refinement continues."""
@@ -264,6 +265,7 @@ def test_progressive_runs_equal_sim_run_and_a_new_point_preempts_refinement():
     pd.testing.assert_frame_equal(full.runs, expected)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_the_engine_bounds_waiting_points_and_keeps_errors_to_one_line():
     import sim
     from sim.progressive import Busy, ProgressiveRuns, point_key

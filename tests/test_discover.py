@@ -60,6 +60,7 @@ def planted():
     return table, find_boxes(table, "hit", above=0.5, inputs=INPUTS)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_prim_recovers_a_planted_box(planted):
     table, result = planted
     _check_planted(result.prim_boxes)

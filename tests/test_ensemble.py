@@ -66,6 +66,7 @@ def test_an_outcome_of_pure_chance_has_no_parametric_part_and_variants_give_stru
     assert "changes with the structural choice" in result.findings[0]
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_the_ensemble_runs_each_variant_on_common_random_numbers():
     scenario = sim.load_scenario(SCENARIOS / "combined.yaml")
     choices = {"ceasefire.accidents": ("can_spiral", "contained")}

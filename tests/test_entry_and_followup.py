@@ -22,6 +22,7 @@ def _combined(**changes) -> sim.Scenario:
     return sim.load_scenario(SCENARIOS / "combined.yaml").with_overrides(changes)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @settings(max_examples=12, deadline=None)
 @given(
     resolve=st.floats(0.5, 6.0),
@@ -69,6 +70,7 @@ def test_a_certain_belief_in_resolve_keeps_the_force_out_and_a_wrong_one_walks_i
     assert (wrong.loc[entered, "attack_channel"] == "misjudged_resolve").all()
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @pytest.mark.parametrize("name", ["troops_10000", "combined"])
 def test_the_headline_scenarios_see_some_attacks(name):
     runs = sim.run(sim.load_scenario(SCENARIOS / f"{name}.yaml"), runs=4000, seed=11)
@@ -84,6 +86,7 @@ def _entered_share(**changes) -> float:
     return float(runs["deployment_start_day"].notna().mean())
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_the_coalition_audience_cost_and_domestic_support_raise_entry():
     """Backing down from a public pledge costs more the more the publics back the
     mission: both raise the entry threshold, on common random numbers."""
@@ -101,6 +104,7 @@ def test_the_coalition_audience_cost_and_domestic_support_raise_entry():
     assert strong > weak + 0.02
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_the_coalition_costs_move_its_entry():
     """With Russia's resolve private the coalition weighs what a strike would cost it."""
     cheap = _entered_share(**{"actors.coalition.nato_war_cost": 2.0})
@@ -108,6 +112,7 @@ def test_the_coalition_costs_move_its_entry():
     assert cheap > dear + 0.02
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_durable_does_not_fall_off_a_cliff_at_the_horizon():
     """A ceasefire that starts fewer than durable_after_days before the horizon is
     followed up: its start day moves the durable share smoothly, 270 to 285."""
@@ -169,6 +174,7 @@ def test_kaplan_meier_survival_has_the_textbook_values():
     assert 0.0 <= low <= 0.75 <= high <= 1.0
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_the_sanctions_deadline_and_what_a_deal_does_to_the_threat():
     """At the deadline a ceasefire in force is the deal the threat asked for.  If the
     threat then stands (the default) it keeps guarding the deal, and the deadline
@@ -199,6 +205,7 @@ def test_the_sanctions_deadline_and_what_a_deal_does_to_the_threat():
     assert not no_threat["threat_met"].any()
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_no_us_cost_switches_the_threat_off():
     """The US's audience cost is uncertain, so its own cost of sanctions moves outcomes
     gradually (v2: a 15-point step at the fixed audience cost of 2.0)."""

@@ -212,6 +212,7 @@ def test_degenerate_game_with_a_continuum_never_crashes_or_returns_nothing():
             assert _is_nash(A, B, eq.row_strategy, eq.col_strategy)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_larger_games_find_what_nashpy_finds():
     import nashpy
 
@@ -301,6 +302,7 @@ def test_sequential_play_of_the_deployment_game_in_the_worked_example():
     assert russia_first["commitment_value"] == pytest.approx(2.1, abs=5e-4)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_logit_qre_play_approaches_nash_play_as_precision_grows(tmp_path: Path):
     """At a high precision the agents' noisy play is (almost) the Nash play: the same
     runs end the same way as under the default rule (QRE draws no extra random

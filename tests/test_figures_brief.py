@@ -262,6 +262,7 @@ def test_sampled_designs_draw_no_line_through_samples():
     assert ax.get_xlabel() == "Troops pledged"
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_grid_curves_are_in_percent_and_sampled_sweeps_draw(tmp_path: Path):
     points = _points(GRID)
     ax = sweep_plots.plot_outcome_curves(points, "levers.troops_pledged", Figure().add_subplot())
@@ -342,6 +343,7 @@ def _bytes(directory: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_figures_are_the_same_bytes_when_drawn_twice(saved, tmp_path: Path):
     grid, latin = _points(GRID), _points(SAMPLED)
     sobol = pd.DataFrame(

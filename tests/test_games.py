@@ -122,6 +122,7 @@ def _vertex_enumeration(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, 
 
 # 1,200 examples: each costs nashpy's vertex enumeration about 8 ms; the tie-heavy
 # integer games are half of them.
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @settings(max_examples=1200, deadline=None)
 @given(st.one_of(integer_games.map(lambda g: g.astype(float)), games))
 def test_solver_matches_nashpy_vertex_enumeration_including_degenerate_games(payoffs):

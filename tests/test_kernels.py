@@ -87,6 +87,7 @@ def test_random_doubles(games, rule):
     assert_same(*games, rule)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @settings(max_examples=300, deadline=None)
 @given(_scaled_pairs(), st.sampled_from(NASH_RULES))
 def test_random_magnitudes(games, rule):

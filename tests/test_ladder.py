@@ -45,6 +45,7 @@ def _games(seed: int, count: int, shape=(4, 3)):
     return [continuous, integer, dominant_col]
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @pytest.mark.parametrize("shortcut", [True, False])
 def test_every_extreme_equilibrium_matches_the_numpy_solver_on_1500_games(shortcut):
     """1,500 4×3 games (a third degenerate): the compiled enumeration finds exactly the
@@ -80,6 +81,7 @@ def test_near_ties_lose_no_equilibrium():
             assert len(extreme_equilibria(A[g], B[g])) >= 1
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_non_degenerate_games_match_nashpy_vertex_enumeration():
     """On continuous (non-degenerate) games of several sizes the equilibria are exactly
     those of nashpy's vertex enumeration, an independent implementation."""
@@ -228,6 +230,7 @@ def test_the_binary_model_leaves_the_ladder_columns_at_zero():
         assert (runs[column] == 0).all(), column
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_a_retaliation_that_cannot_spiral_is_chosen_and_deters_harassment():
     """Paired runs (common random numbers): when retaliation in kind cannot become a
     NATO-Russia clash it is the defenders' equilibrium reply in some runs, and Russia,
@@ -280,6 +283,7 @@ def test_sim_trace_shows_the_ladder_table_and_what_was_played(tmp_path):
         assert f"  {rung}  " in result.stdout or f"  {rung} " in result.stdout
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_the_strike_model_is_a_structural_choice_of_the_ensemble():
     """`ensemble: {games.strike_model: [ladder, binary]}` runs both models on common
     random numbers, one variant each."""

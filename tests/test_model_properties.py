@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,6 +65,7 @@ def scenarios(draw) -> Scenario:
     return Scenario.model_validate(data)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @settings(
     max_examples=30,
     deadline=None,
@@ -145,6 +147,7 @@ def test_model_invariants(scenario: Scenario, runs: int, seed: int):
         assert not table["sanctions_imposed"].any()
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_same_seed_same_numbers_and_seed_zero_is_a_seed():
     scenario = load_scenario(SCENARIOS / "combined.yaml")
     first = simulate(scenario, runs=300, seed=0)

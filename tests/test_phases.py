@@ -47,6 +47,7 @@ def test_the_phases_run_in_the_order_docs_model_md_lists_them():
     assert listed == [name for name, _ in PHASES]
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_observers_see_every_phase_in_order_and_change_nothing():
     scenario = with_overrides(
         load_scenario(SCENARIOS / "combined.yaml"), {"simulation.horizon_days": 30}

@@ -175,6 +175,7 @@ def test_share_and_force_panels(saved):
     assert "with a force in place" in share.get_title()
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_draw_all_writes_the_figures(saved, tmp_path: Path):
     paths = draw_all(saved, tmp_path / "plots")
     expected = {f"{stem}.{ext}" for stem in STEMS for ext in ("png", "svg")}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.loader import load_scenario
 from sim.outcomes import OUTCOMES
@@ -72,6 +73,7 @@ def test_sim_run_ci_width_records_the_runs_it_took(tmp_path: Path):
     assert not (tmp_path / "q").exists()
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_a_sweep_to_a_width_gives_each_point_the_runs_sim_run_gives(tmp_path: Path):
     import sim
     from sim.sweeps import SweepSpec, resolve_sweep, run_sweep

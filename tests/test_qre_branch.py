@@ -92,6 +92,7 @@ def _line_root(a: float, b: float, mu: float) -> float:
 payoff = st.integers(-10_000, 10_000).map(lambda x: x / 1000)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @settings(max_examples=400, deadline=None)
 @given(arrays(np.float64, (2, 2), elements=payoff), st.floats(0.0, 1e4), st.booleans())
 def test_random_symmetric_games_stay_on_their_line_of_symmetry(A, precision, relabel):

@@ -85,6 +85,7 @@ def _is_subgame_perfect(L, F, leader_action, reply) -> bool:
     return follower_ok and induced[leader_action] >= max(induced)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @settings(max_examples=1200, deadline=None)
 @given(st.one_of(games, tie_heavy), st.sampled_from(["row", "col"]))
 def test_backward_induction_is_subgame_perfect_and_among_all_spe(payoffs, leader):

@@ -194,6 +194,7 @@ def _case(name: str):
     return _short(base, **overrides)
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @pytest.mark.parametrize("name", list(ENGINE_CASES))
 def test_results_do_not_depend_on_the_chunk_width(name):
     scenario = _case(name)

@@ -210,6 +210,7 @@ def test_run_sweep_refuses_chunks_that_do_not_add_up(tmp_path: Path):
         run_sweep(plan, chunk_runs=WIDTH, store=Lying())
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_a_large_sweep_rebuilds_scenarios_per_chunk_with_the_same_table(
     tmp_path: Path, monkeypatch
 ):

@@ -78,6 +78,7 @@ def test_run_k_of_a_point_is_run_k_of_sim_run_with_its_values(tmp_path: Path):
     assert result.points["mean:peak_troops_deployed"].nunique() > 3
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_a_sweep_does_not_depend_on_the_chunk_width(tmp_path: Path):
     plan = _plan(tmp_path)
     results = [run_sweep(plan, chunk_runs=w, keep_runs=True) for w in (7, 45, 10_000)]
@@ -435,6 +436,7 @@ def test_a_sobol_sweep_of_the_model_gives_indices_for_every_outcome(tmp_path: Pa
 # ------------------------------------------------------------------ comparison
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @pytest.mark.parametrize(
     "base, shift", [(0.30, 0.05), (0.02, 0.01)], ids=["difference 0.05", "rare difference"]
 )
@@ -455,6 +457,7 @@ def test_paired_intervals_cover_a_known_difference(base: float, shift: float):
     assert 0.93 <= covered / repeats <= 0.995
 
 
+@pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_common_random_numbers_shrink_the_standard_error_on_shipped_scenarios():
     scenarios = [load_scenario(SCENARIOS / f"{n}.yaml") for n in ("troops_10000", "combined")]
     table = compare(scenarios, runs=1500, seed=2).query("scenario == 'combined'")
