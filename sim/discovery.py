@@ -56,10 +56,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import shutil
-import uuid
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -798,60 +796,10 @@ def write_discovery(result: DiscoveryResult, directory: Path, caption: str) -> l
     return paths
 
 
-@contextlib.contextmanager
-def replace_discovery(saved) -> Iterator[Path]:
+def replace_discovery(saved) -> contextlib.AbstractContextManager[Path]:
     """Yield a temporary folder; on success it replaces ``discovery/`` of the sweep
-    directory ``saved`` (:class:`sim.sweep_results.SavedSweep`), as
-    :func:`sim.results.replace_plots` does ``plots/``: a ``discovery/`` that sim did
-    not write, or holding a file it did not write, is never replaced; the manifest
-    and the marker are rewritten to list the new files."""
-    from sim.results import (
-        MARKER,
-        ResultDirectoryError,
-        _os_reason,
-        _read_json,
-        _remove_stale,
-        _staging_name,
-        _swap_in,
-        write_json,
-        write_manifest,
-    )
+    directory ``saved`` (:class:`sim.sweep_results.SavedSweep`), as ``plots/`` is
+    replaced (:func:`sim.results.replace_folder`)."""
+    from sim.results import replace_folder
 
-    directory = Path(saved.path)
-    target = directory / DISCOVERY
-    marker = _read_json(directory, MARKER)
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise ResultDirectoryError(f"{target}: not a folder sim wrote; nothing was replaced")
-    if target.exists() and DISCOVERY not in marker.get("files", []):
-        raise ResultDirectoryError(f"{target}: not written by sim; nothing was replaced")
-    listed = {str(entry.get("path")) for entry in saved.manifest.get("files", [])}
-    if target.is_dir():
-        foreign = sorted(
-            path.relative_to(directory).as_posix()
-            for path in target.rglob("*")
-            if not path.is_dir() and path.relative_to(directory).as_posix() not in listed
-        )
-        if foreign:
-            more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
-            raise ResultDirectoryError(
-                f"{target}: holds {foreign[0][:80]!r}{more}, which sim did not write; move it "
-                "out of the way (nothing was replaced)"
-            )
-    token = uuid.uuid4().hex[:8]
-    staging = _staging_name(target, "incomplete", token)
-    try:
-        _remove_stale(target)
-        staging.mkdir()
-    except OSError as error:
-        raise ResultDirectoryError(
-            f"{directory}: cannot write the discovery here ({_os_reason(error)})"
-        ) from None
-    try:
-        yield staging
-        _swap_in(staging, target, _staging_name(target, "old", token))
-        files = sorted({*map(str, marker["files"]), DISCOVERY})
-        write_json(directory / MARKER, {"sim_result": 1, "files": files})
-        write_manifest(directory, saved.manifest)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    return replace_folder(saved, DISCOVERY, "the discovery")

@@ -86,6 +86,7 @@ __all__ = [
     "SavedResult",
     "daily_states",
     "load_result",
+    "replace_folder",
     "replace_plots",
     "scenario_as_run",
     "staged_directory",
@@ -629,44 +630,56 @@ def load_result(directory: Path) -> SavedResult:
     )
 
 
-@contextlib.contextmanager
-def replace_plots(saved: SavedResult) -> Iterator[Path]:
-    """Yield a temporary folder for new figures; on success it replaces ``plots/``.
+def replace_plots(saved: SavedResult) -> contextlib.AbstractContextManager[Path]:
+    """Yield a temporary folder for new figures; on success it replaces ``plots/``
+    (:func:`replace_folder`)."""
+    return replace_folder(saved, PLOTS, "figures")
 
-    The manifest and the marker are rewritten to list the new files.  On any
-    exception the temporary folder is removed and ``plots/`` is left as it was.
+
+@contextlib.contextmanager
+def replace_folder(saved, name: str, what: str) -> Iterator[Path]:
+    """Yield a temporary folder; on success it replaces the folder ``name`` of the result
+    directory ``saved.path`` (``plots``, ``discovery``; ``what`` names its contents in
+    messages).
+
+    A folder sim did not write, or one holding a file it did not write, is never
+    replaced.  The manifest and the marker are rewritten to list the new files.  On
+    any exception the temporary folder is removed and the folder is left as it was.
     """
-    directory = saved.path
+    directory = Path(saved.path)
+    target = directory / name
     marker = _read_json(directory, MARKER)
-    if (directory / PLOTS).exists() and PLOTS not in marker.get("files", []):
-        raise ResultDirectoryError(f"{directory / PLOTS}: not written by sim; nothing was replaced")
-    # A file of the user's put in plots/ since: the folder is not sim's alone any more.
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise ResultDirectoryError(f"{target}: not a folder sim wrote; nothing was replaced")
+    if target.exists() and name not in marker.get("files", []):
+        raise ResultDirectoryError(f"{target}: not written by sim; nothing was replaced")
+    # A file of the user's put in the folder since: it is not sim's alone any more.
     listed = {str(entry.get("path")) for entry in saved.manifest.get("files", [])}
-    if (directory / PLOTS).is_dir():
+    if target.is_dir():
         foreign = sorted(
             path.relative_to(directory).as_posix()
-            for path in (directory / PLOTS).rglob("*")
+            for path in target.rglob("*")
             if not path.is_dir() and path.relative_to(directory).as_posix() not in listed
         )
         if foreign:
             more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
             raise ResultDirectoryError(
-                f"{directory / PLOTS}: holds {foreign[0][:80]!r}{more}, which sim did not "
+                f"{target}: holds {foreign[0][:80]!r}{more}, which sim did not "
                 "write; move it out of the way (nothing was replaced)"
             )
     token = uuid.uuid4().hex[:8]
-    staging = _staging_name(directory / PLOTS, "incomplete", token)
+    staging = _staging_name(target, "incomplete", token)
     try:
-        _remove_stale(directory / PLOTS)
+        _remove_stale(target)
         staging.mkdir()
     except OSError as error:
         raise ResultDirectoryError(
-            f"{directory}: cannot write figures here ({_os_reason(error)})"
+            f"{directory}: cannot write {what} here ({_os_reason(error)})"
         ) from None
     try:
         yield staging
-        _swap_in(staging, directory / PLOTS, _staging_name(directory / PLOTS, "old", token))
-        files = sorted({*map(str, marker["files"]), PLOTS})
+        _swap_in(staging, target, _staging_name(target, "old", token))
+        files = sorted({*map(str, marker["files"]), name})
         write_json(directory / MARKER, {"sim_result": 1, "files": files})
         write_manifest(directory, saved.manifest)
     except BaseException:
