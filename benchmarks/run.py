@@ -67,8 +67,8 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 
 import sim  # noqa: E402
-from sim.loader import load_scenario  # noqa: E402
-from sim.runner import simulate  # noqa: E402
+from sim.experiments.runner import simulate  # noqa: E402
+from sim.scenario.loader import load_scenario  # noqa: E402
 
 COMBINED = ROOT / "scenarios" / "combined.yaml"
 PUBLIC_GOOD = ROOT / "scenarios" / "public_good.yaml"
@@ -205,11 +205,11 @@ def machine_info() -> dict:
 CHILD_CODE = """
 import json, resource, sys, tempfile, time
 sys.path.insert(0, {root!r})
-from sim.loader import load_scenario
-from sim.plots import RUN_COLUMNS
-from sim.results import RunsWriter
-from sim.runner import simulate
-from sim.summary import SUMMARY_COLUMNS
+from sim.scenario.loader import load_scenario
+from sim.present.plots import RUN_COLUMNS
+from sim.results.store import RunsWriter
+from sim.experiments.runner import simulate
+from sim.results.summary import SUMMARY_COLUMNS
 def cpu():
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
@@ -343,7 +343,7 @@ def section_f(scenario, repeats: int) -> dict:
     log("F  fixed cost: sim.run(scenario, runs=1 / 200), combined.yaml, one worker")
     import_time = timed(
         lambda: subprocess.run(
-            [sys.executable, "-c", "import sim.runner"],
+            [sys.executable, "-c", "import sim.experiments.runner"],
             env=dict(os.environ, PYTHONPATH=str(ROOT)),
             check=True,
         )
@@ -359,7 +359,7 @@ def section_f(scenario, repeats: int) -> dict:
         "runs_200": two_hundred,
         "loadavg": loadavg(),
     }
-    log(f"   fresh python + import sim.runner : {fmt_s(import_time)}")
+    log(f"   fresh python + import sim.experiments.runner : {fmt_s(import_time)}")
     log(f"   first sim.run(runs=1)            : {fmt_s(first)}")
     log(
         f"   sim.run(runs=1), median of {n}    : {fmt_s(one['median_s'])}"
@@ -409,7 +409,7 @@ def section_s(points: int, runs: int, repeats: int, single_calls: int) -> dict:
     """Sweeps (issue #11): ``points`` x ``runs`` of combined.yaml (troops pledged on a
     grid) batched, on 1 and 2 workers; against one ``sim.run`` of the same total runs,
     and against one call per point (``single_calls`` calls timed, scaled)."""
-    from sim.sweeps import SweepSpec, resolve_sweep, run_sweep
+    from sim.experiments.sweeps import SweepSpec, resolve_sweep, run_sweep
 
     base = load_scenario(COMBINED)
     step = max(1, 30_000 // points)
@@ -459,7 +459,7 @@ def section_b(runs: int, scale_to: int = 10_000) -> dict:
     """The standard Mesa way: one run per model instance, through mesa.batch_run."""
     import mesa
 
-    from sim.model import CrisisModel
+    from sim.engine.model import CrisisModel
 
     scenario = load_scenario(COMBINED)
     horizon = scenario.simulation.horizon_days
@@ -516,15 +516,15 @@ def section_b(runs: int, scale_to: int = 10_000) -> dict:
 def count_random_blocks(function: Callable[[], object]) -> dict:
     """Call ``function`` with the model's counter-based draws counted.
 
-    Every random number comes through :func:`sim.streams.uniforms`,
-    :func:`sim.streams.bernoulli` or :func:`sim.streams.poisson` (as imported
-    by ``sim.model``, ``sim.parameters``); one uniform is one Philox4x32-10
+    Every random number comes through :func:`sim.engine.streams.uniforms`,
+    :func:`sim.engine.streams.bernoulli` or :func:`sim.engine.streams.poisson` (as imported
+    by ``sim.engine.model``, ``sim.engine.parameters``); one uniform is one Philox4x32-10
     block, a Bernoulli draw one block where it is uncertain (0 < p < 1, and
     ``where``), one Poisson count at least one (a PTRS rejection may take
     more: counted as one, so the count is a lower bound).  Purposes are named from the keys
-    :func:`sim.streams.purpose_key` made.
+    :func:`sim.engine.streams.purpose_key` made.
     """
-    streams_module = importlib.import_module("sim.streams")
+    streams_module = importlib.import_module("sim.engine.streams")
     names: dict[bytes, str] = {}
     by_purpose: dict[str, int] = {}
     original_key = streams_module.purpose_key
@@ -556,7 +556,13 @@ def count_random_blocks(function: Callable[[], object]) -> dict:
 
         return wrapper
 
-    for module_name in ("sim.streams", "sim.model", "sim.parameters", "sim.agents"):
+    modules = (
+        "sim.engine.streams",
+        "sim.engine.model",
+        "sim.engine.parameters",
+        "sim.engine.agents",
+    )
+    for module_name in modules:
         module = importlib.import_module(module_name)
         for attribute in ("purpose_key", "uniforms", "poisson", "bernoulli"):
             if hasattr(module, attribute):
@@ -578,8 +584,8 @@ def count_random_blocks(function: Callable[[], object]) -> dict:
 
 
 def _floor_time(blocks: int, width: int, repeats: int) -> float:
-    """Seconds to compute ``blocks`` uniforms with sim.streams, ``width`` at a time."""
-    from sim.streams import purpose_key, uniforms
+    """Seconds to compute ``blocks`` uniforms with sim.engine.streams, ``width`` at a time."""
+    from sim.engine.streams import purpose_key, uniforms
 
     key = purpose_key(SEED, "floor")
     runs = np.arange(width)
@@ -612,7 +618,7 @@ def section_c(runs: int, engine_s: float | None, repeats: int) -> dict:
     log(f"C  the floor: random numbers consumed by {runs:,} runs of combined.yaml (1 worker)")
     scenario = load_scenario(COMBINED)
     # Sanity check of the counter on a known draw.
-    streams = importlib.import_module("sim.streams")
+    streams = importlib.import_module("sim.engine.streams")
     check = count_random_blocks(
         lambda: streams.uniforms(streams.purpose_key(1, "x"), np.arange(12_345), 0)
     )
@@ -986,7 +992,7 @@ def print_summary(res: dict) -> None:
                 f"{c['philox_blocks']:,}",
             )
         )
-        rows.append(("C", "floor: computing them (sim.streams)", fmt_s(c["floor_s"])))
+        rows.append(("C", "floor: computing them (sim.engine.streams)", fmt_s(c["floor_s"])))
     if "D" in res:
         d = res["D"]
         rows.append(("D", "vectorised selection, 10,000 games", fmt_s(d["vectorised_select_s"])))

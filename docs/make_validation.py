@@ -5,7 +5,7 @@ and kind of event on its own counter-based random numbers, so paired runs share
 every other draw):
 
 1. a low/high sensitivity screen of every parameter of ``scenarios/combined.yaml``
-   (:func:`sim.sensitivity.screen`), as a table and a tornado plot;
+   (:func:`sim.experiments.sensitivity.screen`), as a table and a tornado plot;
 2. the direction checks the test-suite asserts (``tests/test_model_v2.py``), with
    their paired differences and standard errors at a larger size;
 3. the hazard ratio of ceasefire collapse with and without a monitoring force, set
@@ -17,11 +17,11 @@ every other draw):
 8. the structural ensemble of the headline scenarios;
 9. every parameter's 10th and 90th percentile, checked for an effect;
 10. the Kaplan–Meier survival of ceasefires from their start;
-11. the stylised facts of ``sim.facts``, each also a test;
+11. the stylised facts of ``sim.experiments.facts``, each also a test;
 12. first-order Sobol' indices over every uncertain parameter (given data), and
     first- and total-order indices from Saltelli's design over the parameters'
-    distributions (:func:`sim.sensitivity.distribution_sobol`);
-13. the ceasefire calibration to the Donbas record (:mod:`sim.calibration`);
+    distributions (:func:`sim.experiments.sensitivity.distribution_sobol`);
+13. the ceasefire calibration to the Donbas record (:mod:`sim.experiments.calibration`);
 14. the strike ladder: what Russia and the defenders play, and its response to
     the reply's clash risk and to the automatic response to harassment.
 
@@ -42,10 +42,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import sim
-from sim.facts import FACTS, SCENARIOS_NEEDED, logrank_hazard_ratio
-from sim.outcomes import OUTCOMES
-from sim.overrides import with_overrides
-from sim.sensitivity import paired_difference, scale_states, screen
+from sim.engine.outcomes import OUTCOMES
+from sim.experiments.facts import FACTS, SCENARIOS_NEEDED, logrank_hazard_ratio
+from sim.experiments.sensitivity import paired_difference, scale_states, screen
+from sim.scenario.overrides import with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -377,7 +377,7 @@ def hazard_section(runs: int) -> str:
     base = _load("combined").model_dump(mode="json")
     base["timeline"].pop("sanctions_threat", None)
     base["name"] = "troops_and_ceasefire"
-    with_force = sim.scenario.Scenario.model_validate(base)
+    with_force = sim.scenario.schema.Scenario.model_validate(base)
     a = sim.run(without, runs=runs, seed=SEED)
     b = sim.run(with_force, runs=runs, seed=SEED)
 
@@ -659,7 +659,7 @@ def _share(runs: pd.DataFrame, column: str, value: str) -> float:
 
 
 def channels_section(runs: int) -> str:
-    from sim.outcomes import ATTACK_CHANNELS
+    from sim.engine.outcomes import ATTACK_CHANNELS
 
     rows = []
     for name in ("troops_10000", "combined", "known_resolve", "public_good", "forced_deployment"):
@@ -693,7 +693,7 @@ fall below its threshold.
 
 
 def ensemble_section(runs: int) -> str:
-    from sim.ensemble import run_ensemble
+    from sim.experiments.ensemble import run_ensemble
 
     parts = []
     for name in ("troops_10000", "ceasefire_30_days", "sanctions_threat", "combined"):
@@ -846,10 +846,10 @@ def liveness_section(runs: int) -> str:
     """Every numeric parameter of baseline.yaml at its 10th and 90th percentile (a fixed
     value v: v/2 and 3v/2) changes the run table of combined.yaml or of combined with
     every switch on."""
-    from sim.distributions import Fixed
-    from sim.parameters import uncertain_parameters
-    from sim.sensitivity import parameter_ranges
-    from sim.sweeps import plan_chunks, point_groups, simulate_chunk
+    from sim.engine.parameters import uncertain_parameters
+    from sim.experiments.sensitivity import parameter_ranges
+    from sim.experiments.sweeps import plan_chunks, point_groups, simulate_chunk
+    from sim.scenario.distributions import Fixed
 
     combined = _load("combined")
     switches = {
@@ -859,7 +859,7 @@ def liveness_section(runs: int) -> str:
         "levers.deploy_only_during_ceasefire": False,
     }
     everything = with_overrides(combined, switches)
-    # The screen's ranges (sim.sensitivity.parameter_ranges: a fixed value v at v/2 and
+    # The screen's ranges (sim.experiments.sensitivity.parameter_ranges: a fixed value v at v/2 and
     # 3v/2, integers too, within the schema's bounds), with each distribution's ends
     # replaced by its 10th and 90th percentiles.
     drawn = {path: dist for path, dist in uncertain_parameters(combined)}
@@ -922,7 +922,7 @@ change?  In `combined.yaml`, and in combined with every switch on ({on}).
 
 
 def survival_section(runs: int) -> str:
-    from sim.summary import ceasefire_survival
+    from sim.results.summary import ceasefire_survival
 
     rows = []
     for name in ("ceasefire_30_days", "combined", "known_resolve", "troops_10000"):
@@ -971,7 +971,7 @@ def facts_section(runs: int) -> str:
     return f"""## 11. Stylised facts (pattern-oriented validation)
 
 Patterns from the literature the model draws on, each measured in the model's
-own runs ({runs:,} runs, seed {SEED}, common random numbers; `sim.facts`), each
+own runs ({runs:,} runs, seed {SEED}, common random numbers; `sim.experiments.facts`), each
 also a test (`tests/test_stylised_facts.py`, at 1,500 runs).  A model judged by
 several patterns at once is harder to get right by accident than one fitted to
 one (Grimm et al. 2005).
@@ -1046,8 +1046,8 @@ time is interaction and chance within a run (section 8 splits the latter off).
 def total_order_section(samples: int, runs: int) -> str:
     """First- and total-order Sobol' indices of outcome probabilities over every
     uncertain parameter, each over its own distribution (Saltelli's design:
-    :func:`sim.sensitivity.distribution_sobol`)."""
-    from sim.sensitivity import DUMMY_FACTOR, distribution_sobol
+    :func:`sim.experiments.sensitivity.distribution_sobol`)."""
+    from sim.experiments.sensitivity import DUMMY_FACTOR, distribution_sobol
 
     outcomes = {
         "durable ceasefire": lambda r: r["outcome"] == "durable_ceasefire",
@@ -1090,7 +1090,7 @@ is its size) and gives no total-order index.  Saltelli's design does:
 parameters and one column that nothing reads, {attrs["points"]:,} points
 (`samples × (factors + 2)`), each column mapped through its parameter's
 quantile function, so every parameter varies over the distribution the
-scenario gives it (`sim.sensitivity.distribution_sobol`; SALib's
+scenario gives it (`sim.experiments.sensitivity.distribution_sobol`; SALib's
 `sample.sobol` and `analyze.sobol`, Saltelli et al. 2010).  The output is the
 probability of the outcome at a point, estimated from {runs} runs that are the
 same runs at every point (common random numbers).  Each cell is
@@ -1121,7 +1121,7 @@ CALIBRATION_ACCIDENTS = (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08)
 
 
 def calibration_section(runs: int) -> str:
-    from sim.calibration import TARGETS, calibrate_ceasefire
+    from sim.experiments.calibration import TARGETS, calibrate_ceasefire
 
     scenario = sim.load_scenario(SCENARIOS / "calibration" / "donbas_truce.yaml")
     grid = calibrate_ceasefire(
@@ -1160,7 +1160,7 @@ twenty-fold and held until February 2022 [S6], [S7], so one of thirteen
 monitored truces outlived a year: accepted, a one-year share in the 95% Wilson
 interval of 1/13, {100 * low:.1f}%–{100 * high:.1f}%.
 
-How (`sim.calibration`, rejection on a grid; Beaumont 2010): the analogue
+How (`sim.experiments.calibration`, rejection on a grid; Beaumont 2010): the analogue
 scenario `scenarios/calibration/donbas_truce.yaml` (baseline's actors and
 priors, a truce agreed on day 0 for the whole year, no force, no threat) runs
 at every grid point ({runs:,} runs each, seed {SEED}, common random numbers);

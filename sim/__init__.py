@@ -22,20 +22,20 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - running from a sour
 # use (PEP 562) so that `sim validate` does not pay for Mesa, pandas and SciPy.
 _EXPORTS = {
     "InputError": "sim.errors",
-    "Scenario": "sim.scenario",
-    "ScenarioError": "sim.loader",
-    "ScenarioOverrideError": "sim.overrides",
+    "Scenario": "sim.scenario.schema",
+    "ScenarioError": "sim.scenario.loader",
+    "ScenarioOverrideError": "sim.scenario.overrides",
     "SimError": "sim.errors",
-    "SimulationResult": "sim.runner",
-    "compare": "sim.comparison",
-    "discover": "sim.discovery",
-    "evaluate": "sim.sweeps",
-    "load_scenario": "sim.loader",
-    "run": "sim.runner",
-    "run_ensemble": "sim.ensemble",
-    "simulate": "sim.runner",
-    "sweep": "sim.sweeps",
-    "trace": "sim.runner",
+    "SimulationResult": "sim.results.batch",
+    "compare": "sim.experiments.comparison",
+    "discover": "sim.experiments.discovery",
+    "evaluate": "sim.experiments.sweeps",
+    "load_scenario": "sim.scenario.loader",
+    "run": "sim.experiments.runner",
+    "run_ensemble": "sim.experiments.ensemble",
+    "simulate": "sim.experiments.runner",
+    "sweep": "sim.experiments.sweeps",
+    "trace": "sim.experiments.runner",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

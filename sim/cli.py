@@ -35,9 +35,9 @@ except ImportError:  # pragma: no cover - older typer builds on click itself
     from click import exceptions as click_errors
 
 from sim import __version__
-from sim.loader import ScenarioError, load_scenario
-from sim.outcomes import OUTCOMES
-from sim.scenario import SEED_MAX
+from sim.engine.outcomes import OUTCOMES
+from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.schema import SEED_MAX
 
 __all__ = ["app", "main"]
 
@@ -174,8 +174,8 @@ def _writing(target: str, unchanged: str) -> Iterator[None]:
     A directory that may not be used exits 2; a failed write or a dead worker 1;
     Ctrl-C 130; SIGTERM/SIGHUP 128 + the signal.
     """
-    from sim.results import ResultDirectoryError
-    from sim.sweeps import SweepIntegrityError
+    from sim.experiments.sweeps import SweepIntegrityError
+    from sim.results.store import ResultDirectoryError
 
     try:
         with _stop_on_signals():
@@ -230,7 +230,7 @@ def _cap_workers(workers: int | None) -> int | None:
     (``None``), with a note."""
     if workers is None:
         return None
-    from sim.runner import cap_workers
+    from sim.experiments.runner import cap_workers
 
     cores = cap_workers(workers)
     if cores < workers:
@@ -258,7 +258,7 @@ def _load(path: Path):
 
 def _check_runs(runs: int | None) -> None:
     """The command line's --runs has the scenario files' limit."""
-    from sim.scenario import MAX_RUNS
+    from sim.scenario.schema import MAX_RUNS
 
     if runs is not None and runs > MAX_RUNS:
         _fail(f"--runs {runs}: at most {MAX_RUNS:,} runs (the limit of scenario files too)")
@@ -463,7 +463,7 @@ def run(
     for file in files:
         scenario = _load(file)
         if values:
-            from sim.overrides import ScenarioOverrideError, with_overrides
+            from sim.scenario.overrides import ScenarioOverrideError, with_overrides
 
             try:
                 scenario = with_overrides(scenario, values)
@@ -495,9 +495,15 @@ def run(
 
 def _run_ensemble(file: Path, scenario, directory: Path, o: _RunOptions) -> None:
     """``sim run --ensemble`` of one scenario into ``directory``."""
-    from sim.ensemble import run_ensemble, variants
-    from sim.results import _git_commit, _versions, staged_directory, write_json, write_manifest
-    from sim.runner import default_workers
+    from sim.experiments.ensemble import run_ensemble, variants
+    from sim.experiments.runner import default_workers
+    from sim.results.store import (
+        _git_commit,
+        _versions,
+        staged_directory,
+        write_json,
+        write_manifest,
+    )
 
     try:
         members = variants(scenario)
@@ -544,7 +550,7 @@ def _run_ensemble(file: Path, scenario, directory: Path, o: _RunOptions) -> None
             },
         )
         if o.plots:
-            from sim.sweep_plots import draw_ensemble
+            from sim.present.sweep_plots import draw_ensemble
 
             caption = _ensemble_caption(scenario.name, n_runs, seed)
             draw_ensemble(result.shares, caption, staging / "plots")
@@ -629,15 +635,15 @@ class _RunOptions:
 def _run_one(file: Path, scenario, directory: Path, o: _RunOptions) -> None:
     """``sim run`` of one scenario into ``directory``."""
     # Imported after the scenario is checked, so that bad input fails fast.
-    from sim.plots import RUN_COLUMNS, draw_all
-    from sim.results import (
+    from sim.experiments.runner import default_workers, simulate
+    from sim.present.plots import RUN_COLUMNS, draw_all
+    from sim.results.store import (
         RunsWriter,
         staged_directory,
         write_manifest,
         write_result,
     )
-    from sim.runner import default_workers, simulate
-    from sim.summary import SUMMARY_COLUMNS
+    from sim.results.summary import SUMMARY_COLUMNS
 
     workers = o.workers
     if workers is None:
@@ -663,7 +669,7 @@ def _run_one(file: Path, scenario, directory: Path, o: _RunOptions) -> None:
             if o.ci_width is None:
                 result = simulate(scenario, runs=o.runs, seed=o.seed, **options)
             else:
-                from sim.precision import simulate_to_precision
+                from sim.experiments.precision import simulate_to_precision
 
                 result, precision = simulate_to_precision(
                     scenario, o.ci_width, o.runs, o.max_runs or 1_000_000, o.seed, **options
@@ -733,7 +739,7 @@ def validate(
 @app.command(cls=_Command)
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors and validators)."""
-    from sim.scenario import scenario_json_schema
+    from sim.scenario.schema import scenario_json_schema
 
     _out.print_json(json.dumps(scenario_json_schema()))
 
@@ -812,14 +818,14 @@ def _sanctions_line(day: dict) -> str | None:
 
 
 def _print_trace(result) -> None:
-    from sim.plots import ESCALATION_LABELS
+    from sim.present.plots import ESCALATION_LABELS
 
     _out.print(
         f"Run {result.run_index} of {result.n_runs:,} (seed {result.seed}) "
         f"of scenario '{result.scenario.name}'",
         markup=False,
     )
-    from sim.parameters import uncertain_parameters
+    from sim.engine.parameters import uncertain_parameters
 
     drawn = [name for name, dist in uncertain_parameters(result.scenario) if dist.dist != "fixed"]
     _out.print("Parameters drawn for this run (the others are fixed):", markup=False)
@@ -915,7 +921,7 @@ def trace(
     """
     import pandas as pd
 
-    from sim.runner import trace as trace_run
+    from sim.experiments.runner import trace as trace_run
 
     scenario = _load(file)
     _check_runs(runs)
@@ -924,7 +930,7 @@ def trace(
         _fail(f"--run {run_index}: the batch has {n_runs} runs (0 to {n_runs - 1})")
     result = trace_run(scenario, run_index, runs=n_runs, seed=seed)
     if as_json:
-        from sim.runner import OPTIONAL_DAY_COLUMNS
+        from sim.experiments.runner import OPTIONAL_DAY_COLUMNS
 
         row = {
             k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
@@ -1195,7 +1201,7 @@ def equilibria(
 ) -> None:
     """Print every payoff table of a scenario, all its Nash equilibria, and which is played."""
     scenario = _load(file)
-    from sim.games.report import central_parameters, run_parameters, scenario_report
+    from sim.experiments.equilibria import central_parameters, run_parameters, scenario_report
 
     if run_index is None:
         params, where = central_parameters(scenario), "the central values of the distributions"
@@ -1233,7 +1239,7 @@ def equilibria(
 
 def _is_sweep_file(path: Path) -> bool:
     """A sweep file names its base scenario (``base:``); a scenario file does not."""
-    from sim.loader import load_scenario_data
+    from sim.scenario.loader import load_scenario_data
 
     try:
         data, _ = load_scenario_data(path)
@@ -1254,8 +1260,8 @@ def _sweep_from_options(
     """The sweep given on the command line: a scenario file and --vary/--set options."""
     import difflib
 
-    from sim.designs import DESIGNS
-    from sim.sweeps import SweepSpec, parse_vary, resolve_sweep
+    from sim.experiments.designs import DESIGNS
+    from sim.experiments.sweeps import SweepSpec, parse_vary, resolve_sweep
 
     base = _load(file)
     if design not in DESIGNS:
@@ -1288,7 +1294,7 @@ def _sweep_from_options(
 
 
 def _parse_set(text: str) -> tuple[str, object]:
-    from sim.sweeps import parse_value
+    from sim.experiments.sweeps import parse_value
 
     path, sep, value = text.partition("=")
     if not sep or not path.strip():
@@ -1428,7 +1434,7 @@ def sweep(
                 f"{file} is a sweep file: put --vary, --set, --design and --samples in it "
                 "(vary:, set:, design:, samples:)"
             )
-        from sim.loader import load_sweep
+        from sim.experiments.sweeps import load_sweep
 
         try:
             plan = load_sweep(file, runs=runs, seed=seed)
@@ -1445,15 +1451,20 @@ def sweep(
     if max_runs is not None and ci_width is None:
         _fail("--max-runs: only with --ci-width (it caps the runs added per point)")
     plan = dataclasses.replace(plan, ci_width=ci_width, max_runs=max_runs)
-    from sim.results import ResultDirectoryError, check_replaceable, staged_directory
-    from sim.runner import MIN_RUN_DAYS_PER_WORKER
-    from sim.sweep_results import SweepStore, stored_plan, sweep_fingerprint, write_sweep_result
-    from sim.sweeps import default_chunk_width, run_sweep
+    from sim.experiments.runner import MIN_RUN_DAYS_PER_WORKER
+    from sim.experiments.sweep_store import (
+        SweepStore,
+        stored_plan,
+        sweep_fingerprint,
+        write_sweep_result,
+    )
+    from sim.experiments.sweeps import default_chunk_width, run_sweep
+    from sim.results.store import ResultDirectoryError, check_replaceable, staged_directory
 
     total = plan.n_points * plan.runs
     run_days = plan.runs * sum(plan.point_keys()[1])
     if workers is None:
-        from sim.runner import available_cores
+        from sim.experiments.runner import available_cores
 
         workers = max(1, min(available_cores(), run_days // MIN_RUN_DAYS_PER_WORKER))
     directory = out if out is not None else Path("results") / plan.name
@@ -1511,8 +1522,8 @@ def sweep(
             with staged_directory(directory) as staging:
                 manifest = write_sweep_result(result, staging, run_info=run_info, per_run=per_run)
                 if plots:
-                    from sim.results import write_manifest
-                    from sim.sweep_plots import draw_sweep
+                    from sim.present.sweep_plots import draw_sweep
+                    from sim.results.store import write_manifest
 
                     draw_sweep(result.points, result.sensitivity, manifest, staging / "plots")
                     write_manifest(staging, manifest)
@@ -1535,7 +1546,7 @@ def _quiet_dask() -> None:
 
 def _check_scheduler(scheduler: str) -> str:
     """The Dask scheduler's address (a scheduler file is read); one line if unreachable."""
-    from sim.sweeps import scheduler_address
+    from sim.experiments.sweeps import scheduler_address
 
     try:
         # 7 s to connect, 1 s of grace: one line within about 10 s, whatever answers.
@@ -1550,7 +1561,7 @@ def _check_scheduler(scheduler: str) -> str:
 def _print_dry_run(plan, width: int, workers: int, scheduler: str | None) -> None:
     """The sweep's size and an estimate of its time, counted, not built: a few hundred
     bytes a point whatever the runs (one short probe of at most 500 runs is timed)."""
-    from sim.sweeps import _chunk_scenarios, _PointRecipe, plan_chunks, simulate_chunk
+    from sim.experiments.sweeps import _chunk_scenarios, _PointRecipe, plan_chunks, simulate_chunk
 
     groups = plan.groups()
     _, horizons = plan.point_keys()
@@ -1601,7 +1612,7 @@ def _print_sweep(result, elapsed: float) -> None:
     sampled = plan.design != "grid"
     if sampled:
         varying = [o for o in shown if points[f"p:{o}"].nunique() > 1] or shown[:1]
-        # As sim.sweep_plots.RARE_SHARE: a rarer outcome's indices are mostly noise.
+        # As sim.present.sweep_plots.RARE_SHARE: a rarer outcome's indices are mostly noise.
         common = [o for o in varying if points[f"p:{o}"].mean() >= 0.02] or varying[:1]
         sensitivity = result.sensitivity
         if sensitivity is not None and plan.design in ("sobol", "morris"):
@@ -1760,10 +1771,10 @@ def compare(
     if ensemble:
         _compare_ensemble(files, hashes, scenarios, runs, seed, workers, out, progress)
         return
-    from sim.comparison import _unique_names, compare_tables
-    from sim.results import staged_directory, write_manifest
-    from sim.runner import default_workers
-    from sim.runner import run as run_scenario
+    from sim.experiments.comparison import _unique_names, compare_tables
+    from sim.experiments.runner import default_workers
+    from sim.experiments.runner import run as run_scenario
+    from sim.results.store import staged_directory, write_manifest
 
     n_runs = scenarios[0].simulation.runs if runs is None else runs
     seed = scenarios[0].simulation.seed if seed is None else seed
@@ -1792,7 +1803,7 @@ def compare(
             "comparison", names, files, hashes, scenarios, n_runs, seed, elapsed, used
         )
         if plots:
-            from sim.sweep_plots import draw_comparison
+            from sim.present.sweep_plots import draw_comparison
 
             draw_comparison(comparison, caption, staging / "plots")
         write_manifest(staging, manifest)
@@ -1808,7 +1819,7 @@ def _as_run(scenario, n_runs: int, seed: int) -> dict:
 
 
 def _file_sha256(file: Path) -> str:
-    from sim.results import _sha256
+    from sim.results.store import _sha256
 
     try:
         return _sha256(file)
@@ -1843,9 +1854,9 @@ def _comparison_manifest(
     workers: int | list[int],
 ) -> dict:
     """Provenance of a comparison, as complete as ``sim run``'s (``files``, the outputs
-    with their hashes, is added by :func:`sim.results.write_manifest`).  ``hashes``: of
+    with their hashes, is added by :func:`sim.results.store.write_manifest`).  ``hashes``: of
     the input files as they were read; ``workers``: the processes each scenario ran on."""
-    from sim.results import RANDOM_NUMBERS, _canonical_sha256, _git_commit, _versions
+    from sim.results.store import RANDOM_NUMBERS, _canonical_sha256, _git_commit, _versions
 
     inputs = []
     for name, file, digest, scenario in zip(names, files, hashes, scenarios, strict=True):
@@ -1876,10 +1887,10 @@ def _comparison_manifest(
 
 def _compare_ensemble(files, hashes, scenarios, runs, seed, workers, out, progress) -> None:
     """``sim compare --ensemble``: the comparison under each structural variant."""
-    from sim.comparison import _unique_names
-    from sim.ensemble import compare_ensemble
-    from sim.results import staged_directory, write_json, write_manifest
-    from sim.runner import default_workers
+    from sim.experiments.comparison import _unique_names
+    from sim.experiments.ensemble import compare_ensemble
+    from sim.experiments.runner import default_workers
+    from sim.results.store import staged_directory, write_json, write_manifest
 
     n_runs = scenarios[0].simulation.runs if runs is None else runs
     seed = scenarios[0].simulation.seed if seed is None else seed
@@ -2007,16 +2018,17 @@ def discover(
     low (or high), by PRIM and CART; written to SWEEP_DIR/discovery/."""
     import math
 
-    from sim.discovery import (
+    from sim.experiments.discovery import (
         DiscoveryError,
         PrimUnavailableError,
         replace_discovery,
         write_discovery,
     )
-    from sim.discovery import discover as find_boxes
-    from sim.results import ResultDirectoryError
-    from sim.sweep_plots import sweep_caption
-    from sim.sweep_results import is_sweep_directory, load_sweep_result
+    from sim.experiments.discovery import discover as find_boxes
+    from sim.experiments.sweep_store import is_sweep_directory, load_sweep_result
+    from sim.present.discovery_plots import draw_discovery
+    from sim.present.sweep_plots import sweep_caption
+    from sim.results.store import ResultDirectoryError
 
     if below is not None and above is not None:
         _fail("--below and --above: give one (the cases of interest are on one side)")
@@ -2046,7 +2058,9 @@ def discover(
     target = sweep_dir / "discovery"
     with _writing(f"the discovery to {target}", "the previous discovery is unchanged"):
         with replace_discovery(saved) as staging:
-            write_discovery(result, staging, sweep_caption(saved.manifest))
+            write_discovery(result, staging)
+            if not result.prim_trajectory.empty:
+                draw_discovery(result, staging, sweep_caption(saved.manifest))
     _print_discovery(result)
     _out.print(f"Discovery written to {target}/", markup=False)
 
@@ -2107,27 +2121,27 @@ def plot(
     ],
 ) -> None:
     """Redraw the figures of a result directory (run, sweep, comparison, ensemble)."""
-    from sim.plots import draw_all
-    from sim.results import load_result, replace_plots
-    from sim.sweep_results import is_sweep_directory, load_sweep_result
+    from sim.experiments.sweep_store import is_sweep_directory, load_sweep_result
+    from sim.present.plots import draw_all
+    from sim.results.store import load_result, replace_plots
 
     with _writing(f"figures to {result_dir / 'plots'}", "the previous figures are unchanged"):
         comparison = _comparison_directory(result_dir)
         ensemble = _ensemble_directory(result_dir)
         if ensemble is not None:
-            from sim.sweep_plots import draw_ensemble
+            from sim.present.sweep_plots import draw_ensemble
 
             shares, saved, caption = ensemble
             with replace_plots(saved) as staging:
                 paths = draw_ensemble(shares, caption, staging)
         elif comparison is not None:
-            from sim.sweep_plots import draw_comparison
+            from sim.present.sweep_plots import draw_comparison
 
             table, saved, caption = comparison
             with replace_plots(saved) as staging:
                 paths = draw_comparison(table, caption, staging)
         elif is_sweep_directory(result_dir):
-            from sim.sweep_plots import draw_sweep
+            from sim.present.sweep_plots import draw_sweep
 
             saved = load_sweep_result(result_dir)
             with replace_plots(saved) as staging:
@@ -2173,8 +2187,8 @@ def report(
     ] = None,
 ) -> None:
     """Write a one-file HTML brief of results: the answer, tables, figures, provenance."""
-    from sim.briefs import BriefError, directory_kind
-    from sim.report import MARK
+    from sim.present.briefs import BriefError, directory_kind
+    from sim.present.report import MARK
 
     if output is None and len(result_dirs) > 1:
         _fail("several result directories: give the brief's file name with -o FILE")
@@ -2200,7 +2214,7 @@ def report(
     except BriefError as error:
         _fail(str(error))
     with _writing(f"the report {target}", "nothing was written"):
-        from sim.report import render_brief
+        from sim.present.report import render_brief
 
         html = render_brief(brief)
         partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
@@ -2214,8 +2228,8 @@ def report(
 
 def _brief_of(result_dirs: list[Path], kind: str, reference: Path | None):
     """The brief of the directories (all of ``kind``); BriefError for bad input."""
-    from sim import briefs
-    from sim.results import ResultDirectoryError, load_result
+    from sim.present import briefs
+    from sim.results.store import ResultDirectoryError, load_result
 
     if kind == "comparison":
         return briefs.comparison_brief(result_dirs[0])
@@ -2229,7 +2243,7 @@ def _brief_of(result_dirs: list[Path], kind: str, reference: Path | None):
         raise briefs.BriefError(str(error)) from None
     if len(saved) > 1:
         return briefs.runs_brief(saved)
-    from sim.report import run_brief
+    from sim.present.briefs import run_brief
 
     reference_file = reference
     if reference_file is None:
@@ -2281,7 +2295,7 @@ def dashboard(
     """Serve a local web page: move a scenario's levers and see its outcomes redrawn."""
     import socket
 
-    from sim.dashboard import build_app, serve
+    from sim.present.dashboard import build_app, serve
 
     library = sorted(_SHIPPED_SCENARIOS.glob("*.yaml")) if _SHIPPED_SCENARIOS.is_dir() else []
     chosen = files or library
@@ -2324,7 +2338,7 @@ def _comparison_directory(directory: Path):
 
     import pandas as pd
 
-    from sim.results import MANIFEST, ResultDirectoryError
+    from sim.results.store import MANIFEST, ResultDirectoryError
 
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
@@ -2357,7 +2371,7 @@ def _ensemble_directory(directory: Path):
 
     import pandas as pd
 
-    from sim.results import MANIFEST, ResultDirectoryError
+    from sim.results.store import MANIFEST, ResultDirectoryError
 
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from sim.loader import load_scenario
-from sim.scenario import Scenario
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 
 # Tests never write into the repository: no example database, and hypothesis's
 # other files (.hypothesis/) go to a temporary directory.

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.overrides import with_overrides
+from sim.scenario.overrides import with_overrides
 
 from .conftest import SCENARIOS, run_cli
 
@@ -25,11 +25,11 @@ def scenario() -> sim.Scenario:
 
 
 def test_every_error_sim_raises_on_purpose_is_a_sim_error():
-    from sim.briefs import BriefError
-    from sim.discovery import DiscoveryError, PrimUnavailableError
-    from sim.progressive import Busy
-    from sim.results import ResultDirectoryError
-    from sim.sweeps import SchedulerLostError, SweepIntegrityError
+    from sim.experiments.discovery import DiscoveryError, PrimUnavailableError
+    from sim.experiments.sweeps import SchedulerLostError, SweepIntegrityError
+    from sim.present.briefs import BriefError
+    from sim.present.progressive import Busy
+    from sim.results.store import ResultDirectoryError
 
     for kind in (sim.ScenarioError, sim.ScenarioOverrideError, sim.InputError, BriefError,
                  DiscoveryError, PrimUnavailableError, Busy, ResultDirectoryError,

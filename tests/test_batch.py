@@ -4,7 +4,7 @@ A model given several scenarios (sweep points, say) with ``points`` saying
 which run belongs to which must simulate each run exactly as a model of its
 scenario alone would: same table row, same daily values, bit for bit.  The
 scenarios below differ in every value the model reads per run
-(:func:`sim.parameters.scenario_settings`), so a value read from the first
+(:func:`sim.engine.parameters.scenario_settings`), so a value read from the first
 scenario instead of per run would make some run differ.
 """
 
@@ -16,17 +16,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.loader import load_scenario
-from sim.model import CrisisModel
-from sim.overrides import with_overrides
-from sim.parameters import (
+from sim.engine.model import CrisisModel
+from sim.engine.parameters import (
     BATCH_INVARIANTS,
     check_batchable,
     draw_parameters,
     scenario_settings,
     uncertain_parameters,
 )
-from sim.runner import _to_frame, simulate
+from sim.experiments.runner import _to_frame, simulate
+from sim.scenario.loader import load_scenario
+from sim.scenario.overrides import with_overrides
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 RUNS, SEED = 30, 11

@@ -1,4 +1,4 @@
-"""The ceasefire calibration (sim.calibration): the shipped parameters meet the Donbas
+"""The ceasefire calibration (sim.experiments.calibration): the shipped parameters meet the Donbas
 targets in the analogue scenario, points far from them do not, and the verdict reads
 the Kaplan-Meier curve correctly."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.calibration import TARGETS, calibrate_ceasefire, survival_targets
-from sim.loader import load_scenario
+from sim.experiments.calibration import TARGETS, calibrate_ceasefire, survival_targets
+from sim.scenario.loader import load_scenario
 
 from .conftest import SCENARIOS
 

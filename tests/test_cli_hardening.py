@@ -478,7 +478,7 @@ def test_leftovers_of_a_killed_sim_plot_do_not_block_the_directory(finished: Pat
 
 
 def test_an_interruption_between_the_renames_keeps_the_previous_result(tmp_path, monkeypatch):
-    from sim import results
+    from sim.results import store as results
 
     final = tmp_path / "out"
     with results.staged_directory(final) as staging:

@@ -34,8 +34,8 @@ def test_more_workers_than_cores_fall_back_to_the_default(tmp_path: Path):
 
 @pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_the_api_never_starts_more_processes_than_cores(tmp_path: Path, monkeypatch):
-    import sim.runner as runner
-    from sim.loader import load_scenario
+    import sim.experiments.runner as runner
+    from sim.scenario.loader import load_scenario
 
     started = []
     real = runner.cap_workers
@@ -308,9 +308,9 @@ def test_every_parameter_at_its_extremes_runs_without_a_warning(tmp_path: Path):
     import warnings
 
     import sim
-    from sim.overrides import ScenarioOverrideError, with_overrides
-    from sim.scenario import MAX_VALUE
-    from sim.sensitivity import parameter_ranges
+    from sim.experiments.sensitivity import parameter_ranges
+    from sim.scenario.overrides import ScenarioOverrideError, with_overrides
+    from sim.scenario.schema import MAX_VALUE
 
     base = with_overrides(sim.load_scenario(COMBINED), {"simulation.horizon_days": 40})
     tried = 0

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.outcomes import OUTCOMES
+from sim.engine.outcomes import OUTCOMES
 from tests.conftest import SCENARIOS, run_cli
 
 COMBINED = (SCENARIOS / "combined.yaml").as_posix()
@@ -362,7 +362,7 @@ def test_runs_parquet_has_fixed_row_groups_whatever_the_chunks(
     import pyarrow.parquet as pq
 
     import sim
-    from sim import results
+    from sim.results import store as results
 
     monkeypatch.setattr(results, "ROW_GROUP_RUNS", 40)
     scenario = sim.load_scenario(short_scenario)

@@ -1,4 +1,5 @@
-"""Per-day counts (sim.daily): exact per-day tables whatever the chunks, and no model kept."""
+"""Per-day counts (sim.engine.daily): exact per-day tables whatever the chunks, and no model
+kept."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.daily import DailyCounts
-from sim.loader import load_scenario
-from sim.model import CrisisModel
-from sim.runner import simulate
-from sim.summary import QUANTILES
+from sim.engine.daily import DailyCounts
+from sim.engine.model import CrisisModel
+from sim.experiments.runner import simulate
+from sim.results.summary import QUANTILES
+from sim.scenario.loader import load_scenario
 from tests.conftest import SCENARIOS
 
 values = st.sampled_from([0.0, 1.0, 2.5, 1000.0, 6666.6665, 10000.0])

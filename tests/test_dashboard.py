@@ -151,7 +151,7 @@ def test_moving_a_lever_redraws_and_equals_sim_run(tmp_path: Path):
     done = run_cli("run", *args, "--out", "r", "--no-plots", "--no-progress", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
-    from sim.plots import OUTCOME_LABELS
+    from sim.present.plots import OUTCOME_LABELS
 
     shown = dict(zip(after_table["Outcome"], after_table["With these settings"], strict=True))
     for name, entry in summary["outcomes"].items():
@@ -241,8 +241,8 @@ def test_progressive_runs_equal_sim_run_and_a_new_point_preempts_refinement():
     """The engine's runs are `sim run`'s, batch by batch; a point with no answer yet is
     served before another point's refinement continues."""
     import sim
-    from sim.overrides import with_overrides
-    from sim.progressive import ProgressiveRuns, point_key
+    from sim.present.progressive import ProgressiveRuns, point_key
+    from sim.scenario.overrides import with_overrides
 
     scenario = sim.load_scenario(COMBINED)
     engine = ProgressiveRuns(target=900, first_batch=300, batch=300)
@@ -268,7 +268,7 @@ def test_progressive_runs_equal_sim_run_and_a_new_point_preempts_refinement():
 @pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_the_engine_bounds_waiting_points_and_keeps_errors_to_one_line():
     import sim
-    from sim.progressive import Busy, ProgressiveRuns, point_key
+    from sim.present.progressive import Busy, ProgressiveRuns, point_key
 
     def slow(scenario, seed, start, stop, on_day):
         for _ in range(200):
@@ -294,8 +294,8 @@ def test_batches_hold_about_the_same_run_days_whatever_the_horizon():
     """A scenario of 3,650 days is run in batches a tenth as wide (memory and the time to a
     first answer grow with runs x days)."""
     import sim
-    from sim.overrides import with_overrides
-    from sim.progressive import ProgressiveRuns, point_key
+    from sim.present.progressive import ProgressiveRuns, point_key
+    from sim.scenario.overrides import with_overrides
 
     widths = []
 
@@ -317,7 +317,7 @@ def test_batches_hold_about_the_same_run_days_whatever_the_horizon():
 
 def test_a_failed_point_changes_its_version_so_the_page_shows_the_error():
     import sim
-    from sim.progressive import ProgressiveRuns, point_key
+    from sim.present.progressive import ProgressiveRuns, point_key
 
     def fail(scenario, seed, start, stop, on_day):
         raise MemoryError()
@@ -336,7 +336,7 @@ def test_a_failed_point_changes_its_version_so_the_page_shows_the_error():
 def test_request_bodies_past_the_limit_are_refused_whatever_they_declare():
     import asyncio
 
-    from sim.dashboard import _limit_requests
+    from sim.present.dashboard import _limit_requests
 
     seen = []
 
@@ -374,7 +374,7 @@ def test_the_downloaded_scenario_carries_the_pages_seed_and_runs():
     import yaml
 
     import sim
-    from sim.dashboard import _scenario_yaml, _seed
+    from sim.present.dashboard import _scenario_yaml, _seed
 
     scenario = sim.load_scenario(COMBINED)
     text = _scenario_yaml(scenario, {"levers.un_mandate": True}, 7, 3000)
@@ -384,8 +384,8 @@ def test_the_downloaded_scenario_carries_the_pages_seed_and_runs():
 
 
 def test_an_upload_is_read_only_up_to_its_limit(tmp_path: Path):
-    from sim.dashboard import MAX_SCENARIO_BYTES, _read_upload
-    from sim.loader import ScenarioError
+    from sim.present.dashboard import MAX_SCENARIO_BYTES, _read_upload
+    from sim.scenario.loader import ScenarioError
 
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * (MAX_SCENARIO_BYTES + 10))

@@ -15,9 +15,14 @@ from scipy.stats import qmc
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.discovery import DiscoveryError, PrimUnavailableError, describe_input, describe_range
-from sim.discovery import discover as find_boxes
-from sim.loader import load_sweep
+from sim.experiments.discovery import (
+    DiscoveryError,
+    PrimUnavailableError,
+    describe_input,
+    describe_range,
+)
+from sim.experiments.discovery import discover as find_boxes
+from sim.experiments.sweeps import load_sweep
 
 from .conftest import SCENARIOS, run_cli
 
@@ -154,7 +159,7 @@ def test_cart_works_without_ema_workbench(monkeypatch):
 
 def test_sim_discover_is_the_function():
     table = _planted(n=500)
-    import sim.discovery  # importing the module does not shadow the function
+    import sim.experiments.discovery  # importing the module does not shadow the function
 
     assert "discover" in sim.__all__
     result = sim.discover(table, "hit", above=0.5, inputs=INPUTS, methods=("cart",))

@@ -204,7 +204,7 @@ def _scenario_keys(model=None, prefix: str = "") -> list[str]:
 
     from pydantic import BaseModel
 
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
     model = Scenario if model is None else model
     keys = []
@@ -215,7 +215,7 @@ def _scenario_keys(model=None, prefix: str = "") -> list[str]:
         nested += [u for t in list(nested) for u in typing.get_args(t)]
         for kind in nested:
             if isinstance(kind, type) and issubclass(kind, BaseModel):
-                if kind.__module__ == "sim.scenario":
+                if kind.__module__ == "sim.scenario.schema":
                     keys += _scenario_keys(kind, path + ".")
                 break
     return keys

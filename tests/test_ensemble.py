@@ -1,5 +1,6 @@
 """The structural ensemble: every variant on common random numbers, pooled shares, and the
-spread split into sampling, parametric and structural parts (sim.ensemble, sim run --ensemble).
+spread split into sampling, parametric and structural parts (sim.experiments.ensemble,
+sim run --ensemble).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.ensemble import DEFAULT_CHOICES, _summarise, run_ensemble, variants
-from sim.outcomes import OUTCOMES
+from sim.engine.outcomes import OUTCOMES
+from sim.experiments.ensemble import DEFAULT_CHOICES, _summarise, run_ensemble, variants
 from tests.conftest import SCENARIOS, run_cli
 
 

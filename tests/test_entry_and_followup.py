@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.summary import ceasefire_survival
+from sim.results.summary import ceasefire_survival
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -212,7 +212,7 @@ def test_no_us_cost_switches_the_threat_off():
     costs = sim.sweep(
         _combined(), {"actors.united_states.sanctions_cost_to_us": "0.5:4:0.25"}, runs=400, seed=4
     ).set_index("actors.united_states.sanctions_cost_to_us")
-    shares = costs[[f"p:{o}" for o in sim.outcomes.OUTCOMES]]
+    shares = costs[[f"p:{o}" for o in sim.engine.outcomes.OUTCOMES]]
     assert shares.diff().abs().max().max() <= 0.06
     durable = costs["p:durable_ceasefire"]
     assert durable.iloc[0] > durable.iloc[-1]  # a costlier threat for the US helps less

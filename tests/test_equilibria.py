@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.experiments.equilibria import central_parameters, scenario_report
+from sim.experiments.runner import simulate
 from sim.games.analysis import all_equilibria, dominance, is_degenerate, iterated_elimination
-from sim.games.report import central_parameters, scenario_report
 from sim.games.selection import MIXED, select_equilibrium
-from sim.loader import load_scenario
-from sim.runner import simulate
+from sim.scenario.loader import load_scenario
 from tests.conftest import SCENARIOS
 
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
@@ -86,8 +86,8 @@ def test_equilibria_at_one_run_uses_that_runs_draws():
     assert at_run["games"][0]["col_payoffs"] != central["games"][0]["col_payoffs"]
     # Russia's payoff for tolerating the force is -resolve x size - audience cost,
     # with that run's draws (same seed, same runs -> same draws as `sim run`).
-    from sim.loader import load_scenario
-    from sim.parameters import draw_parameters
+    from sim.engine.parameters import draw_parameters
+    from sim.scenario.loader import load_scenario
 
     params = draw_parameters(load_scenario(TROOPS), np.array([7]), 20260311)
     resolve = params["actors.russia.resolve"][0]

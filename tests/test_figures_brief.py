@@ -17,10 +17,10 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 import sim
-from sim import plots, style, sweep_plots
-from sim.comparison import compare_tables
-from sim.outcomes import OUTCOMES
-from sim.results import load_result, staged_directory, write_result
+from sim.engine.outcomes import OUTCOMES
+from sim.experiments.comparison import compare_tables
+from sim.present import plots, style, sweep_plots
+from sim.results.store import load_result, staged_directory, write_result
 from tests.conftest import SCENARIOS, run_cli
 
 
@@ -333,7 +333,7 @@ def test_style_changes_nothing_at_import_or_after_drawing(saved, tmp_path: Path)
     assert dict(matplotlib.rcParams) == before
     code = (
         "import matplotlib; before = dict(matplotlib.rcParams); "
-        "import sim.style, sim.plots, sim.sweep_plots; "
+        "import sim.present.style, sim.present.plots, sim.present.sweep_plots; "
         "raise SystemExit(dict(matplotlib.rcParams) != before)"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0

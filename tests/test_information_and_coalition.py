@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.experiments.runner import simulate
 from sim.games.bayesian import deterrence_threshold
-from sim.loader import load_scenario
-from sim.runner import simulate
-from sim.scenario import Scenario
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 from tests.conftest import SCENARIOS
 
 
@@ -84,7 +84,7 @@ def test_deployment_waits_until_the_belief_is_below_the_threshold():
     data["information"].update(russia_resolve="private", prior_resolute=0.2)
     scenario = Scenario.model_validate(data)
     traced = []
-    from sim.runner import trace
+    from sim.experiments.runner import trace
 
     runs = simulate(scenario, runs=200, seed=9).runs
     started = runs.index[runs["deployment_start_day"].notna()]

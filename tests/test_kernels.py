@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import sim.games.selection as selection
+from sim.experiments.runner import simulate
 from sim.games import kernels
 from sim.games.selection import select_equilibrium
-from sim.runner import simulate
 from tests.conftest import variant
 
 FIELDS = ("row_first", "col_first", "label", "n_equilibria", "degenerate")
@@ -284,13 +284,18 @@ class _Params:
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), states=st.integers(1, 12), runs=st.integers(1, 40))
 def test_coalition_kernels_equal_the_numpy_functions(seed, states, runs):
-    """One compiled pass (sim.day_kernels) gives the same bits as the NumPy
-    functions of sim.agents, on random states, with ties and whole-number pledges
+    """One compiled pass (sim.engine.day_kernels) gives the same bits as the NumPy
+    functions of sim.engine.agents, on random states, with ties and whole-number pledges
     that differ from run to run (runs of different sweep points)."""
     from types import SimpleNamespace
 
-    from sim.agents import CoalitionArrays, coalition_step, participation_terms, sum_over_states
-    from sim.day_kernels import own_rule_stays, step_states
+    from sim.engine.agents import (
+        CoalitionArrays,
+        coalition_step,
+        participation_terms,
+        sum_over_states,
+    )
+    from sim.engine.day_kernels import own_rule_stays, step_states
 
     rng = np.random.default_rng(seed)
     pledges = rng.choice([0.0, 500.0, 1234.0, 3000.0], (states, runs))
@@ -346,7 +351,7 @@ def test_public_good_kernel_equals_best_response_withdrawals(seed, states, runs)
     ties in gains and pledges, and with fractional pledges whose sums land exactly on
     the threshold (so the order in which pledges are added matters), the same in every
     run or different from run to run."""
-    from sim.day_kernels import public_good_stays
+    from sim.engine.day_kernels import public_good_stays
     from sim.games.coalition import best_response_withdrawals
 
     rng = np.random.default_rng(seed)
@@ -389,13 +394,13 @@ def test_public_good_kernel_equals_best_response_withdrawals(seed, states, runs)
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), states=st.integers(1, 30), runs=st.integers(1, 40))
 def test_ladder_chores_equal_the_numpy_expressions(seed, states, runs):
-    """Each compiled chore of the daily step (sim.day_kernels) gives the bits of the
-    NumPy expression it replaces (the SIM_NO_NUMBA path of sim.phases), with ties,
+    """Each compiled chore of the daily step (sim.engine.day_kernels) gives the bits of the
+    NumPy expression it replaces (the SIM_NO_NUMBA path of sim.engine.phases), with ties,
     zeros, never-cached rows and unattacked runs."""
     from types import SimpleNamespace
 
-    from sim.agents import CoalitionArrays, absorb_casualties
-    from sim.day_kernels import (
+    from sim.engine.agents import CoalitionArrays, absorb_casualties
+    from sim.engine.day_kernels import (
         casualty_exponents,
         pledge_weighted_means,
         posture_values,
@@ -404,7 +409,7 @@ def test_ladder_chores_equal_the_numpy_expressions(seed, states, runs):
         rung_values,
         scale_columns,
     )
-    from sim.games.scenario_games import pledge_weighted
+    from sim.engine.scenario_games import pledge_weighted
 
     rng = np.random.default_rng(seed)
     shape = (states, runs)

@@ -14,13 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.engine.parameters import draw_parameters
+from sim.engine.scenario_games import GameState, build_tables
 from sim.games.bimatrix import extreme_equilibria, is_equilibrium
 from sim.games.ladder import MAJOR, LadderInputs, LadderRungs, ladder_table, ladder_tables_at
 from sim.games.ladder_solver import enumerate_equilibria, logit_qre, select
-from sim.games.scenario_games import GameState, build_tables
-from sim.loader import load_scenario
-from sim.overrides import with_overrides
-from sim.parameters import draw_parameters
+from sim.scenario.loader import load_scenario
+from sim.scenario.overrides import with_overrides
 
 from .conftest import SCENARIOS, run_cli
 
@@ -287,7 +287,7 @@ def test_sim_trace_shows_the_ladder_table_and_what_was_played(tmp_path):
 def test_the_strike_model_is_a_structural_choice_of_the_ensemble():
     """`ensemble: {games.strike_model: [ladder, binary]}` runs both models on common
     random numbers, one variant each."""
-    from sim.ensemble import run_ensemble
+    from sim.experiments.ensemble import run_ensemble
 
     scenario = with_overrides(
         load_scenario(SCENARIOS / "combined.yaml"),

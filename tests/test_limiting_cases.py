@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.loader import load_scenario
-from sim.runner import simulate
-from sim.scenario import Scenario
+from sim.experiments.runner import simulate
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 from tests.conftest import SCENARIOS
 
 

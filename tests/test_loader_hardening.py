@@ -1,7 +1,7 @@
 """Hostile scenario files: one line on stderr, exit code 2, quickly, in little memory.
 
 Every file a scenario touches -- the file named on the command line and each
-``extends:`` parent -- goes through the same checks (sim/loader.py).  The
+``extends:`` parent -- goes through the same checks (sim/scenario/loader.py).  The
 checks run through the real command in a fresh interpreter, several files per
 ``sim validate`` (which prints one line per file), timed and with the child's
 peak memory measured.  A property test then feeds random and mutated
@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import sim.loader
+import sim.scenario.loader
 from sim.cli import app
-from sim.loader import MAX_FILE_BYTES, ScenarioError, load_scenario
+from sim.scenario.loader import MAX_FILE_BYTES, ScenarioError, load_scenario
 from tests.conftest import PEAK_WRAPPER, SCENARIOS, peak_megabytes
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="FIFOs, sockets, os.wait4")
@@ -349,7 +349,7 @@ def test_any_os_error_is_one_line(tmp_path: Path, monkeypatch, call, error, frag
             raise error
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sim.loader.os, call, failing)
+    monkeypatch.setattr(sim.scenario.loader.os, call, failing)
     with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path / "child.yaml")
     message = str(caught.value)
@@ -412,10 +412,10 @@ def test_legitimate_anchors_aliases_and_merge_keys_still_work(tmp_path: Path):
 @pytest.mark.parametrize("fast", [True, False], ids=["libyaml", "pure_python"])
 def test_both_yaml_parsers_keep_the_limits(tmp_path: Path, monkeypatch, fast):
     """The loader uses libyaml's parser when PyYAML has it, else PyYAML's own."""
-    if fast and sim.loader._CParser is None:
+    if fast and sim.scenario.loader._CParser is None:
         pytest.skip("PyYAML without libyaml")
     if not fast:
-        monkeypatch.setattr(sim.loader, "_LOADER", sim.loader._PyLoader)
+        monkeypatch.setattr(sim.scenario.loader, "_LOADER", sim.scenario.loader._PyLoader)
     for case in ("billion_laughs", "recursive_alias", "deep_flow_nesting", "list_as_key"):
         _, content, line, fragments = next(c for c in HOSTILE if c[0] == case)
         path = _write(tmp_path / f"{case}.yaml", content)
@@ -627,11 +627,11 @@ def test_validate_never_crashes(scratch: Path, document: str):
 def test_docs_state_the_limits():
     docs = (SCENARIOS.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
     for number in (
-        sim.loader.MAX_FILE_BYTES,
-        sim.loader.MAX_TOTAL_BYTES,
-        sim.loader.MAX_NODES,
+        sim.scenario.loader.MAX_FILE_BYTES,
+        sim.scenario.loader.MAX_TOTAL_BYTES,
+        sim.scenario.loader.MAX_NODES,
     ):
         assert f"{number:,}" in docs
-    assert f"nest at most {sim.loader.MAX_DEPTH} levels" in docs
-    assert f"at most {sim.loader.MAX_EXTENDS_DEPTH} files deep" in docs
-    assert f"at most {sim.loader.MAX_FILES}\n  files" in docs
+    assert f"nest at most {sim.scenario.loader.MAX_DEPTH} levels" in docs
+    assert f"at most {sim.scenario.loader.MAX_EXTENDS_DEPTH} files deep" in docs
+    assert f"at most {sim.scenario.loader.MAX_FILES}\n  files" in docs

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.loader import load_scenario
-from sim.model import CrisisModel
-from sim.outcomes import ESCALATION_LEVELS, OUTCOMES
-from sim.runner import simulate
-from sim.scenario import Scenario
-from sim.summary import summarise
+from sim.engine.model import CrisisModel
+from sim.engine.outcomes import ESCALATION_LEVELS, OUTCOMES
+from sim.experiments.runner import simulate
+from sim.results.summary import summarise
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 from tests.conftest import SCENARIOS
 
 BASE = load_scenario(SCENARIOS / "baseline.yaml").model_dump(mode="json")

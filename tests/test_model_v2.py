@@ -2,7 +2,7 @@
 the way theory says, and outcome shares have no cliff without a cause in the world.
 
 Comparisons are paired: both sides use the same seed, and the model draws every
-parameter and every kind of event from its own counter-based key (sim.streams), so
+parameter and every kind of event from its own counter-based key (sim.engine.streams), so
 two scenarios that differ in one value share every other draw.  A direction check
 asserts a difference of at least three standard errors of the paired difference.
 """
@@ -17,13 +17,13 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.loader import load_scenario
-from sim.model import CrisisModel
-from sim.outcomes import CONFLICT_STATES, FORCE_FATES, OUTCOMES
-from sim.overrides import with_overrides
-from sim.runner import run
-from sim.sensitivity import paired_difference, parameter_ranges, scale_states
-from sim.sweeps import plan_chunks, point_groups, simulate_chunk, sweep
+from sim.engine.model import CrisisModel
+from sim.engine.outcomes import CONFLICT_STATES, FORCE_FATES, OUTCOMES
+from sim.experiments.runner import run
+from sim.experiments.sensitivity import paired_difference, parameter_ranges, scale_states
+from sim.experiments.sweeps import plan_chunks, point_groups, simulate_chunk, sweep
+from sim.scenario.loader import load_scenario
+from sim.scenario.overrides import with_overrides
 
 from .conftest import SCENARIOS
 
@@ -73,7 +73,7 @@ def _without_params(runs: pd.DataFrame) -> pd.DataFrame:
 
 def _run_tables(scenarios: list) -> list[pd.DataFrame]:
     """Each scenario's run table (DEAD_RUNS runs, DEAD_SEED), all simulated in as few
-    models as their invariants allow (sim.sweeps: a point's runs are the runs `sim run`
+    models as their invariants allow (sim.experiments.sweeps: a point's runs are the runs `sim run`
     gives, tests/test_sweeps.py)."""
     chunks = plan_chunks(point_groups(scenarios), DEAD_RUNS, 20_000)
     frames = [

@@ -8,11 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.loader import load_scenario
-from sim.model import CrisisModel
-from sim.overrides import with_overrides
-from sim.parameters import draw_parameters
-from sim.phases import (
+from sim.engine.model import CrisisModel
+from sim.engine.parameters import draw_parameters
+from sim.engine.phases import (
     PHASES,
     deadlines_and_terms,
     end_of_day,
@@ -21,8 +19,10 @@ from sim.phases import (
     solve_games,
     start,
 )
-from sim.streams import RunStreams
-from sim.world import Setup
+from sim.engine.streams import RunStreams
+from sim.engine.world import Setup
+from sim.scenario.loader import load_scenario
+from sim.scenario.overrides import with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

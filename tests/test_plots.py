@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import sim
-from sim.outcomes import ESCALATION_LEVELS
-from sim.plots import (
+from sim.engine.outcomes import ESCALATION_LEVELS
+from sim.present.plots import (
     PNG_DPI,
     draw_all,
     figure_caption,
@@ -27,7 +27,7 @@ from sim.plots import (
     plot_escalation_shares,
     plot_force_presence,
 )
-from sim.results import (
+from sim.results.store import (
     ResultDirectoryError,
     daily_states,
     load_result,
@@ -211,7 +211,7 @@ def test_drawing_leaves_matplotlib_settings_alone(saved, tmp_path: Path):
     draw_all(saved, tmp_path / "plots")
     assert dict(matplotlib.rcParams) == before
     code = (
-        "import matplotlib; before = dict(matplotlib.rcParams); import sim.plots; "
+        "import matplotlib; before = dict(matplotlib.rcParams); import sim.present.plots; "
         "raise SystemExit(dict(matplotlib.rcParams) != before)"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.loader import load_scenario
-from sim.outcomes import OUTCOMES
-from sim.overrides import with_overrides
-from sim.precision import simulate_to_precision
-from sim.runner import simulate
-from sim.sweeps import wilson_bounds
+from sim.engine.outcomes import OUTCOMES
+from sim.experiments.precision import simulate_to_precision
+from sim.experiments.runner import simulate
+from sim.results.summary import wilson_bounds
+from sim.scenario.loader import load_scenario
+from sim.scenario.overrides import with_overrides
 
 from .conftest import SCENARIOS, run_cli
 from .test_cli_hardening import _one_line
@@ -76,7 +76,7 @@ def test_sim_run_ci_width_records_the_runs_it_took(tmp_path: Path):
 @pytest.mark.slow  # about a second or more in-process; not in the quick layer
 def test_a_sweep_to_a_width_gives_each_point_the_runs_sim_run_gives(tmp_path: Path):
     import sim
-    from sim.sweeps import SweepSpec, resolve_sweep, run_sweep
+    from sim.experiments.sweeps import SweepSpec, resolve_sweep, run_sweep
 
     spec = SweepSpec(base="short", vary={"levers.troops_pledged": [0, 20000]})
     plan = resolve_sweep(spec, _short(), runs=50, seed=6)

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from sim.distributions import Distribution
-from sim.loader import ScenarioError, load_scenario
-from sim.scenario import Scenario, scenario_json_schema
+from sim.scenario.distributions import Distribution
+from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.schema import Scenario, scenario_json_schema
 from tests.conftest import SCENARIOS
 
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))

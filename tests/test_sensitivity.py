@@ -1,13 +1,14 @@
-"""Global sensitivity over the scenario's distributions (sim.sensitivity.distribution_sobol)."""
+"""Global sensitivity over the scenario's distributions
+(sim.experiments.sensitivity.distribution_sobol)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sim.distributions import Fixed
-from sim.overrides import with_overrides
-from sim.parameters import uncertain_parameters
-from sim.sensitivity import DUMMY_FACTOR, INTEGER_PARAMETERS, distribution_sobol
+from sim.engine.parameters import uncertain_parameters
+from sim.experiments.sensitivity import DUMMY_FACTOR, INTEGER_PARAMETERS, distribution_sobol
+from sim.scenario.distributions import Fixed
+from sim.scenario.overrides import with_overrides
 from tests.conftest import variant
 
 DURABLE = {"durable": lambda r: r["outcome"] == "durable_ceasefire"}

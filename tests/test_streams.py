@@ -1,4 +1,4 @@
-"""Counter-based random numbers (sim.streams) and what they promise the user:
+"""Counter-based random numbers (sim.engine.streams) and what they promise the user:
 results that depend on the seed and the run's index only -- not on the chunk
 width, the number of workers, or the rest of the batch."""
 
@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim import streams
-from sim.loader import load_scenario
-from sim.overrides import with_overrides
-from sim.parameters import draw_parameters, uncertain_parameters
-from sim.runner import simulate, trace
+from sim.engine import streams
+from sim.engine.parameters import draw_parameters, uncertain_parameters
+from sim.experiments.runner import simulate, trace
+from sim.scenario.loader import load_scenario
+from sim.scenario.overrides import with_overrides
 from tests.conftest import SCENARIOS
 
 # Random123's published known-answer vectors for Philox4x32-10 (tests/kat_vectors of
@@ -63,7 +63,7 @@ def test_compiled_uniforms_equal_the_numpy_oracle(seed, first, day, slot):
 def test_the_extreme_words_map_inside_the_unit_interval():
     """All-ones and all-zero words give 1 - 2**-53 and 2**-53: never 0 or 1, so
     u < 1 always holds and inverse CDFs stay finite."""
-    from sim.streams import _unit
+    from sim.engine.streams import _unit
 
     top = _unit(np.uint64(0xFFFFFFFF), np.uint64(0xFFFFFFFF))
     bottom = _unit(np.uint64(0), np.uint64(0))
@@ -246,7 +246,7 @@ def test_results_do_not_depend_on_the_workers():
 
 
 def test_default_workers_keep_small_batches_in_one_process():
-    from sim.runner import MIN_RUN_DAYS_PER_WORKER, default_workers
+    from sim.experiments.runner import MIN_RUN_DAYS_PER_WORKER, default_workers
 
     assert default_workers(10_000, 365, cores=2) == 1  # 3.65 million run-days
     assert default_workers(100_000, 365, cores=2) == 2

@@ -1,12 +1,12 @@
-"""Each stylised fact of sim.facts holds in the model's runs (pattern-oriented
+"""Each stylised fact of sim.experiments.facts holds in the model's runs (pattern-oriented
 validation; docs/validation.md prints the same facts at more runs)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sim.facts import FACTS, SCENARIOS_NEEDED, FactResult
-from sim.loader import load_scenario
+from sim.experiments.facts import FACTS, SCENARIOS_NEEDED, FactResult
+from sim.scenario.loader import load_scenario
 from tests.conftest import SCENARIOS
 
 RUNS, SEED = 1500, 31

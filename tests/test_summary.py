@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.outcomes import OUTCOMES
-from sim.summary import METRICS, summarise, wilson_interval
+from sim.engine.outcomes import OUTCOMES
+from sim.results.summary import METRICS, summarise, wilson_interval
 
 Z95 = 1.959963984540054  # the 97.5% quantile of the standard normal
 

@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.loader import load_scenario
-from sim.sweep_results import SweepStore, store_path, sweep_fingerprint
-from sim.sweeps import (
+from sim.experiments.sweep_store import SweepStore, store_path, sweep_fingerprint
+from sim.experiments.sweeps import (
     SweepIntegrityError,
     SweepSpec,
     check_runs_complete,
@@ -28,6 +27,7 @@ from sim.sweeps import (
     run_sweep,
     simulate_chunk,
 )
+from sim.scenario.loader import load_scenario
 
 from .conftest import run_cli
 from .test_cli_hardening import _one_line
@@ -198,7 +198,7 @@ def test_the_last_guard_refuses_a_missing_or_repeated_run():
 
 def test_run_sweep_refuses_chunks_that_do_not_add_up(tmp_path: Path):
     """A store whose check passes but whose chunk holds other runs (the last guard)."""
-    from sim.sweeps import ChunkStore
+    from sim.experiments.sweeps import ChunkStore
 
     _, plan = _plan(tmp_path)
 
@@ -216,7 +216,7 @@ def test_a_large_sweep_rebuilds_scenarios_per_chunk_with_the_same_table(
 ):
     """Above KEEP_SCENARIOS points the planner keeps a few hundred bytes a point and the
     chunks rebuild their scenarios (here and in worker processes): the same table."""
-    import sim.sweeps as sweeps
+    import sim.experiments.sweeps as sweeps
 
     base = _short_base(tmp_path, days=15)
     spec = SweepSpec(

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.analysis import analyze
-from sim.comparison import compare, compare_tables
-from sim.designs import Factor, design_points
-from sim.loader import ScenarioError, load_scenario, load_sweep
-from sim.sweeps import SweepSpec, parse_vary, resolve_sweep, run_sweep
+from sim.experiments.comparison import compare, compare_tables
+from sim.experiments.designs import Factor, design_points
+from sim.experiments.indices import analyze
+from sim.experiments.sweeps import SweepSpec, load_sweep, parse_vary, resolve_sweep, run_sweep
+from sim.scenario.loader import ScenarioError, load_scenario
 
 from .conftest import SCENARIOS, run_cli
 from .test_cli_hardening import _one_line, _session_pids, _wait_gone
@@ -73,7 +73,7 @@ def test_run_k_of_a_point_is_run_k_of_sim_run_with_its_values(tmp_path: Path):
         drawn = [c for c in alone.columns if c.startswith("param:") and c in rows]
         pd.testing.assert_frame_equal(rows[drawn], alone[drawn])
     # The test can fail: the points differ from each other.
-    shares = result.points[[f"p:{o}" for o in sim.outcomes.OUTCOMES]]
+    shares = result.points[[f"p:{o}" for o in sim.engine.outcomes.OUTCOMES]]
     assert len(shares.drop_duplicates()) > 3
     assert result.points["mean:peak_troops_deployed"].nunique() > 3
 
@@ -299,8 +299,8 @@ def test_an_unusable_out_directory_is_refused_before_simulating(tmp_path: Path):
 def test_a_resume_keeps_the_stored_chunk_width_whatever_the_workers(tmp_path: Path):
     """The default chunk width follows the workers; a resume on another machine (or with
     other --workers) reads the chunks with the width they were cut to."""
-    from sim.sweep_results import SweepStore, sweep_fingerprint
-    from sim.sweeps import plan_chunks, point_groups, simulate_chunk
+    from sim.experiments.sweep_store import SweepStore, sweep_fingerprint
+    from sim.experiments.sweeps import plan_chunks, point_groups, simulate_chunk
 
     base = _short_base(tmp_path, days=20)
     spec = SweepSpec(base="short.yaml", vary={"levers.troops_pledged": [0, 5000, 10000]})
@@ -428,7 +428,7 @@ def test_a_sobol_sweep_of_the_model_gives_indices_for_every_outcome(tmp_path: Pa
     )
     result = run_sweep(resolve_sweep(spec, base, runs=20, seed=1))
     table = result.sensitivity
-    assert len(table) == 2 * len(sim.outcomes.OUTCOMES)
+    assert len(table) == 2 * len(sim.engine.outcomes.OUTCOMES)
     varied = table[table["outcome"] == "ceasefire_collapse"]
     assert varied["ST"].notna().all()
 
