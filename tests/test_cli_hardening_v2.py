@@ -278,16 +278,16 @@ def test_a_signal_inside_a_compiled_kernel_ends_as_the_signal(stop):
 
     import typer
 
-    from sim import cli
+    from sim.cli import console
 
-    signal_error = KeyboardInterrupt() if stop == "interrupt" else cli._Stopped(signal.SIGTERM)
-    with pytest.raises(typer.Exit) as ended, cli._writing("x", "nothing was written"):
+    signal_error = KeyboardInterrupt() if stop == "interrupt" else console.Stopped(signal.SIGTERM)
+    with pytest.raises(typer.Exit) as ended, console.writing("x", "nothing was written"):
         try:
             raise signal_error
         except BaseException as error:
             raise SystemError("CPUDispatcher(select_kernel) returned a result") from error
     assert ended.value.exit_code == (130 if stop == "interrupt" else 128 + signal.SIGTERM)
-    with pytest.raises(SystemError), cli._writing("x", "nothing was written"):
+    with pytest.raises(SystemError), console.writing("x", "nothing was written"):
         raise SystemError("a SystemError of its own is not a signal")
 
 

@@ -1,0 +1,122 @@
+"""Every command-line option, declared once as a typed alias; the commands use these.
+
+An option that means the same thing in several commands (``--runs``, ``--seed``,
+``--workers``, ``--set``, ``--out``, ``--plots``, ``--progress``, ``--ci-width``,
+``--max-runs``, ``--json``, ``--run``) is built by one function here, so its
+name, limits and metavariable are the same everywhere; only the words of its
+help and of its default may say what it means for that command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sim.cli.console import workers_callback
+from sim.scenario.schema import SEED_MAX
+
+__all__ = [
+    "AsJson",
+    "Assign",
+    "Plots",
+    "Progress",
+    "RunOptions",
+    "ci_width_option",
+    "max_runs_option",
+    "out_option",
+    "run_index_option",
+    "runs_option",
+    "seed_option",
+    "workers_option",
+]
+
+#: The most runs --max-runs may ask for.
+MAX_RUNS_OPTION = 10_000_000
+
+
+def runs_option(help: str, default: str) -> Any:
+    """``--runs N``: how many Monte Carlo runs (at least 1)."""
+    return Annotated[
+        int | None, typer.Option(min=1, metavar="N", help=help, show_default=default)
+    ]
+
+
+def seed_option(default: str, help: str = "Random seed.") -> Any:
+    """``--seed SEED``: the random seed, 0 to 2**63 - 1 (0 is a seed like any other)."""
+    return Annotated[
+        int | None,
+        typer.Option(min=0, max=SEED_MAX, metavar="SEED", help=help, show_default=default),
+    ]
+
+
+def workers_option(default: str) -> Any:
+    """``--workers N``: worker processes; more than the cores becomes the default."""
+    return Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Worker processes, at most one per core. Results do not depend on it.",
+            callback=workers_callback,
+            show_default=default,
+        ),
+    ]
+
+
+def out_option(help: str, default: str) -> Any:
+    """``--out DIR``: where results go."""
+    return Annotated[Path | None, typer.Option(metavar="DIR", help=help, show_default=default)]
+
+
+def ci_width_option(help: str) -> Any:
+    """``--ci-width W``: add runs until every outcome's 95% interval is at most W wide."""
+    return Annotated[float | None, typer.Option(metavar="W", help=help)]
+
+
+def max_runs_option(help: str, default: str) -> Any:
+    """``--max-runs N``: the cap on the runs ``--ci-width`` adds."""
+    return Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=MAX_RUNS_OPTION, metavar="N", help=help, show_default=default
+        ),
+    ]
+
+
+def run_index_option(help: str, **extra: Any) -> Any:
+    """``--run K``: one run of the batch, 0-based."""
+    return typer.Option("--run", min=0, metavar="K", help=help, **extra)
+
+
+def set_option(help: str) -> Any:
+    """``--set PATH=VALUE`` (repeatable): a scenario value."""
+    return Annotated[
+        list[str] | None, typer.Option("--set", metavar="PATH=VALUE", help=help)
+    ]
+
+
+Assign = set_option(
+    "Set a scenario value, e.g. levers.troops_pledged=5000 or "
+    "actors.russia.resolve='{dist: uniform, low: 1, high: 3}'. Repeatable."
+)
+Plots = Annotated[bool, typer.Option(help="Draw the figures.")]
+Progress = Annotated[bool, typer.Option(help="Show a progress bar.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What ``sim run`` was asked for, the same for every file."""
+
+    runs: int | None
+    seed: int | None
+    workers: int | None
+    csv: bool
+    trajectories: bool
+    plots: bool
+    progress: bool
+    ci_width: float | None
+    max_runs: int | None
