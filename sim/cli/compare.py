@@ -20,15 +20,17 @@ from sim.cli.console import (
     writing,
 )
 from sim.cli.ensemble import compare_ensemble_to
-from sim.cli.options import Progress, out_option, runs_option, seed_option, workers_option
+from sim.cli.options import (
+    CompareEnsemble,
+    CompareOut,
+    CompareWorkers,
+    Progress,
+    RunsEach,
+    SharedSeed,
+)
 from sim.present.redraw import comparison_caption
 from sim.present.run_text import print_comparison
 from sim.results.comparisons import comparison_manifest, write_compared_scenarios
-
-RunsEach = runs_option("Runs of each scenario.", "the first file's")
-Seed = seed_option("the first file's", help="Random seed, shared by all.")
-Workers = workers_option("as sim run")
-Out = out_option("Comparison directory.", "results/compare-<first>-<second>...")
 
 
 def compare(
@@ -36,17 +38,10 @@ def compare(
         list[Path], typer.Argument(help="Two or more scenario YAML files.", metavar="FILE")
     ],
     runs: RunsEach = None,
-    seed: Seed = None,
-    workers: Workers = None,
-    out: Out = None,
-    ensemble: Annotated[
-        bool,
-        typer.Option(
-            "--ensemble",
-            help="Compare under each structural variant (as sim run --ensemble, the first "
-            "file's choices) and say where a difference changes sign.",
-        ),
-    ] = False,
+    seed: SharedSeed = None,
+    workers: CompareWorkers = None,
+    out: CompareOut = None,
+    ensemble: CompareEnsemble = False,
     plots: Annotated[bool, typer.Option(help="Draw the figure.")] = True,
     progress: Progress = True,
 ) -> None:

@@ -11,7 +11,7 @@ import typer
 import typer.core
 
 from sim.cli.console import check_runs, fail, load, stdout
-from sim.cli.options import AsJson, run_index_option, runs_option, seed_option
+from sim.cli.options import AsJson, RunOfParameters, RunsInBatch, RunToTrace, ScenarioSeed
 from sim.present.equilibria_text import (
     print_coalition,
     print_decisions,
@@ -20,15 +20,12 @@ from sim.present.equilibria_text import (
 )
 from sim.present.trace_text import print_trace
 
-RunsInBatch = runs_option("Runs in the batch.", "the scenario's")
-Seed = seed_option("the scenario's")
-
 
 def trace(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="FILE")],
-    run_index: Annotated[int, run_index_option("Which run (0-based).")],
+    run_index: RunToTrace,
     runs: RunsInBatch = None,
-    seed: Seed = None,
+    seed: ScenarioSeed = None,
     as_json: AsJson = False,
 ) -> None:
     """Tell the day-by-day story of one run: decisions, incidents, equilibria played.
@@ -72,12 +69,9 @@ def trace(
 
 def equilibria(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.", metavar="FILE")],
-    run_index: Annotated[
-        int | None,
-        run_index_option("Use this run's drawn parameters.", show_default="central values"),
-    ] = None,
+    run_index: RunOfParameters = None,
     runs: RunsInBatch = None,
-    seed: Seed = None,
+    seed: ScenarioSeed = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (docs/games.md).")] = False,
 ) -> None:
     """Print every payoff table of a scenario, all its Nash equilibria, and which is played."""

@@ -91,6 +91,11 @@ def run_index_option(help: str, **extra: Any) -> Any:
     return typer.Option("--run", min=0, metavar="K", help=help, **extra)
 
 
+def ensemble_option(help: str) -> Any:
+    """``--ensemble``: under each structural variant, on common random numbers."""
+    return Annotated[bool, typer.Option("--ensemble", help=help)]
+
+
 def set_option(help: str) -> Any:
     """``--set PATH=VALUE`` (repeatable): a scenario value."""
     return Annotated[
@@ -105,6 +110,57 @@ Assign = set_option(
 Plots = Annotated[bool, typer.Option(help="Draw the figures.")]
 Progress = Annotated[bool, typer.Option(help="Show a progress bar.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+# sim run, sim trace and sim equilibria
+Runs = runs_option("Monte Carlo runs.", "the scenario's")
+ScenarioSeed = seed_option("the scenario's")
+RunWorkers = workers_option(
+    "one per CPU core, for batches of at least 5 million run-days per worker"
+)
+RunOut = out_option(
+    "Result directory; with several files, the directory that holds one per scenario.",
+    "results/<scenario name>",
+)
+RunCiWidth = ci_width_option(
+    "Add runs until every outcome probability's 95% interval is at most W wide "
+    "(e.g. 0.02); --runs is then the first batch."
+)
+RunMaxRuns = max_runs_option("With --ci-width: at most N runs.", "1,000,000")
+RunsInBatch = runs_option("Runs in the batch.", "the scenario's")
+RunToTrace = Annotated[int, run_index_option("Which run (0-based).")]
+RunOfParameters = Annotated[
+    int | None,
+    run_index_option("Use this run's drawn parameters.", show_default="central values"),
+]
+RunEnsemble = ensemble_option(
+    "Run the scenario under each structural variant (equilibrium-selection "
+    "rules x accident model, or the scenario's `ensemble:` key) on common random "
+    "numbers; write each variant's outcome shares, the pooled shares and the "
+    "spread split into sampling, parametric and structural parts to "
+    "results/<scenario>-ensemble."
+)
+
+# sim sweep
+RunsPerPoint = runs_option("Runs per point.", "the file's")
+SweepSeed = seed_option("the file's")
+SweepWorkers = workers_option("one per CPU core for large sweeps")
+SweepOut = out_option("Sweep directory.", "results/<sweep name>")
+SweepCiWidth = ci_width_option(
+    "Give points more runs (in rounds of --runs) until every outcome "
+    "probability's 95% interval is at most W wide at every point."
+)
+SweepMaxRuns = max_runs_option("With --ci-width: at most N runs per point.", "100 x --runs")
+SetAtEveryPoint = set_option("With a scenario file: a value fixed at every point. Repeatable.")
+
+# sim compare
+RunsEach = runs_option("Runs of each scenario.", "the first file's")
+SharedSeed = seed_option("the first file's", help="Random seed, shared by all.")
+CompareWorkers = workers_option("as sim run")
+CompareOut = out_option("Comparison directory.", "results/compare-<first>-<second>...")
+CompareEnsemble = ensemble_option(
+    "Compare under each structural variant (as sim run --ensemble, the first "
+    "file's choices) and say where a difference changes sign."
+)
 
 
 @dataclass(frozen=True)

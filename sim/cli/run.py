@@ -25,54 +25,32 @@ from sim.cli.options import (
     Assign,
     Plots,
     Progress,
+    RunCiWidth,
+    RunEnsemble,
+    RunMaxRuns,
     RunOptions,
-    ci_width_option,
-    max_runs_option,
-    out_option,
-    runs_option,
-    seed_option,
-    workers_option,
+    RunOut,
+    Runs,
+    RunWorkers,
+    ScenarioSeed,
 )
 from sim.present.run_text import dimensions_table, metrics_table, summary_table, survival_table
-
-Runs = runs_option("Monte Carlo runs.", "the scenario's")
-Seed = seed_option("the scenario's")
-Workers = workers_option("one per CPU core, for batches of at least 5 million run-days per worker")
-Out = out_option(
-    "Result directory; with several files, the directory that holds one per scenario.",
-    "results/<scenario name>",
-)
-CiWidth = ci_width_option(
-    "Add runs until every outcome probability's 95% interval is at most W wide "
-    "(e.g. 0.02); --runs is then the first batch."
-)
-MaxRuns = max_runs_option("With --ci-width: at most N runs.", "1,000,000")
 
 
 def run(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML file(s).", metavar="FILE")],
     assign: Assign = None,
     runs: Runs = None,
-    seed: Seed = None,
-    workers: Workers = None,
-    out: Out = None,
+    seed: ScenarioSeed = None,
+    workers: RunWorkers = None,
+    out: RunOut = None,
     csv: Annotated[bool, typer.Option("--csv", help="Also write runs.csv.")] = False,
     trajectories: Annotated[
         bool, typer.Option("--trajectories", help="Also write every run's daily values.")
     ] = False,
-    ci_width: CiWidth = None,
-    max_runs: MaxRuns = None,
-    ensemble: Annotated[
-        bool,
-        typer.Option(
-            "--ensemble",
-            help="Run the scenario under each structural variant (equilibrium-selection "
-            "rules x accident model, or the scenario's `ensemble:` key) on common random "
-            "numbers; write each variant's outcome shares, the pooled shares and the "
-            "spread split into sampling, parametric and structural parts to "
-            "results/<scenario>-ensemble.",
-        ),
-    ] = False,
+    ci_width: RunCiWidth = None,
+    max_runs: RunMaxRuns = None,
+    ensemble: RunEnsemble = False,
     plots: Plots = True,
     progress: Progress = True,
 ) -> None:

@@ -24,13 +24,13 @@ from sim.cli.console import (
 from sim.cli.options import (
     Plots,
     Progress,
-    ci_width_option,
-    max_runs_option,
-    out_option,
-    runs_option,
-    seed_option,
-    set_option,
-    workers_option,
+    RunsPerPoint,
+    SetAtEveryPoint,
+    SweepCiWidth,
+    SweepMaxRuns,
+    SweepOut,
+    SweepSeed,
+    SweepWorkers,
 )
 from sim.cli.sweep_setup import (
     check_scheduler,
@@ -41,17 +41,6 @@ from sim.cli.sweep_setup import (
 )
 from sim.present.sweep_text import print_sweep
 from sim.scenario.loader import ScenarioError
-
-RunsPerPoint = runs_option("Runs per point.", "the file's")
-Seed = seed_option("the file's")
-Workers = workers_option("one per CPU core for large sweeps")
-Out = out_option("Sweep directory.", "results/<sweep name>")
-CiWidth = ci_width_option(
-    "Give points more runs (in rounds of --runs) until every outcome "
-    "probability's 95% interval is at most W wide at every point."
-)
-MaxRuns = max_runs_option("With --ci-width: at most N runs per point.", "100 x --runs")
-SetAtEveryPoint = set_option("With a scenario file: a value fixed at every point. Repeatable.")
 
 
 def sweep(
@@ -83,8 +72,8 @@ def sweep(
         ),
     ] = None,
     runs: RunsPerPoint = None,
-    seed: Seed = None,
-    workers: Workers = None,
+    seed: SweepSeed = None,
+    workers: SweepWorkers = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -93,7 +82,7 @@ def sweep(
             "(tcp://HOST:8786) or scheduler file. Results do not depend on it.",
         ),
     ] = None,
-    out: Out = None,
+    out: SweepOut = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted sweep into the same DIR.")
     ] = False,
@@ -119,8 +108,8 @@ def sweep(
             show_default="up to 5,000",
         ),
     ] = None,
-    ci_width: CiWidth = None,
-    max_runs: MaxRuns = None,
+    ci_width: SweepCiWidth = None,
+    max_runs: SweepMaxRuns = None,
     plots: Plots = True,
     progress: Progress = True,
 ) -> None:
