@@ -4,12 +4,13 @@ Every scenario is run with the same seed, so run ``k`` of each draws the same
 random numbers for what the scenarios share (:mod:`sim.engine.streams`: draws depend
 on the seed, the run and the purpose only).  Each outcome's probability in
 scenario ``j`` is compared with the first scenario's by the paired
-difference over runs, ``d_k = 1[run k of j ends in the outcome] - 1[run k of
-the first does]``: its mean and its standard error ``sd(d) / sqrt(n)``.  The
-standard error independent samples would have, ``sqrt(p1 (1 - p1) / n +
-pj (1 - pj) / n)``, is reported next to it: their ratio is the variance
-reduction that common random numbers buy (Law, *Simulation Modeling and
-Analysis*, 5th ed., 2015, §11.2).
+difference over runs,
+``d_k = 1[run k of j ends in the outcome] - 1[run k of the first does]``:
+its mean and its standard error ``sd(d) / sqrt(n)``.  The standard error
+independent samples would have, ``sqrt(p1 (1 - p1) / n + pj (1 - pj) / n)``,
+is reported next to it: their ratio is the variance reduction that common
+random numbers buy (Law, *Simulation Modeling and Analysis*, 5th ed., 2015,
+§11.2).
 
 The 95% interval of the difference is Bonett & Price's adjusted Wald interval
 for paired proportions (2012, *Journal of Educational and Behavioral
@@ -47,6 +48,27 @@ def compare_tables(names: Sequence[str], outcomes: Sequence[pd.Series]) -> pd.Da
     One row per scenario and outcome: ``probability`` with its Wilson 95%
     interval, and against the first scenario ``difference``, its interval
     (``difference_low``/``_high``), ``se_paired`` and ``se_independent``.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The scenarios' names, one per column.
+    outcomes : sequence of pandas.Series
+        Each scenario's ``outcome`` column of the per-run table, all of one length.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scenario``, ``outcome``, ``runs``, ``probability``, ``low``,
+        ``high`` (its Wilson 95% interval), ``difference``, ``difference_low``,
+        ``difference_high`` (:func:`paired_interval`), ``se_paired`` and
+        ``se_independent``; the first scenario's differences are 0.
+
+    Raises
+    ------
+    ValueError
+        If the columns are not all of one length, or there are not as many names
+        as columns.
     """
     n = len(outcomes[0])
     if any(len(o) != n for o in outcomes):
@@ -86,7 +108,22 @@ def compare_tables(names: Sequence[str], outcomes: Sequence[pd.Series]) -> pd.Da
 def paired_interval(gained: int, lost: int, n: int) -> tuple[float, float]:
     """95% interval of a paired difference of proportions from its discordant runs:
     ``gained`` where only the second scenario has the outcome, ``lost`` where only
-    the first has it, of ``n`` runs (Bonett & Price 2012)."""
+    the first has it, of ``n`` runs (Bonett & Price 2012).
+
+    Parameters
+    ----------
+    gained : int
+        Runs in which only the second scenario has the outcome.
+    lost : int
+        Runs in which only the first scenario has it.
+    n : int
+        Runs in all.
+
+    Returns
+    -------
+    low, high : float
+        The interval of the difference (second minus first), within [-1, 1].
+    """
     p_gained, p_lost = (gained + 1) / (n + 2), (lost + 1) / (n + 2)
     centre = p_gained - p_lost
     half = Z95 * math.sqrt(max(p_gained + p_lost - centre**2, 0.0) / (n + 2))
@@ -101,7 +138,34 @@ def compare(
     progress: bool = False,
 ) -> pd.DataFrame:
     """Run each scenario with the same runs and seed (default: the first scenario's)
-    and compare them with the first (:func:`compare_tables`)."""
+    and compare them with the first (:func:`compare_tables`).
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        Two or more scenarios; the first is the reference.
+    runs : int, optional
+        Runs of each scenario (default: the first scenario's ``simulation.runs``).
+    seed : int, optional
+        The seed of every scenario (default: the first scenario's).
+    workers : int, default 1
+        Processes to run each scenario on (capped at the available cores).
+    progress : bool, default False
+        Show a progress bar on standard error (when it is a terminal).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario and outcome (:func:`compare_tables`); scenarios of
+        one name are numbered (``name (2)``).
+
+    Raises
+    ------
+    sim.errors.InputError
+        If an element is not a :class:`sim.Scenario`, there are
+        fewer than two, or ``runs`` or ``seed`` is not a whole number at least
+        its minimum.
+    """
     from sim.experiments.runner import run
 
     scenarios = [require_scenario(s, "each scenario") for s in scenarios]

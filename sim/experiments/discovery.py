@@ -153,6 +153,26 @@ class DiscoveryResult:
     ``settings``: the case of interest, the inputs, the counts and every
     setting of both algorithms.  ``notes``: what the reader should know (a
     median chosen for them, no box dense enough, PRIM not installed).
+
+    Attributes
+    ----------
+    case : Case
+        The case of interest: the outcome, ``below`` or ``above``, the value and
+        whether it was given or the median.
+    inputs : tuple of str
+        The input columns the boxes were looked for in (constant ones left out).
+    prim_boxes : pandas.DataFrame
+        PRIM's box, one row per restricted input (empty without PRIM or without
+        a box dense enough).
+    prim_trajectory : pandas.DataFrame
+        PRIM's peeling trajectory, with the chosen step marked.
+    cart_boxes : pandas.DataFrame
+        CART's leaves of interest, one row per leaf and restricted input, the
+        largest coverage first.
+    settings : dict
+        What ``discovery.json`` records.
+    notes : tuple of str
+        Sentences for the reader.
     """
 
     case: Case
@@ -198,7 +218,19 @@ _UTILITY_ENDINGS = ("_cost", "_gain", "resolve", "_value", "_if_detected", "cost
 
 
 def describe_input(path: str) -> str:
-    """A dotted path in words: ``actors.russia.resolve`` -> "Russia's resolve (...)"."""
+    """A dotted path in words: ``actors.russia.resolve`` -> "Russia's resolve (...)".
+
+    Parameters
+    ----------
+    path : str
+        A dotted scenario path, or a per-run table's ``param:PATH`` column.
+
+    Returns
+    -------
+    str
+        The words: the model's own for the values sweeps most often vary, else
+        the path's parts with spaces for underscores.
+    """
     path = path.removeprefix("param:")  # a value drawn per run (a per-run table)
     if path in _WORDS:
         return _WORDS[path]
@@ -254,7 +286,25 @@ def describe_range(
 ) -> str:
     """A box's range of ``path`` in the scenario's words, against its whole range:
     ``troops pledged: at least 12,500 (of 0 to 30,000 troops)``; a ``boolean``
-    value (0 or 1) is "yes" or "no"."""
+    value (0 or 1) is "yes" or "no".
+
+    Parameters
+    ----------
+    path : str
+        The input's dotted path (:func:`describe_input`).
+    low, high : float
+        The box's range of the input.
+    full_low, full_high : float
+        The input's whole range.
+    boolean : bool, default False
+        The input is a switch coded 0 or 1.
+
+    Returns
+    -------
+    str
+        One line: the input, ``at most``, ``at least``, ``LOW to HIGH`` or
+        ``any value``, and the whole range with its unit.
+    """
     if boolean:
         span = "yes" if low >= 1 else "no" if high <= 0 else "yes or no"
         return f"{describe_input(path)}: {span} (of no or yes)"
@@ -284,7 +334,18 @@ def outcome_words(outcome: str) -> str:
 
 
 def outcome_names(table: pd.DataFrame) -> list[str]:
-    """The outcomes of a points table: each ``p:NAME`` share (not its interval)."""
+    """The outcomes of a points table: each ``p:NAME`` share (not its interval).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A sweep's points table (or any table with ``p:NAME`` columns).
+
+    Returns
+    -------
+    list of str
+        The names, without ``p:``, in column order.
+    """
     return [
         c.removeprefix("p:")
         for c in table.columns
@@ -691,9 +752,40 @@ def discover(
     if it is missing); ``"cart"``
     needs scikit-learn only.  ``seed``: the tree's ``random_state``.
 
-    Raises :class:`DiscoveryError` (one line) for an unknown outcome or
-    input, both ``below`` and ``above``, a threshold outside (0, 1], and a
-    case of interest that is empty or is every point.
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        A sweep's points table, or any table with a ``p:OUTCOME`` column.
+    outcome : str
+        The outcome, with or without ``p:``.
+    below, above : float, optional
+        The share a point of interest lies below, or above (one of them at most).
+    inputs : sequence of str, optional
+        The columns to find boxes in (booleans taken as 0/1; columns that are
+        not numbers, or are constant, are left out with a note).
+    threshold : float, default 0.8
+        The density PRIM's box must reach, in (0, 1].
+    ranges : mapping of str to (float, float), optional
+        Each input's whole range.
+    methods : sequence of str, default ("prim", "cart")
+        The algorithms to run.
+    seed : int, default 0
+        The tree's ``random_state``.
+
+    Returns
+    -------
+    DiscoveryResult
+        The boxes, PRIM's trajectory, the settings and the notes.
+
+    Raises
+    ------
+    DiscoveryError
+        (One line) for an unknown outcome or input, both ``below`` and
+        ``above``, a threshold outside (0, 1], an unknown method, missing values,
+        no input that varies, and a case of interest that is empty or is every
+        point.
+    PrimUnavailableError
+        If ``methods`` holds ``"prim"`` and EMA Workbench is not installed.
     """
     if not 0 < threshold <= 1:
         raise DiscoveryError(f"threshold {threshold}: a density in (0, 1], e.g. 0.8")
@@ -777,7 +869,21 @@ def write_discovery(result: DiscoveryResult, directory: Path) -> list[Path]:
     """Write the tables and ``discovery.json`` into ``directory``; return the paths.
 
     The peeling trajectory's figure is drawn by the presentation layer
-    (:func:`sim.present.discovery_plots.draw_discovery`)."""
+    (:func:`sim.present.discovery_plots.draw_discovery`).
+
+    Parameters
+    ----------
+    result : DiscoveryResult
+        What :func:`discover` found.
+    directory : pathlib.Path
+        An existing folder (e.g. the one :func:`replace_discovery` yields).
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``prim_boxes.csv``, ``prim_trajectory.csv``, ``cart_boxes.csv`` and
+        ``discovery.json`` (the settings and the notes).
+    """
     from sim.results.store import write_json
 
     directory = Path(directory)
@@ -797,7 +903,24 @@ def write_discovery(result: DiscoveryResult, directory: Path) -> list[Path]:
 def replace_discovery(saved) -> contextlib.AbstractContextManager[Path]:
     """Yield a temporary folder; on success it replaces ``discovery/`` of the sweep
     directory ``saved`` (:class:`sim.experiments.sweep_store.SavedSweep`), as ``plots/`` is
-    replaced (:func:`sim.results.store.replace_folder`)."""
+    replaced (:func:`sim.results.store.replace_folder`).
+
+    Parameters
+    ----------
+    saved : sim.experiments.sweep_store.SavedSweep
+        The sweep directory, read back (its ``path`` and ``manifest``).
+
+    Returns
+    -------
+    contextlib.AbstractContextManager of pathlib.Path
+        Use in a ``with`` statement; it yields the temporary folder.
+
+    Raises
+    ------
+    sim.results.store.ResultDirectoryError
+        On entering, if ``discovery/`` is not sim's to replace or the temporary
+        folder cannot be made.
+    """
     from sim.results.store import replace_folder
 
     return replace_folder(saved, DISCOVERY, "the discovery")

@@ -67,7 +67,17 @@ REPLICATES = 2
 
 @dataclass(frozen=True)
 class Variant:
-    """One combination of structural choices: its name, its values, its scenario."""
+    """One combination of structural choices: its name, its values, its scenario.
+
+    Attributes
+    ----------
+    name : str
+        The chosen alternatives joined by `` / `` (``risk_dominant / contained``).
+    values : dict of str to object
+        ``{dotted path: alternative}``.
+    scenario : Scenario
+        The scenario with these values set.
+    """
 
     name: str
     values: dict[str, object]
@@ -76,7 +86,28 @@ class Variant:
 
 def variants(scenario: Scenario, choices: dict[str, tuple] | None = None) -> list[Variant]:
     """Every combination of ``choices`` (default: the scenario's ``ensemble`` key, else
-    :data:`DEFAULT_CHOICES`) applied to ``scenario``, in order."""
+    :data:`DEFAULT_CHOICES`) applied to ``scenario``, in order.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to vary.
+    choices : dict of str to tuple, optional
+        ``{dotted path: alternatives}``; each path one of
+        :data:`sim.scenario.schema.ENSEMBLE_CHOICES`.
+
+    Returns
+    -------
+    list of Variant
+        One per combination, the first path's alternatives varying slowest.
+
+    Raises
+    ------
+    ValueError
+        If a path is not a structural choice.
+    sim.scenario.overrides.ScenarioOverrideError
+        If the schema refuses an alternative.
+    """
     if choices is None:
         choices = scenario.ensemble or DEFAULT_CHOICES
     for path in choices:
@@ -103,6 +134,24 @@ class EnsembleResult:
     ``sd_parametric``, ``se_sampling``, and the shares of the run-level
     variance that are structural, parametric and chance.  ``findings``:
     sentences for the console and the report.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario the variants were made from.
+    runs : int
+        Parameter draws per variant (each run twice).
+    seed : int
+        The seed of every variant.
+    variants : list of Variant
+        The variants, in order.
+    shares : pandas.DataFrame
+        Each variant's, and the pooled, outcome shares (above).
+    spread : pandas.DataFrame
+        How each outcome's share spreads (above; the variance shares are
+        ``variance_structural``, ``variance_parametric`` and ``variance_chance``).
+    findings : list of str
+        The findings in words.
     """
 
     scenario: Scenario
@@ -132,7 +181,39 @@ def run_ensemble(
     on_variant: Callable[[Variant], None] | None = None,
 ) -> EnsembleResult:
     """Run ``scenario`` under each structural variant, ``runs`` parameter draws each, twice
-    (same draws, independent chance events), on common random numbers."""
+    (same draws, independent chance events), on common random numbers.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to vary.
+    runs : int, optional
+        Parameter draws per variant, at least 2 (default: the scenario's
+        ``simulation.runs``).
+    seed : int, optional
+        The seed of every variant (default: the scenario's ``simulation.seed``).
+    choices : dict of str to tuple, optional
+        The structural choices and their alternatives (:func:`variants`).
+    workers : int, default 1
+        Processes to run each batch on (capped at the available cores).
+    progress : bool, default False
+        Show a progress bar on standard error (when it is a terminal).
+    on_variant : callable, optional
+        Called with each :class:`Variant` before it runs.
+
+    Returns
+    -------
+    EnsembleResult
+        The shares, their spread and the findings.
+
+    Raises
+    ------
+    sim.errors.InputError
+        If ``scenario`` is not a :class:`sim.Scenario`, or
+        ``runs`` or ``seed`` is not a whole number at least its minimum.
+    ValueError
+        If ``runs`` is below 2 or a choice is not a structural choice.
+    """
     scenario = require_scenario(scenario)
     n = scenario.simulation.runs if runs is None else whole_number("runs", runs, 1)
     seed = scenario.simulation.seed if seed is None else whole_number("seed", seed, 0)
@@ -295,7 +376,38 @@ def compare_ensemble(
     """:func:`sim.experiments.comparison.compare` under every structural variant (of the first
     scenario's choices, or ``choices``): the table with a ``variant`` column, and
     sentences saying where a difference that is clear under one variant has the
-    opposite sign, clearly, under another."""
+    opposite sign, clearly, under another.
+
+    Parameters
+    ----------
+    scenarios : list of Scenario
+        Two or more scenarios; the first is the reference.
+    runs : int, optional
+        Runs of each scenario under each variant (default: the first scenario's).
+    seed : int, optional
+        The seed of every run (default: the first scenario's).
+    choices : dict of str to tuple, optional
+        The structural choices (default: the first scenario's ``ensemble`` key,
+        else :data:`DEFAULT_CHOICES`).
+    workers : int, default 1
+        Processes to run each batch on (capped at the available cores).
+    progress : bool, default False
+        Show a progress bar on standard error (when it is a terminal).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        :func:`sim.experiments.comparison.compare_tables`'s rows for each
+        variant, with a first column ``variant``.
+    findings : list of str
+        The sentences.
+
+    Raises
+    ------
+    ValueError
+        If there are fewer than two scenarios or a choice is not a structural
+        choice.
+    """
     from sim.experiments.comparison import _unique_names, compare_tables
 
     if len(scenarios) < 2:

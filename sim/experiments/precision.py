@@ -38,7 +38,23 @@ Z95 = 1.959963984540054
 @dataclass(frozen=True)
 class Precision:
     """How an adaptive run ended: the target width, the widest interval reached,
-    the runs it took, the batches, and whether the target was reached."""
+    the runs it took, the batches, and whether the target was reached.
+
+    Attributes
+    ----------
+    ci_width : float
+        The target width of every outcome's 95% interval.
+    widest : float
+        The widest interval's width at the end.
+    widest_outcome : str
+        The outcome it belongs to.
+    runs : int
+        Runs in all (runs 0 to ``runs - 1``).
+    batches : int
+        Batches simulated.
+    reached : bool
+        Whether every interval is at most ``ci_width`` wide.
+    """
 
     ci_width: float
     widest: float
@@ -54,7 +70,25 @@ def _widths(counts: np.ndarray, n: int) -> np.ndarray:
 
 
 def runs_needed(counts: np.ndarray, n: int, ci_width: float) -> int:
-    """Runs the widest outcome interval needs for ``ci_width``, at the current shares."""
+    """Runs the widest outcome interval needs for ``ci_width``, at the current shares.
+
+    ``4 z^2 p (1 - p) / ci_width^2`` for the largest ``p (1 - p)``, and at least
+    ``z^2 / ci_width`` (an outcome not seen yet still has a Wilson interval).
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        Runs that ended in each outcome.
+    n : int
+        Runs so far.
+    ci_width : float
+        The target width.
+
+    Returns
+    -------
+    int
+        Runs in all (not more runs) the widest interval needs.
+    """
     p = counts / n
     normal = 4 * Z95**2 * p * (1 - p) / ci_width**2
     floor = Z95**2 / ci_width  # an outcome not seen yet still has a Wilson interval
@@ -74,7 +108,40 @@ def simulate_to_precision(
     wide (module docstring).  ``first_runs``: the first batch (default: the
     scenario's runs); ``options`` go to :func:`sim.experiments.runner.simulate` for every
     batch (``workers``, ``progress``, ``on_chunk``, ``keep_columns``,
-    ``keep_trajectories``)."""
+    ``keep_trajectories``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to run.
+    ci_width : float
+        The target width, between 0 and 1.
+    first_runs : int, optional
+        Runs of the first batch (default: the scenario's ``simulation.runs``).
+    max_runs : int, default 1_000_000
+        The most runs in all.
+    seed : int, optional
+        The seed (default: the scenario's ``simulation.seed``).
+    simulate_batch : callable, optional
+        What simulates a batch, called as
+        ``simulate_batch(scenario, runs=..., seed=..., first_run=..., **options)``
+        (default: :func:`sim.experiments.runner.simulate`).
+    **options
+        Passed on to ``simulate_batch``.
+
+    Returns
+    -------
+    result : SimulationResult
+        Runs 0 to ``N - 1``, the batches merged: exactly ``sim run --runs N``.
+    precision : Precision
+        How it ended.
+
+    Raises
+    ------
+    ValueError
+        If ``ci_width`` is not between 0 and 1, or ``first_runs`` or ``max_runs``
+        is below 1.
+    """
     if not 0 < ci_width < 1:
         raise ValueError(f"ci_width must lie between 0 and 1, got {ci_width}")
     batch = scenario.simulation.runs if first_runs is None else int(first_runs)

@@ -92,7 +92,13 @@ MIN_RUN_DAYS_PER_WORKER = 5_000_000
 
 
 def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity, else the machine's count)."""
+    """The cores this process may run on (its CPU affinity, else the machine's count).
+
+    Returns
+    -------
+    int
+        At least 1.
+    """
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
@@ -100,14 +106,44 @@ def available_cores() -> int:
 
 
 def cap_workers(workers: int) -> int:
-    """``workers`` processes, but no more than :func:`available_cores`: more processes
-    than cores only add memory and start-up time, never speed (each worker holds its
-    own model, about 0.2 GiB)."""
+    """``workers`` processes, but no more than :func:`available_cores`.
+
+    More processes than cores only add memory and start-up time, never speed
+    (each worker holds its own model, about 0.2 GiB).
+
+    Parameters
+    ----------
+    workers : int
+        The processes asked for.
+
+    Returns
+    -------
+    int
+        ``workers`` capped at :func:`available_cores`, and at least 1.
+    """
     return max(1, min(int(workers), available_cores()))
 
 
 def default_workers(n_runs: int, horizon_days: int, cores: int | None = None) -> int:
-    """Worker processes for a batch: one per core, but no more than the batch keeps busy."""
+    """Worker processes for a batch: one per core, but no more than the batch keeps busy.
+
+    A worker is worth starting for every :data:`MIN_RUN_DAYS_PER_WORKER` run-days
+    (a worker takes about 1.3 s to start and import).
+
+    Parameters
+    ----------
+    n_runs : int
+        Runs in the batch.
+    horizon_days : int
+        Days each run simulates.
+    cores : int, optional
+        Cores to use at most (default: :func:`available_cores`).
+
+    Returns
+    -------
+    int
+        At least 1, at most ``cores``.
+    """
     cores = available_cores() if cores is None else cores
     return max(1, min(cores, n_runs * horizon_days // MIN_RUN_DAYS_PER_WORKER))
 
@@ -231,9 +267,31 @@ def simulate_range(
     """The per-run table of runs ``start`` to ``stop - 1`` of the batch of ``seed``, here.
 
     The rows are those of :func:`run` with the same seed (a run's results depend
-    on its index and the seed only).  ``on_day()`` is called after every
-    simulated day; an exception it raises stops the runs and propagates (how
-    :mod:`sim.present.progressive` drops a batch nobody is waiting for).
+    on its index and the seed only).  The runs are simulated in this process,
+    as one chunk; their daily values are not kept.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to simulate.
+    seed : int
+        The batch's seed.
+    start, stop : int
+        The first run index and one past the last, ``0 <= start < stop <= 2**32``.
+    on_day : callable, optional
+        Called with no arguments after every simulated day; an exception it raises
+        stops the runs and propagates (how :mod:`sim.present.progressive` drops a
+        batch nobody is waiting for).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run, as :func:`run` returns them.
+
+    Raises
+    ------
+    ValueError
+        If the run indices are out of range.
     """
     if not 0 <= start < stop <= MAX_RUNS:
         raise ValueError(f"runs must lie in 0 to {MAX_RUNS - 1}, got {start} to {stop - 1}")
@@ -383,6 +441,54 @@ def simulate(
     limits the result's ``runs`` to those columns, so memory grows with them
     only.  ``replicate > 0`` keeps every run's parameters and draws its chance
     events afresh (:func:`sim.engine.streams.replicate_seed`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to run (:func:`sim.load_scenario` reads one from a file).
+    runs : int, optional
+        Number of runs, at least 1 (default: the scenario's ``simulation.runs``).
+    seed : int, optional
+        The batch's seed, at least 0 (default: the scenario's ``simulation.seed``).
+    workers : int, default 1
+        Processes to spread the chunks over (capped at the available cores).
+    progress : bool, default False
+        Show a progress bar on standard error (when it is a terminal).
+    keep_trajectories : bool, default True
+        Keep every run's daily values in ``result.trajectories``; ``False`` keeps
+        only their per-day counts (``result.daily``).
+    on_chunk : callable, optional
+        Called with each chunk's per-run table (a ``pandas.DataFrame``), in run
+        order.
+    keep_columns : tuple of str, optional
+        The columns of the per-run table to keep in ``result.runs`` (default:
+        all).
+    first_run : int, default 0
+        Index of the first run.
+    chunk_runs : int, optional
+        Runs per chunk, at least 1 (default: :func:`default_chunk_runs`).
+    replicate : int, default 0
+        0 for the batch itself; ``r > 0`` for the same parameter draws with
+        independent chance events.
+
+    Returns
+    -------
+    SimulationResult
+        The per-run table (one row per run: outcome, metrics, ``param:`` columns
+        of the drawn parameters), the daily counts and, if kept, the
+        trajectories.
+
+    Raises
+    ------
+    sim.errors.InputError
+        If ``scenario`` is not a :class:`sim.Scenario`, or
+        ``runs``, ``seed``, ``workers`` or ``first_run`` is not a whole number
+        at least its minimum.
+    ValueError
+        If a run index would reach ``2**32`` or ``chunk_runs`` is below 1.
+    ChildProcessError
+        If a worker process dies before finishing its runs (killed by the
+        system, e.g. out of memory).
     """
     scenario = require_scenario(scenario)
     n_runs = scenario.simulation.runs if runs is None else whole_number("runs", runs, 1)
@@ -496,7 +602,38 @@ def run(
     workers: int = 1,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """Run ``scenario`` and return the per-run table (one row per Monte Carlo run)."""
+    """Run ``scenario`` and return the per-run table (one row per Monte Carlo run).
+
+    The ``runs`` of :func:`simulate` with the same arguments.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to run (:func:`sim.load_scenario` reads one from a file).
+    runs : int, optional
+        Number of runs, at least 1 (default: the scenario's ``simulation.runs``).
+    seed : int, optional
+        The batch's seed, at least 0 (default: the scenario's ``simulation.seed``).
+    workers : int, default 1
+        Processes to spread the runs over (capped at the available cores);
+        results do not depend on it.
+    progress : bool, default False
+        Show a progress bar on standard error (when it is a terminal).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run, in run order: ``run``, ``outcome`` and the other
+        categorical results, the metrics, and a ``param:PATH`` column for each
+        drawn parameter.
+
+    Raises
+    ------
+    sim.errors.InputError
+        If ``scenario`` is not a :class:`sim.Scenario`, or
+        ``runs``, ``seed`` or ``workers`` is not a whole number at least its
+        minimum.
+    """
     return simulate(scenario, runs=runs, seed=seed, workers=workers, progress=progress).runs
 
 
@@ -508,6 +645,32 @@ def trace(
     It is the same run as row ``run_index`` of :func:`run` with the same
     scenario and ``seed`` (``runs`` only bounds the index: it names the batch
     the user has in mind).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to run.
+    run_index : int
+        The run to trace, ``0 <= run_index < runs``.
+    runs : int, optional
+        The batch's number of runs (default: the scenario's ``simulation.runs``).
+    seed : int, optional
+        The batch's seed (default: the scenario's ``simulation.seed``).
+
+    Returns
+    -------
+    TraceResult
+        The run's day-by-day record (``days``), its row of the per-run table
+        (``row``) and its drawn parameters (``parameters``).
+
+    Raises
+    ------
+    sim.errors.InputError
+        If ``scenario`` is not a :class:`sim.Scenario`, or
+        ``runs``, ``seed`` or ``run_index`` is not a whole number at least its
+        minimum.
+    ValueError
+        If ``run_index`` is not below ``runs``.
     """
     scenario = require_scenario(scenario)
     n_runs = scenario.simulation.runs if runs is None else whole_number("runs", runs, 1)

@@ -51,7 +51,17 @@ INTEGER_PARAMETERS = (
 
 @dataclass(frozen=True)
 class ParameterRange:
-    """A parameter's dotted path and the low and high values a screen sets it to."""
+    """A parameter's dotted path and the low and high values a screen sets it to.
+
+    Attributes
+    ----------
+    path : str
+        The parameter's dotted path.
+    low, high : float
+        The values :func:`screen` fixes it at.
+    integer : bool, default False
+        The parameter holds an integer (the values are set as ``int``).
+    """
 
     path: str
     low: float
@@ -77,7 +87,20 @@ def _bounds_of(path: str) -> tuple[float, float]:
 
 
 def parameter_ranges(scenario: Scenario) -> list[ParameterRange]:
-    """Low and high values of every numeric parameter of ``scenario`` (module docstring)."""
+    """Low and high values of every numeric parameter of ``scenario`` (module docstring).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario whose parameters to range.
+
+    Returns
+    -------
+    list of ParameterRange
+        One per uncertain parameter, clipped to the parameter's interval, then
+        one per integer parameter (half and one and a half times its value, at
+        least 1 and 2).
+    """
     ranges = []
     for path, dist in uncertain_parameters(scenario):
         lo_bound, hi_bound = _bounds_of(path)
@@ -101,7 +124,27 @@ def parameter_ranges(scenario: Scenario) -> list[ParameterRange]:
 
 def scale_states(scenario: Scenario, field: str, factor: float) -> Scenario:
     """``scenario`` with one fixed per-state value (e.g. ``casualty_sensitivity``)
-    multiplied by ``factor`` in every coalition state."""
+    multiplied by ``factor`` in every coalition state.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to start from.
+    field : str
+        A field of each state under ``actors.coalition.states``.
+    factor : float
+        The multiplier.
+
+    Returns
+    -------
+    Scenario
+        The new scenario, validated.
+
+    Raises
+    ------
+    ValueError
+        If the value is not fixed in some state (a distribution).
+    """
     overrides = {}
     for name, state in scenario.actors.coalition.states.items():
         value = getattr(state, field)
@@ -112,7 +155,20 @@ def scale_states(scenario: Scenario, field: str, factor: float) -> Scenario:
 
 
 def paired_difference(high: pd.Series | np.ndarray, low: pd.Series | np.ndarray):
-    """Mean of ``high - low`` over paired runs and its standard error."""
+    """Mean of ``high - low`` over paired runs and its standard error.
+
+    Parameters
+    ----------
+    high, low : pandas.Series or numpy.ndarray
+        One value per run, run ``k`` of each paired.
+
+    Returns
+    -------
+    mean : float
+        The mean difference.
+    se : float
+        Its standard error, ``sd / sqrt(n)`` (NaN for a single run).
+    """
     diff = np.asarray(high, dtype=float) - np.asarray(low, dtype=float)
     se = float(diff.std(ddof=1) / math.sqrt(diff.size)) if diff.size > 1 else math.nan
     return float(diff.mean()), se
@@ -130,6 +186,29 @@ def screen(
 
     ``metrics`` maps a name to a function of the run table giving one value per
     run (e.g. ``lambda r: r["outcome"] == "durable_ceasefire"``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to screen.
+    metrics : dict of str to callable
+        ``{name: function of the per-run table}``, as above.
+    runs : int
+        Runs at each value.
+    seed : int
+        The seed of every batch (common random numbers).
+    ranges : list of ParameterRange, optional
+        The parameters and values to set (default: :func:`parameter_ranges`).
+    simulate : callable, optional
+        ``simulate(scenario, runs, seed)`` returning a per-run table (default:
+        :func:`sim.experiments.runner.run`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per parameter: ``parameter``, ``low``, ``high``, for each metric
+        its mean difference (high minus low) and ``NAME_se``, and ``identical``
+        (the two run tables agree apart from the drawn parameters).
     """
     if simulate is None:
         from sim.experiments.runner import run
@@ -189,6 +268,33 @@ def distribution_sobol(
     ``mean`` and ``variance`` of the points' probabilities and ``chance_variance`` (the
     mean binomial variance of a point's estimate, ``p(1-p)/runs``: the part of
     ``variance`` that no factor explains).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario whose uncertain parameters to vary.
+    outcomes : dict of str to callable
+        ``{name: function of the per-run table giving a boolean per run}``.
+    samples : int
+        Saltelli's base samples, a power of 2.
+    runs : int
+        Runs at every point.
+    seed : int
+        The seed of the sample, of the runs and of the bootstrap.
+    workers : int, default 1
+        Processes to run the points on (capped at the available cores).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``outcome``, ``factor``, ``S1``, ``S1_conf``, ``ST``, ``ST_conf``;
+        ``attrs`` holds ``points``, ``runs_per_point`` and, per outcome, the
+        statistics above.
+
+    Raises
+    ------
+    ValueError
+        If the scenario has no uncertain parameter.
     """
     from SALib.analyze import sobol as salib_analyze
     from SALib.sample import sobol as salib_sample

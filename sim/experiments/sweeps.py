@@ -72,7 +72,45 @@ KEEP_SCENARIOS = 2_000
 
 @dataclass(frozen=True)
 class Sweep:
-    """A resolved sweep: the base scenario, its factors and the design's points."""
+    """A resolved sweep: the base scenario, its factors and the design's points.
+
+    Made by :func:`resolve_sweep` (or :func:`load_sweep` from a file), which also
+    fills ``scenarios``, ``batch_keys`` and ``horizons``.
+
+    Attributes
+    ----------
+    name : str
+        The sweep's name (its result directory).
+    base : Scenario
+        The base scenario, before the fixed values are set.
+    design : str
+        The design that picked the points: ``grid``, ``latin``, ``sobol`` or
+        ``morris`` (:data:`sim.experiments.designs.DESIGNS`).
+    factors : tuple of sim.experiments.designs.Factor
+        The varied values, by dotted path.
+    points : pandas.DataFrame
+        One row per point, one column per factor's path.
+    runs : int
+        Runs per point (run indices 0 to ``runs - 1`` of ``seed``).
+    seed : int
+        The seed of every point's runs (and of a sampled design).
+    samples : int or None
+        The design's ``samples`` (``None`` for a grid).
+    fixed : mapping of str to object
+        Values set at every point, by dotted path (the sweep file's ``set:``).
+    ci_width : float or None
+        With a value, points whose widest outcome interval is wider get more
+        runs, up to ``max_runs``.
+    max_runs : int or None
+        The most runs a point gets with ``ci_width``.
+    scenarios : tuple of Scenario
+        Every point's scenario, validated; empty for sweeps of more than
+        :data:`KEEP_SCENARIOS` points.
+    batch_keys : tuple of str
+        Per point, the model group (:func:`sim.engine.parameters.batch_key`).
+    horizons : tuple of int
+        Per point, the horizon in days.
+    """
 
     name: str
     base: Scenario
@@ -97,22 +135,60 @@ class Sweep:
 
     @property
     def n_points(self) -> int:
+        """Number of points."""
         return len(self.points)
 
     def overrides(self, point: int) -> dict[str, Any]:
-        """The values point ``point`` sets (the fixed ones, then its factors')."""
+        """The values point ``point`` sets (the fixed ones, then its factors').
+
+        Parameters
+        ----------
+        point : int
+            The point's index, ``0 <= point < n_points``.
+
+        Returns
+        -------
+        dict of str to object
+            ``{dotted path: value}``, NumPy scalars as Python values.
+        """
         # Column by column: a row of mixed columns would turn integers into floats.
         values = {f.path: _plain(self.points[f.path].iat[point]) for f in self.factors}
         return {**self.fixed, **values}
 
     def scenario(self, point: int) -> Scenario:
-        """The base scenario with point ``point``'s values (validated)."""
+        """The base scenario with point ``point``'s values (validated).
+
+        Parameters
+        ----------
+        point : int
+            The point's index, ``0 <= point < n_points``.
+
+        Returns
+        -------
+        Scenario
+            The point's scenario (kept, or built from ``base`` and
+            :meth:`overrides`).
+
+        Raises
+        ------
+        sim.scenario.overrides.ScenarioOverrideError
+            If the point's values make an invalid scenario (only when it is
+            built: :func:`resolve_sweep` has checked every point).
+        """
         if self.scenarios:
             return self.scenarios[point]
         return with_overrides(self.base, self.overrides(point))
 
     def point_keys(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        """Per point: its model group and its horizon (days)."""
+        """Per point: its model group and its horizon (days).
+
+        Returns
+        -------
+        batch_keys : tuple of str
+            Each point's model group (:func:`sim.engine.parameters.batch_key`).
+        horizons : tuple of int
+            Each point's horizon in days.
+        """
         if self.batch_keys and self.horizons:
             return self.batch_keys, self.horizons
         scenarios = [self.scenario(p) for p in range(self.n_points)]
@@ -123,7 +199,13 @@ class Sweep:
 
     def groups(self) -> list[list[int]]:
         """Points that can share a model, in order of their first point (as
-        :func:`point_groups` of their scenarios)."""
+        :func:`point_groups` of their scenarios).
+
+        Returns
+        -------
+        list of list of int
+            The point indices of each group, in order.
+        """
         keys, _ = self.point_keys()
         groups: dict[str, list[int]] = {}
         for point, key in enumerate(keys):
@@ -142,7 +224,20 @@ _EXPONENT_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 
 def parse_value(text: str) -> Any:
     """A command-line value read as YAML would read it: 5000, 0.5, true, uniform text;
-    ``1e-3`` is a number, as it is in a scenario file (where the schema reads it so)."""
+    ``1e-3`` is a number, as it is in a scenario file (where the schema reads it so).
+
+    Parameters
+    ----------
+    text : str
+        The value as typed (``--set PATH=VALUE``, a level of ``--vary``).
+
+    Returns
+    -------
+    object
+        An ``int``, ``float``, ``bool``, ``None`` (for ``null`` or ``~``), a list
+        or mapping written in YAML, or ``text`` itself where YAML reads nothing, a
+        number out of range or cannot parse it.
+    """
     import yaml
 
     if _EXPONENT_NUMBER.fullmatch(text.strip()):
@@ -159,7 +254,26 @@ def parse_value(text: str) -> Any:
 
 
 def parse_vary(text: str) -> tuple[str, list[Level] | RangeSpec]:
-    """``PATH=LOW:HIGH:STEP``, ``PATH=LOW:HIGH`` (a range) or ``PATH=A,B,C`` (levels)."""
+    """``PATH=LOW:HIGH:STEP``, ``PATH=LOW:HIGH`` (a range) or ``PATH=A,B,C`` (levels).
+
+    Parameters
+    ----------
+    text : str
+        A ``--vary`` value; each level is read by :func:`parse_value`.
+
+    Returns
+    -------
+    path : str
+        The dotted path.
+    spec : list or RangeSpec
+        The levels, or the range (``step`` ``None`` without a step).
+
+    Raises
+    ------
+    ValueError
+        If the text has none of these forms, a bound or step is not a number, or
+        the step is not positive and finite.
+    """
     path, sep, spec = text.partition("=")
     path = path.strip()
     if not sep or not path or not spec.strip():
@@ -231,9 +345,34 @@ def resolve_sweep(
 ) -> Sweep:
     """The sweep ``spec`` describes over ``base``: factors, points, runs and seed.
 
-    Raises ``ValueError`` whose message starts with the offending key (a
-    varied path, ``samples``, ``design``) when a factor, a design or any
-    point's scenario is invalid -- before anything is simulated.
+    Every point's scenario is built and validated here, before anything is
+    simulated.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep as written.
+    base : Scenario
+        The base scenario.
+    runs : int, optional
+        Runs per point (default: the spec's, else the base scenario's after
+        ``set``).
+    seed : int, optional
+        The seed (default: the spec's, else the base scenario's after ``set``).
+
+    Returns
+    -------
+    Sweep
+        The resolved sweep, with every point's model group and horizon (and
+        scenario, for at most :data:`KEEP_SCENARIOS` points).
+
+    Raises
+    ------
+    ValueError
+        Whose message starts with the offending key (a varied path, ``set``,
+        ``samples``, ``design``, ``vary``) when a factor, a design or any
+        point's scenario is invalid, or the design has more than
+        :data:`sim.scenario.sweep_file.MAX_POINTS` points.
     """
     try:
         fixed_base = with_overrides(base, spec.set) if spec.set else base
@@ -293,17 +432,27 @@ def resolve_sweep(
 
 @dataclass(frozen=True)
 class Chunk:
-    """One batch of runs: ``segments`` are (point, first run, stop run), end to end."""
+    """One batch of runs: ``segments`` are (point, first run, stop run), end to end.
+
+    Attributes
+    ----------
+    index : int
+        The chunk's number in the sweep.
+    segments : tuple of (int, int, int)
+        ``(point, start, stop)``: runs ``start`` to ``stop - 1`` of the point.
+    """
 
     index: int
     segments: tuple[tuple[int, int, int], ...]
 
     @property
     def size(self) -> int:
+        """Number of runs in the chunk."""
         return sum(stop - start for _, start, stop in self.segments)
 
     @property
     def points(self) -> list[int]:
+        """The points the chunk holds runs of, in order of their first segment."""
         return list(dict.fromkeys(p for p, _, _ in self.segments))
 
 
@@ -325,7 +474,29 @@ def plan_chunks(
 
     ``runs``: every point's runs 0 to ``runs - 1``, or for some points a range
     ``(start, stop)`` of run indices (points not in it are skipped).  Chunks
-    are numbered from ``first_index``.
+    are numbered from ``first_index``.  A chunk never holds points of two
+    groups.
+
+    Parameters
+    ----------
+    groups : iterable of sequences of int
+        Points that can share a model (:meth:`Sweep.groups`).
+    runs : int or mapping of int to (int, int)
+        Runs per point, or ``{point: (start, stop)}``.
+    width : int
+        The most runs in a chunk, at least 1.
+    first_index : int, default 0
+        The first chunk's number.
+
+    Returns
+    -------
+    list of Chunk
+        The chunks, numbered in order.
+
+    Raises
+    ------
+    ValueError
+        If ``width`` is below 1.
     """
     if width < 1:
         raise ValueError(f"chunk width must be at least 1, got {width}")
@@ -373,6 +544,29 @@ def simulate_chunk(
     Returns the chunk's per-run table (:data:`RUN_COLUMNS`, or with
     ``all_columns`` every column of ``sim run``'s table, and the drawn
     parameters), rows in segment order.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        The scenarios of the chunk's points, all of one model group (the first
+        one's horizon and drawn parameters are the chunk's).
+    point_ids : sequence of int
+        The point each scenario belongs to.
+    segments : sequence of (int, int, int)
+        ``(point, start, stop)``: simulate runs ``start`` to ``stop - 1`` of
+        the point.
+    seed : int
+        The sweep's seed.
+    on_day : callable, optional
+        Called with no arguments after every simulated day.
+    all_columns : bool, default False
+        Keep every column of the per-run table, not just :data:`RUN_COLUMNS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run, with ``point`` and ``run`` columns and ``param:`` columns
+        of the drawn parameters.
     """
     from sim.engine.model import CrisisModel
     from sim.experiments.runner import _to_frame
@@ -413,7 +607,22 @@ def points_table(runs: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
     Wilson interval (``p:OUTCOME``, ``p:OUTCOME:low``, ``p:OUTCOME:high``), each
     force fate's probability (``p:force_fate:FATE``), the widest of the outcome
     intervals (``ci95_width_max``), each metric's mean (``mean:METRIC``, missing
-    values left out) and median (``q50:METRIC``)."""
+    values left out) and median (``q50:METRIC``).
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        The sweep's per-run table (``point``, ``outcome``, ``force_fate`` and the
+        metrics, as :func:`simulate_chunk` gives them).
+    sweep : Sweep
+        The sweep the runs belong to.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point of ``sweep``, in order: ``point``, the varied values,
+        ``runs`` (the point's number of runs) and the columns above.
+    """
     table = sweep.points.copy()
     table.insert(0, "point", np.arange(sweep.n_points))
     grouped = runs.groupby("point", observed=True, sort=True)
@@ -897,10 +1106,28 @@ def sensitivity_table(sweep: Sweep, points: pd.DataFrame) -> pd.DataFrame | None
 def load_sweep(file: str | Path, runs: int | None = None, seed: int | None = None) -> Sweep:
     """Load a sweep file (docs/sweeps.md) and its base scenario; resolve its points.
 
-    ``runs`` and ``seed`` replace the file's.  Any problem -- in the sweep file,
-    in its base scenario, or a varied value that makes some point's scenario
-    invalid -- raises :class:`sim.scenario.loader.ScenarioError` naming the
-    file, the line and the key.
+    ``runs`` and ``seed`` replace the file's.
+
+    Parameters
+    ----------
+    file : str or pathlib.Path
+        The sweep file.
+    runs : int, optional
+        Runs per point (default: the file's, else the base scenario's).
+    seed : int, optional
+        The seed (default: the file's, else the base scenario's).
+
+    Returns
+    -------
+    Sweep
+        The resolved sweep (:func:`resolve_sweep`).
+
+    Raises
+    ------
+    sim.scenario.loader.ScenarioError
+        On any problem -- in the sweep file, in its base scenario, or a varied
+        value that makes some point's scenario invalid -- naming the file, the
+        line and the key.
     """
     from sim.scenario.loader import read_sweep_file, sweep_error
 
@@ -932,6 +1159,45 @@ def sweep(
     (:func:`points_table`); with a sobol or morris design the analysis is in
     ``table.attrs["sensitivity"]``.  The same as ``sim sweep``; safe to call
     from a script without an ``if __name__ == "__main__":`` guard.
+
+    Parameters
+    ----------
+    base : Scenario
+        The base scenario.
+    vary : mapping of str to list, mapping or str
+        ``{dotted path: levels, range or text}``, as above.
+    design : str, default "grid"
+        ``grid``, ``latin``, ``sobol`` or ``morris`` (docs/sweeps.md).
+    samples : int, optional
+        The sampled designs' size: points (latin), base samples, a power of 2
+        (sobol), or trajectories (morris).
+    runs : int, optional
+        Runs per point (default: the base scenario's, after ``fixed``).
+    seed : int, optional
+        The seed of every point (default: the base scenario's, after ``fixed``).
+    fixed : mapping of str to object, optional
+        ``{dotted path: value}`` set at every point.
+    workers : int, default 1
+        Processes to run the chunks on (capped at the available cores).
+    progress : bool, default False
+        Show a progress bar on standard error (when it is a terminal).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The points table (:func:`points_table`); with a sobol or morris design,
+        ``attrs["sensitivity"]`` holds the indices of each outcome's probability.
+
+    Raises
+    ------
+    sim.errors.InputError
+        If ``base`` is not a :class:`sim.Scenario`, or the sweep
+        file's schema refuses a setting (an unknown design, ``samples`` below 1, a
+        factor without levels; the message names the key).
+    ValueError
+        If a range or a text in ``vary`` is malformed, or a factor, the design or
+        a point's scenario is invalid (then the message starts with the
+        offending key).
     """
     base = require_scenario(base, "base")
     factors: dict[str, list[Level] | RangeSpec] = {}
@@ -967,7 +1233,32 @@ def evaluate(
 ) -> dict[str, float]:
     """Each outcome's probability for ``scenario`` with ``overrides`` set: the one-call
     model for external drivers (EMA Workbench, optimisers).  Run ``k`` is run ``k`` of
-    ``sim run`` with those values, so two calls with the same seed share their draws."""
+    ``sim run`` with those values, so two calls with the same seed share their draws.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to start from.
+    overrides : mapping of str to object, optional
+        ``{dotted path: value}`` to set (:func:`sim.scenario.overrides.with_overrides`).
+    runs : int, optional
+        Number of runs (default: the scenario's ``simulation.runs``).
+    seed : int, optional
+        The seed (default: the scenario's ``simulation.seed``).
+
+    Returns
+    -------
+    dict of str to float
+        Every headline outcome's share of the runs, zero included.
+
+    Raises
+    ------
+    sim.errors.InputError
+        If ``scenario`` is not a :class:`sim.Scenario`, or
+        ``runs`` or ``seed`` is not a whole number at least its minimum.
+    sim.scenario.overrides.ScenarioOverrideError
+        If an override names no key or has a value the schema refuses.
+    """
     from sim.experiments.runner import run
 
     scenario = require_scenario(scenario)

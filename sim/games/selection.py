@@ -68,6 +68,17 @@ class Selected:
     ``row_first`` / ``col_first``: probability that the row / column player
     plays its first action.  ``label``: see the module docstring.
     ``n_equilibria``: isolated equilibria found.  ``degenerate``: payoff ties.
+
+    Attributes
+    ----------
+    row_first, col_first : numpy.ndarray
+        Shape ``(n,)``: the probabilities of each player's first action.
+    label : numpy.ndarray
+        Shape ``(n,)``, ``int8``: the profile played, 0 to 5.
+    n_equilibria : numpy.ndarray
+        Shape ``(n,)``, ``int8``: equilibria found (:attr:`Equilibria2x2.count`).
+    degenerate : numpy.ndarray
+        Shape ``(n,)``, bool: games with payoff ties against a pure strategy.
     """
 
     row_first: np.ndarray
@@ -177,6 +188,33 @@ def select_equilibrium(
     :data:`KERNEL_MIN_GAMES` games or more, or for any number once the kernel
     is loaded, unless the environment variable ``SIM_NO_NUMBA`` is set (to
     anything but ``0``).  Both give the same results, bit for bit.
+
+    Parameters
+    ----------
+    row_payoffs, col_payoffs : numpy.ndarray
+        The games, shape ``(n, 2, 2)`` (``[game, row action, column action]``);
+        one game of shape ``(2, 2)`` is taken as ``n = 1``.
+    equilibria : Equilibria2x2, optional
+        The games' equilibria, if already solved (:func:`solve_2x2`).
+    rule : str, default "risk_dominant"
+        ``risk_dominant``, ``payoff_dominant``, ``max_entropy``, ``random`` or
+        ``logit_qre``.
+    rng : numpy.random.Generator, optional
+        The generator for ``random`` (one uniform number per game).
+    precision : float or numpy.ndarray, default 10.0
+        The logit precision λ for ``logit_qre`` (one, or one per game).
+    backend : str, optional
+        ``"numba"``, ``"numpy"`` or ``None``, as above.
+
+    Returns
+    -------
+    Selected
+        The profile played in each game.
+
+    Raises
+    ------
+    ValueError
+        For an unknown backend or rule, or ``random`` without ``rng``.
     """
     if backend is not None and backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")

@@ -117,7 +117,18 @@ class DeploymentInputs:
 
 
 def deployment_table(x: DeploymentInputs) -> tuple[np.ndarray, np.ndarray]:
-    """Coalition (row: deploy, stay out) × Russia (column: accept, target)."""
+    """Coalition (row: deploy, stay out) × Russia (column: accept, target).
+
+    Parameters
+    ----------
+    x : DeploymentInputs
+        The per-run inputs, arrays of length n.
+
+    Returns
+    -------
+    row_payoffs, col_payoffs : numpy.ndarray
+        The coalition's and Russia's payoffs, shape ``(n, 2, 2)``.
+    """
     n = x.troops.shape[0]
     cost = x.deployment_cost * x.troops / 10_000.0  # a unit: deployment_cost is per 10,000
     coalition, russia = _table(n), _table(n)
@@ -177,7 +188,18 @@ def unilateral_collapse_probability(
 
 
 def ceasefire_table(x: CeasefireInputs) -> tuple[np.ndarray, np.ndarray]:
-    """Russia (row: hold, violate) × Ukraine (column: hold, violate), one day."""
+    """Russia (row: hold, violate) × Ukraine (column: hold, violate), one day.
+
+    Parameters
+    ----------
+    x : CeasefireInputs
+        The per-run inputs, arrays of length n.
+
+    Returns
+    -------
+    row_payoffs, col_payoffs : numpy.ndarray
+        Russia's and Ukraine's payoffs, shape ``(n, 2, 2)``.
+    """
     n = x.russia_gain.shape[0]
     russia, ukraine = _table(n), _table(n)
     p = x.detection_probability
@@ -206,7 +228,18 @@ class SanctionsInputs:
 
 
 def sanctions_table(x: SanctionsInputs) -> tuple[np.ndarray, np.ndarray]:
-    """US (row: impose, refrain) × Russia (column: comply, defy)."""
+    """US (row: impose, refrain) × Russia (column: comply, defy).
+
+    Parameters
+    ----------
+    x : SanctionsInputs
+        The per-run inputs, arrays of length n.
+
+    Returns
+    -------
+    row_payoffs, col_payoffs : numpy.ndarray
+        The US's and Russia's payoffs, shape ``(n, 2, 2)``.
+    """
     n = x.us_sanctions_cost.shape[0]
     us, russia = _table(n), _table(n)
     us[:, 0, 0] = -x.us_sanctions_cost

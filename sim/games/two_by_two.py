@@ -53,6 +53,24 @@ class Equilibria2x2:
     probability ``mixed_row[k]`` and the column player with ``mixed_col[k]``
     (NaN where there is none).  ``degenerate[k]`` flags games with payoff ties
     against a pure strategy.
+
+    Attributes
+    ----------
+    pure : numpy.ndarray
+        Shape ``(n, 2, 2)``, bool: the pure equilibria.
+    mixed : numpy.ndarray
+        Shape ``(n,)``, bool: the game has a completely mixed equilibrium.
+    mixed_row, mixed_col : numpy.ndarray
+        Shape ``(n,)``: its probabilities of each player's first action (NaN:
+        none).
+    degenerate : numpy.ndarray
+        Shape ``(n,)``, bool: payoff ties against a pure strategy.
+    row_mixing : numpy.ndarray
+        Shape ``(n, 2)``: ``row_mixing[k, j]``, the extreme ``p`` inside (0, 1) at
+        which the row player mixes against pure column ``j`` in an equilibrium of
+        a degenerate game (NaN: none).
+    col_mixing : numpy.ndarray
+        Shape ``(n, 2)``: likewise, ``q`` of the column player against row ``i``.
     """
 
     pure: np.ndarray
@@ -76,7 +94,19 @@ class Equilibria2x2:
         return self.pure.sum(axis=(1, 2)) + self.mixed + partial
 
     def as_list(self, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Equilibria of game ``k`` as (row strategy, column strategy) probability vectors."""
+        """Equilibria of game ``k`` as (row strategy, column strategy) probability vectors.
+
+        Parameters
+        ----------
+        k : int
+            The game's index.
+
+        Returns
+        -------
+        list of (numpy.ndarray, numpy.ndarray)
+            Pure ones first (cell order), then partially mixed, then the
+            completely mixed one; each strategy of length 2.
+        """
         found = []
         for i in range(2):
             for j in range(2):
@@ -101,6 +131,22 @@ def solve_2x2(row_payoffs: np.ndarray, col_payoffs: np.ndarray) -> Equilibria2x2
 
     Both arrays have shape ``(n, 2, 2)``; a single game of shape ``(2, 2)`` is
     accepted and treated as ``n = 1``.
+
+    Parameters
+    ----------
+    row_payoffs, col_payoffs : numpy.ndarray
+        The row and column players' payoffs,
+        ``[game, row action, column action]``.
+
+    Returns
+    -------
+    Equilibria2x2
+        Every game's equilibria.
+
+    Raises
+    ------
+    ValueError
+        If the arrays differ in shape or their last two axes are not 2 × 2.
     """
     A = np.asarray(row_payoffs, dtype=float)
     B = np.asarray(col_payoffs, dtype=float)

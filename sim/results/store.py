@@ -122,7 +122,26 @@ class ResultDirectoryError(SimError):
 
 @dataclass(frozen=True)
 class SavedResult:
-    """A result directory read back: what :mod:`sim.present.plots` draws from."""
+    """A result directory read back: what :mod:`sim.present.plots` draws from.
+
+    Returned by :func:`load_result` and :func:`write_result`.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The result directory.
+    runs : pandas.DataFrame
+        ``runs.parquet``: one row per run.
+    quantiles : pandas.DataFrame
+        ``trajectory_quantiles.parquet``: per daily variable and day, the mean
+        and quantiles over runs.
+    summary : dict
+        ``summary.json``.
+    manifest : dict
+        ``manifest.json``.
+    daily_states : pandas.DataFrame
+        ``daily_states.parquet`` (:func:`daily_states`).
+    """
 
     path: Path
     runs: pd.DataFrame
@@ -134,6 +153,7 @@ class SavedResult:
 
     @property
     def scenario_name(self) -> str:
+        """The name of the scenario that was run (from the manifest)."""
         return self.manifest["scenario"]["name"]
 
 
@@ -222,8 +242,25 @@ def staged_directory(final: Path) -> Iterator[Path]:
     """Yield a fresh temporary directory; on success, move it to ``final``.
 
     On any exception (including Ctrl-C) the temporary directory is removed and
-    ``final`` is left as it was.  Raises :class:`ResultDirectoryError` if
-    ``final`` may not be replaced or its parent cannot hold a new directory.
+    ``final`` is left as it was.  Use in a ``with`` statement; the marker
+    ``.sim-result`` listing what was written is added before the move.
+
+    Parameters
+    ----------
+    final : pathlib.Path
+        Where the result directory goes: a new path, an empty directory or a
+        result directory of a completed run (replaced).
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary directory, next to ``final``, to write into.
+
+    Raises
+    ------
+    ResultDirectoryError
+        If ``final`` may not be replaced or its parent cannot hold a new
+        directory.
     """
     final = Path(os.path.abspath(final))
     if not final.name:
@@ -309,7 +346,15 @@ def _json_default(value: object) -> object:
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Write ``data`` as indented UTF-8 JSON (under a temporary name, then renamed)."""
+    """Write ``data`` as indented UTF-8 JSON (under a temporary name, then renamed).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to write (replaced if it exists).
+    data : dict
+        JSON data; NumPy scalars and paths are written as numbers and text.
+    """
     path = Path(path)
     text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
     partial = path.with_name(f".{path.name}.partial-{uuid.uuid4().hex[:8]}")
@@ -378,14 +423,41 @@ def _files(directory: Path) -> list[dict]:
 
 
 def scenario_as_run(result: SimulationResult) -> dict:
-    """The resolved scenario with the batch's runs and seed: what ``sim run`` repeats."""
+    """The resolved scenario with the batch's runs and seed: what ``sim run`` repeats.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        A batch.
+
+    Returns
+    -------
+    dict
+        The scenario as JSON data, with ``simulation.runs`` and
+        ``simulation.seed`` those of the batch.
+    """
     scenario = result.scenario
     simulation = scenario.simulation.model_copy(update={"runs": result.n_runs, "seed": result.seed})
     return scenario.model_copy(update={"simulation": simulation}).model_dump(mode="json")
 
 
 def write_manifest(directory: Path, manifest: dict) -> dict:
-    """Write ``manifest.json`` with ``files`` listing every file in ``directory`` now."""
+    """Write ``manifest.json`` with ``files`` listing every file in ``directory`` now.
+
+    Parameters
+    ----------
+    directory : pathlib.Path
+        The result directory.
+    manifest : dict
+        The manifest's other entries (not changed).
+
+    Returns
+    -------
+    dict
+        The manifest as written: ``manifest`` with ``files``, each file's
+        ``path``, ``bytes`` and ``sha256`` (hidden files, the manifest and the
+        marker left out).
+    """
     manifest = {**manifest, "files": _files(Path(directory))}
     write_json(Path(directory) / MANIFEST, manifest)
     return manifest
@@ -396,6 +468,17 @@ def daily_states(trajectories: dict[str, np.ndarray]) -> pd.DataFrame:
 
     Columns are described in the module docstring; computed by
     :meth:`sim.engine.daily.DailyCounts.daily_states` (what :func:`write_result` writes).
+
+    Parameters
+    ----------
+    trajectories : dict of str to numpy.ndarray
+        Every run's daily values, ``{variable: array of shape (days, runs)}``,
+        holding at least ``escalation_level`` and ``troops_deployed``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per day.
     """
     days = next(iter(trajectories.values())).shape[0]
     counts = DailyCounts(days)
@@ -412,6 +495,13 @@ class RunsWriter:
     :data:`ROW_GROUP_RUNS` whatever the chunks' width, so the file is the same
     byte for byte however the runs were chunked (the number of workers sets
     the width), and the whole table is never held in memory.
+
+    Parameters
+    ----------
+    directory : pathlib.Path
+        The (staging) result directory to write into.
+    csv : bool, default False
+        Write ``runs.csv`` as well.
     """
 
     def __init__(self, directory: Path, csv: bool = False) -> None:
@@ -426,6 +516,13 @@ class RunsWriter:
         return self
 
     def write(self, frame: pd.DataFrame) -> None:
+        """Append a chunk's per-run table (every chunk has the first one's columns).
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            The chunk's rows, in run order after those written before.
+        """
         import pyarrow as pa
 
         table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -477,6 +574,32 @@ def write_result(
     and ``result.runs`` may hold only some columns.  Returns the result as
     :func:`load_result` would read it; call :func:`write_manifest` again after
     adding files (plots) so that the manifest lists them.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        The batch.
+    directory : pathlib.Path
+        An existing directory (e.g. the one :func:`staged_directory` yields).
+    run_info : dict
+        Entries added to the manifest.
+    csv : bool, default False
+        Write ``runs.csv`` as well as ``runs.parquet``.
+    per_run_trajectories : bool, default False
+        Write ``trajectories.parquet``, every run's daily values.
+    runs_written : bool, default False
+        The per-run table was already written by a :class:`RunsWriter`.
+
+    Returns
+    -------
+    SavedResult
+        What was written.
+
+    Raises
+    ------
+    ValueError
+        If ``per_run_trajectories`` is asked for but ``result`` did not keep its
+        trajectories.
     """
     directory = Path(directory)
     if not runs_written:
@@ -600,9 +723,22 @@ def _check_manifest(path: Path, manifest: dict) -> None:
 def load_result(directory: Path) -> SavedResult:
     """Read a result directory written by :func:`write_result`, checking what it reads.
 
-    Refuses, with :class:`ResultDirectoryError` (one line), anything but the
-    directory of a completed run: a staging directory, a directory without
-    the ``.sim-result`` marker, and missing, damaged or foreign files.
+    Parameters
+    ----------
+    directory : pathlib.Path
+        The result directory.
+
+    Returns
+    -------
+    SavedResult
+        Its tables, summary and manifest.
+
+    Raises
+    ------
+    ResultDirectoryError
+        (One line) for anything but the directory of a completed run: a staging
+        directory, a directory without the ``.sim-result`` marker, and missing,
+        damaged or foreign files.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -646,7 +782,24 @@ def load_result(directory: Path) -> SavedResult:
 
 def replace_plots(saved: SavedResult) -> contextlib.AbstractContextManager[Path]:
     """Yield a temporary folder for new figures; on success it replaces ``plots/``
-    (:func:`replace_folder`)."""
+    (:func:`replace_folder`).
+
+    Parameters
+    ----------
+    saved : SavedResult
+        The result directory, read back.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager of pathlib.Path
+        Use in a ``with`` statement; it yields the temporary folder.
+
+    Raises
+    ------
+    ResultDirectoryError
+        On entering, if ``plots/`` is not sim's to replace or the temporary
+        folder cannot be made.
+    """
     return replace_folder(saved, PLOTS, "figures")
 
 
@@ -659,6 +812,27 @@ def replace_folder(saved, name: str, what: str) -> Iterator[Path]:
     A folder sim did not write, or one holding a file it did not write, is never
     replaced.  The manifest and the marker are rewritten to list the new files.  On
     any exception the temporary folder is removed and the folder is left as it was.
+
+    Parameters
+    ----------
+    saved : SavedResult or sim.experiments.sweep_store.SavedSweep
+        The directory, read back: its ``path`` and its ``manifest``.
+    name : str
+        The folder to replace, e.g. ``plots``.
+    what : str
+        Its contents in words, for messages (``figures``).
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary folder, next to the one it replaces.
+
+    Raises
+    ------
+    ResultDirectoryError
+        If the folder is not sim's to replace (a link, a file, not listed by the
+        marker, or holding a file sim did not write), or the temporary folder
+        cannot be made.
     """
     directory = Path(saved.path)
     target = directory / name

@@ -70,7 +70,27 @@ SUMMARY_COLUMNS = (
 
 
 def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion ``successes / trials``."""
+    """Wilson score interval for a binomial proportion ``successes / trials``.
+
+    Parameters
+    ----------
+    successes : int
+        Trials with the event.
+    trials : int
+        Trials in all, at least 1.
+    confidence : float, default 0.95
+        The interval's confidence level.
+
+    Returns
+    -------
+    low, high : float
+        The interval's bounds.
+
+    Raises
+    ------
+    ValueError
+        If ``trials`` is below 1.
+    """
     if trials < 1:
         raise ValueError("trials must be at least 1")
     from scipy import stats  # deferred: scipy.stats takes half a second to import
@@ -83,7 +103,22 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
 
 def wilson_bounds(successes: np.ndarray, trials: np.ndarray, z: float = 1.959963984540054):
     """Vectorised 95% Wilson score interval (the closed form scipy's ``binomtest``
-    ``proportion_ci(method="wilson")`` computes; Wilson 1927)."""
+    ``proportion_ci(method="wilson")`` computes; Wilson 1927).
+
+    Parameters
+    ----------
+    successes : numpy.ndarray
+        Trials with the event, any shape.
+    trials : numpy.ndarray
+        Trials in all (broadcast against ``successes``), each at least 1.
+    z : float, default 1.959963984540054
+        The normal quantile (the default gives 95%).
+
+    Returns
+    -------
+    low, high : numpy.ndarray
+        The bounds, within [0, 1] and holding ``successes / trials``.
+    """
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
     p = k / n
@@ -160,7 +195,24 @@ def _finite(value: float, fallback: float) -> float:
 
 def summarise(runs: pd.DataFrame) -> dict:
     """Probabilities (with 95% Wilson intervals) of the headline outcome, the conflict
-    state, the force's fate and why a force never deployed; metric means and quantiles."""
+    state, the force's fate and why a force never deployed; metric means and quantiles.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A per-run table holding at least ``outcome`` and the :data:`METRICS`
+        (the other :data:`SUMMARY_COLUMNS` are summarised when present).
+
+    Returns
+    -------
+    dict
+        What ``summary.json`` holds: ``runs``; ``outcomes`` and, when present,
+        ``conflict_state``, ``force_fate``, ``not_deployed_reason`` and
+        ``attack_channel``, each ``{name: {"count", "probability", "ci95"}}``;
+        ``ceasefire_survival`` (Kaplan-Meier, or ``None`` without
+        ``first_ceasefire_ended``); and ``metrics``, each
+        ``{"n", "mean", "q05", ..., "q95"}`` (``None`` where no run has a value).
+    """
     n = len(runs)
     outcomes = _shares(runs["outcome"], OUTCOMES)
     dimensions = {}

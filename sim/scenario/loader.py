@@ -111,7 +111,23 @@ Provenance = dict[Path_, tuple[str, int]]
 
 
 class ScenarioError(SimError, ValueError):
-    """A scenario file is unusable; ``str(error)`` is one line for the user."""
+    """A scenario file is unusable; ``str(error)`` is one line for the user.
+
+    The line reads ``FILE:LINE: KEY: MESSAGE`` (``:LINE`` and ``KEY:`` left out
+    when unknown), with control characters escaped.  The parts are kept as the
+    attributes ``file`` (text), ``line``, ``key`` and ``message``.
+
+    Parameters
+    ----------
+    file : str or pathlib.Path
+        The file the problem is in.
+    line : int or None
+        Its line, counted from 1, or ``None`` when no line can be named.
+    key : str or None
+        The key the problem is about, as a dotted path, or ``None``.
+    message : str
+        What is wrong and what was expected.
+    """
 
     def __init__(self, file: str | Path, line: int | None, key: str | None, message: str):
         self.file, self.line, self.key, self.message = str(file), line, key, message
@@ -618,7 +634,26 @@ def load_scenario_data(file: str | Path) -> tuple[dict, Provenance]:
     """Parse ``file`` and everything it extends; return merged data and provenance.
 
     Provenance maps each key's path (a tuple of keys and list indices) to the
-    file and line it was written on.  Raises :class:`ScenarioError`.
+    file and line it was written on.  The data are not validated against the
+    schema (:func:`load_scenario` does that).
+
+    Parameters
+    ----------
+    file : str or pathlib.Path
+        The scenario file; the files it extends are found relative to it.
+
+    Returns
+    -------
+    data : dict
+        The merged mapping, without the ``extends`` key.
+    provenance : dict
+        ``{path: (file name, line)}`` for every key and list item; the empty
+        path ``()`` is the file itself.
+
+    Raises
+    ------
+    ScenarioError
+        On any problem reading, parsing or composing the files (one line).
     """
     return _load_tree(Path(file), (), _Budget(files=1))
 
@@ -702,9 +737,23 @@ def _load_tree(file: Path, chain: tuple[str, ...], budget: _Budget) -> tuple[dic
 def load_scenario(file: str | Path) -> Scenario:
     """Load and validate a scenario file (following ``extends:``).
 
-    Raises :class:`ScenarioError` with a one-line message on any problem.
     ``name`` and ``description`` are not inherited through ``extends:``; if the
     file gives no ``name``, the file's stem is used.
+
+    Parameters
+    ----------
+    file : str or pathlib.Path
+        The scenario file (YAML, docs/scenarios.md).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        With a one-line message on any problem (the file, the line and the key).
     """
     return _load_validated(Path(file), _Budget(files=1))
 
@@ -718,6 +767,29 @@ def load_scenario_text(text: str, name: str, library: Iterable[Path] = ()) -> Sc
     (e.g. the uploaded file's name) and its line.  Nothing is written where the
     user can see it: the text is read from a private temporary folder that is
     removed before this returns.
+
+    Parameters
+    ----------
+    text : str
+        The scenario file's text.
+    name : str
+        The name to read it under and to give in errors; without a ``.yaml`` or
+        ``.yml`` suffix one is added, and characters other than letters, digits,
+        ``_``, ``.`` and ``-`` become ``_``.  Its stem is the scenario's name if
+        the text gives none.
+    library : iterable of pathlib.Path, optional
+        The files the text may extend, by file name (default: none).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        On any problem, including text longer than :data:`MAX_FILE_BYTES` bytes
+        and an ``extends:`` of anything but a file of ``library``.
     """
     import shutil
     import tempfile
@@ -811,8 +883,27 @@ def read_sweep_file(file: str | Path) -> tuple[SweepSpec, Scenario, Provenance]:
 
     Returns the file as written, its base scenario and where each key is (for
     :func:`sweep_error`).  :func:`sim.experiments.sweeps.load_sweep` resolves
-    its points.  Any problem -- in the sweep file or in its base scenario --
-    raises :class:`ScenarioError` naming the file, the line and the key.
+    its points.
+
+    Parameters
+    ----------
+    file : str or pathlib.Path
+        The sweep file; its ``base`` is found relative to it.
+
+    Returns
+    -------
+    spec : SweepSpec
+        The sweep file as written, validated.
+    base : Scenario
+        Its base scenario (loaded with :func:`load_scenario`).
+    provenance : dict
+        ``{path: (file name, line)}`` for every key of the sweep file.
+
+    Raises
+    ------
+    ScenarioError
+        On any problem -- in the sweep file or in its base scenario -- naming the
+        file, the line and the key.
     """
     file = Path(file)
     try:
@@ -841,6 +932,23 @@ def sweep_error(
 
     Its message starts with the key it is about: a varied path, ``set``,
     ``samples`` or ``vary``.
+
+    Parameters
+    ----------
+    message : str
+        The error's message, ``KEY: what is wrong`` (a message that starts with
+        no known key is kept whole and names the file only).
+    file : pathlib.Path
+        The sweep file.
+    provenance : dict
+        Where each key of the sweep file is, as :func:`read_sweep_file` returns it.
+    vary : dict, optional
+        The sweep file's ``vary`` mapping, to recognise a varied path.
+
+    Returns
+    -------
+    ScenarioError
+        The error to raise, naming the file, the line and the key.
     """
     head, _, rest = message.partition(": ")
     if vary and head in vary:

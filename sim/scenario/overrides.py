@@ -29,7 +29,33 @@ class ScenarioOverrideError(SimError, ValueError):
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, object]) -> Scenario:
-    """``scenario`` with each dotted path in ``overrides`` set to its value, validated."""
+    """``scenario`` with each dotted path in ``overrides`` set to its value, validated.
+
+    A path may name an optional section the scenario leaves out (a timeline
+    event): it is created.  A NumPy scalar is taken as its Python value, and a
+    whole float (``2961.0``, as SALib and pandas hand them out) as an ``int``
+    where the scenario holds an ``int``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to start from (it is not changed).
+    overrides : mapping of str to object
+        ``{dotted path: value}``, e.g. ``{"levers.troops_pledged": 5000}``; a
+        value is what a scenario file could hold there (a number, a
+        distribution mapping, a boolean or a string).
+
+    Returns
+    -------
+    Scenario
+        A new scenario, validated like a file.
+
+    Raises
+    ------
+    ScenarioOverrideError
+        If a path names no key or runs through a value that is not a section,
+        or the schema refuses a value (the message names the path).
+    """
     data = scenario.model_dump(mode="json")
     for path, value in overrides.items():
         keys = path.split(".")

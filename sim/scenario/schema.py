@@ -602,7 +602,23 @@ class Scenario(_Section):
     def with_overrides(self, overrides: dict) -> Scenario:
         """This scenario with values changed by dotted path, validated like a file:
         ``scenario.with_overrides({"levers.troops_pledged": 5000})``
-        (:func:`sim.scenario.overrides.with_overrides`)."""
+        (:func:`sim.scenario.overrides.with_overrides`).
+
+        Parameters
+        ----------
+        overrides : dict
+            ``{dotted path: value}``.
+
+        Returns
+        -------
+        Scenario
+            A new scenario (this one is not changed).
+
+        Raises
+        ------
+        sim.scenario.overrides.ScenarioOverrideError
+            If a path names no key or the schema refuses a value.
+        """
         from sim.scenario.overrides import with_overrides
 
         return with_overrides(self, overrides)

@@ -19,7 +19,16 @@ MAX_POINTS = 100_000
 
 
 class RangeSpec(BaseModel):
-    """A factor's range: ``low`` and ``high``, and for a grid the ``step`` between levels."""
+    """A factor's range: ``low`` and ``high``, and for a grid the ``step`` between levels.
+
+    Attributes
+    ----------
+    low, high : float
+        The range's ends (finite numbers).
+    step : float or None
+        For a grid, the step between levels (positive and finite); ``None`` for a
+        range that a sampled design draws from.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -32,7 +41,34 @@ Level = bool | int | float | str
 
 
 class SweepSpec(BaseModel):
-    """A sweep file, as written (``docs/sweeps.md``)."""
+    """A sweep file, as written (``docs/sweeps.md``).
+
+    Attributes
+    ----------
+    name : str or None
+        The result directory's name (default: ``<base scenario's name>-sweep``).
+    description : str
+        Free text.
+    base : str
+        The base scenario's file, relative to the sweep file.
+    design : str
+        ``grid`` (default), ``latin``, ``sobol`` or ``morris``.
+    samples : int or None
+        Points (latin), base samples (sobol) or trajectories (morris), from 1 to
+        :data:`MAX_POINTS`.
+    runs : int or None
+        Runs per point (default: the base scenario's).
+    seed : int or None
+        The seed of every point (default: the base scenario's).
+    vary : dict of str to list or RangeSpec
+        ``{dotted path: levels or range}``, at least one.
+    set : dict of str to object
+        ``{dotted path: value}`` fixed at every point.
+    ci_width : float or None
+        Optional, in (0, 1): more runs where an outcome's 95% interval is wider.
+    max_runs : int or None
+        With ``ci_width``: the most runs a point gets.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
