@@ -10,8 +10,13 @@ coalition-of-the-willing states, Ukraine and the United States.
 (200, 200)
 """
 
+import logging as _logging
 from importlib import import_module as _import_module
 from importlib import metadata as _metadata
+
+# The library logs to ``logging.getLogger(__name__)`` of each module and never
+# configures handlers: an application (the ``sim`` command does) chooses where they go.
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
 try:
     __version__ = _metadata.version("sim")

@@ -70,15 +70,51 @@ def peak_megabytes(path: Path) -> float:
         return float("inf")
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run the `sim` command in a fresh interpreter, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=600,
-    )
+def run_cli(*args: str, cwd: Path, process: bool = False) -> subprocess.CompletedProcess:
+    """Run the `sim` command as a user would, and return its exit code and output.
+
+    By default in this interpreter: ``sim.cli.main`` with ``sys.argv``, the working
+    directory and the environment set as the command line would, its standard
+    output and error captured, and all three restored afterwards -- the command a
+    user runs, without paying a new interpreter's start-up (about 2 s) each time.
+    ``process=True`` starts a fresh interpreter (``python -m sim.cli``): for what
+    only a process shows (start-up, signals, a blocked read ended by a timeout).
+    """
+    if process:
+        return subprocess.run(
+            [sys.executable, "-m", "sim.cli", *map(str, args)],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            timeout=600,
+        )
+    return _run_cli_here([str(a) for a in args], Path(cwd))
+
+
+def _run_cli_here(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    import contextlib
+    import io
+    import os
+
+    from sim.cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    saved_argv, saved_cwd, saved_environ = sys.argv, os.getcwd(), dict(os.environ)
+    code: int = 0
+    try:
+        os.chdir(cwd)
+        sys.argv = ["sim", *args]
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                main()
+            except SystemExit as ended:
+                code = ended.code if isinstance(ended.code, int) else int(ended.code is not None)
+    finally:
+        sys.argv = saved_argv
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_environ)
+    return subprocess.CompletedProcess(["sim", *args], code, stdout.getvalue(), stderr.getvalue())
 
 
 @pytest.fixture
@@ -128,9 +164,19 @@ def _sources(function, module, seen: set) -> list[str]:
     return found
 
 
+#: What makes a test time-sensitive: it stops, kills or waits for other processes (a
+#: sweep killed after its first chunks, a lost Dask scheduler, a server, a browser).
+#: Under pytest-xdist these run one after another on one worker
+#: (``--dist loadgroup``), so they never compete with each other for the two cores.
+_PROCESS_CALLS = ("Popen", "os.kill", "killpg", "SIGKILL", "SIGTERM", "SIGINT", "SIGHUP",
+                  "scheduler", "sync_playwright", "process=True")  # fmt: skip
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark the slow tests (`pytest -m "not slow"` is the quick layer)."""
+    """Mark the slow tests (`pytest -m "not slow"` is the quick layer) and put the
+    process-controlling ones in one xdist group."""
     cache: dict = {}
+    grouped: dict = {}
     for item in items:
         module = item.module
         name = module.__name__.rsplit(".", 1)[-1]
@@ -145,5 +191,8 @@ def pytest_collection_modifyitems(config, items):
             cache[key] = name in _SLOW_MODULES or any(
                 call in text or call in fixtures for call in _SLOW_CALLS
             )
+            grouped[key] = any(call in text or call in fixtures for call in _PROCESS_CALLS)
         if cache[key]:
             item.add_marker(pytest.mark.slow)
+        if grouped[key]:
+            item.add_marker(pytest.mark.xdist_group("processes"))

@@ -433,7 +433,8 @@ def test_an_out_below_a_regular_file_says_so(tmp_path: Path):
 def test_a_sweep_base_that_is_a_pipe_is_refused_at_once(tmp_path: Path):
     os.mkfifo(tmp_path / "pipe")
     (tmp_path / "s.yaml").write_text("base: pipe\nvary: {levers.troops_pledged: [0, 1]}\n")
-    result = run_cli("sweep", "s.yaml", "--dry-run", cwd=tmp_path)  # a read would block
+    # In its own process: were the pipe read, the timeout would end the test.
+    result = run_cli("sweep", "s.yaml", "--dry-run", cwd=tmp_path, process=True)
     assert result.returncode == 2
     assert "not a regular file" in _one_line(result.stderr)
 

@@ -22,7 +22,8 @@ except ImportError:  # pragma: no cover - older typer builds on click itself
 
 from sim import __version__
 from sim.cli import compare, dashboard, discover, games, plot, report, run, sweep, validate
-from sim.cli.console import EXIT_USAGE, stderr, stdout
+from sim.cli.console import EXIT_USAGE, configure_logging, stderr, stdout
+from sim.cli.options import GlobalQuiet, GlobalVerbose
 
 __all__ = ["COMMANDS", "app", "main"]
 
@@ -82,8 +83,12 @@ def _main(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    quiet: GlobalQuiet = False,
+    verbose: GlobalVerbose = 0,
 ) -> None:
     """Scenario simulator for the peacekeeping-deployment crisis around Ukraine."""
+    # Before the command's own options are read: theirs add to these.
+    configure_logging(quiet=quiet, verbose=verbose)
 
 
 #: Every command, in the order of ``sim --help``.

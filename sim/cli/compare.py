@@ -21,12 +21,15 @@ from sim.cli.console import (
 )
 from sim.cli.ensemble import compare_ensemble_to
 from sim.cli.options import (
+    CompareCsv,
     CompareEnsemble,
     CompareOut,
     CompareWorkers,
     Progress,
+    Quiet,
     RunsEach,
     SharedSeed,
+    Verbose,
 )
 from sim.present.redraw import comparison_caption
 from sim.present.run_text import print_comparison
@@ -42,8 +45,11 @@ def compare(
     workers: CompareWorkers = None,
     out: CompareOut = None,
     ensemble: CompareEnsemble = False,
+    csv: CompareCsv = False,
     plots: Annotated[bool, typer.Option(help="Draw the figure.")] = True,
     progress: Progress = True,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Run scenarios on common random numbers; compare outcome probabilities, paired."""
     if len(files) < 2:
@@ -65,7 +71,7 @@ def compare(
     from sim.experiments.comparison import _unique_names, compare_tables
     from sim.experiments.runner import default_workers
     from sim.experiments.runner import run as run_scenario
-    from sim.results.store import staged_directory, write_manifest
+    from sim.results.store import staged_directory, write_manifest, write_table
 
     n_runs = scenarios[0].simulation.runs if runs is None else runs
     seed = scenarios[0].simulation.seed if seed is None else seed
@@ -86,8 +92,8 @@ def compare(
             outcomes.append(table["outcome"])
         elapsed = time.perf_counter() - clock
         comparison = compare_tables(names, outcomes)
-        comparison.to_parquet(staging / "comparison.parquet", index=False)
-        comparison.to_csv(staging / "comparison.csv", index=False)
+        # comparison.csv is always written: --csv (a CSV copy of every table) adds nothing.
+        write_table(comparison, staging / "comparison.parquet", csv=True)
         write_compared_scenarios(staging, names, scenarios, n_runs, seed)
         caption = comparison_caption(n_runs, seed)
         manifest = comparison_manifest(

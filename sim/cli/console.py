@@ -6,11 +6,15 @@ without writing anything (:func:`fail`).  A failure to write results
 (permissions, a full disk) prints one line and exits with code 1, leaving no
 partial directory; Ctrl-C exits 130, SIGTERM 143 and SIGHUP 129
 (:func:`writing`).
+
+Notes and the library's log messages go through :mod:`logging`, to one handler on
+standard error (:func:`configure_logging`); ``-q`` silences them, errors always print.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shlex
 import signal
@@ -188,8 +192,56 @@ def workers_callback(workers: int | None) -> int | None:
 
 
 def note(message: str) -> None:
-    """One line on standard error that the user should know of (the command goes on)."""
-    stderr.print(f"note: {printable(message)}", markup=False, soft_wrap=True)
+    """One line on standard error that the user should know of (the command goes on):
+    ``note: MESSAGE``, a warning of the ``sim.cli`` logger (``-q`` silences it)."""
+    logging.getLogger("sim.cli").warning("%s", message)
+
+
+#: How each level's lines start on standard error (ERROR and above: ``error: ``).
+_PREFIXES = {logging.DEBUG: "debug: ", logging.INFO: "info: ", logging.WARNING: "note: "}
+
+
+class _StderrHandler(logging.Handler):
+    """The command's one log handler: each record as one line on standard error
+    (``note: ...`` for a warning), through the same console as the errors."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            prefix = _PREFIXES.get(record.levelno, "error: ")
+            stderr.print(prefix + printable(record.getMessage()), markup=False, soft_wrap=True)
+        except Exception:  # pragma: no cover - logging's own convention
+            self.handleError(record)
+
+
+#: ``-q`` and ``-v``'s count, before and after the command name together.
+_verbosity = {"quiet": False, "verbose": 0}
+
+
+def is_quiet() -> bool:
+    """``-q`` was given: nothing but errors on standard error."""
+    return _verbosity["quiet"]
+
+
+def configure_logging(quiet: bool | None = None, verbose: int | None = None, more: int = 0) -> None:
+    """Set (``quiet``, ``verbose``: the options before the command name) or add to (``-q``,
+    ``more`` times ``-v`` after it) the verbosity, and give the ``sim`` logger one handler
+    on standard error at its level (ERROR with -q, WARNING, INFO with -v, DEBUG with -vv);
+    its records do not propagate to the root logger."""
+    if quiet is not None:
+        _verbosity["quiet"] = bool(quiet)
+    if verbose is not None:
+        _verbosity["verbose"] = int(verbose)
+    _verbosity["verbose"] += more
+    if _verbosity["quiet"] and _verbosity["verbose"]:
+        fail("--quiet and --verbose: choose one")
+    logger = logging.getLogger("sim")
+    for handler in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(handler)
+    logger.addHandler(_StderrHandler())
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    level = levels.get(_verbosity["verbose"], logging.DEBUG)
+    logger.setLevel(logging.ERROR if _verbosity["quiet"] else level)
+    logger.propagate = False
 
 
 def load(path: Path):

@@ -12,12 +12,14 @@ from sim.cli.console import (
     SHIPPED_SCENARIOS,
     Stopped,
     fail,
+    is_quiet,
     load,
     note,
     shown_path,
     stderr,
     stop_on_signals,
 )
+from sim.cli.options import Quiet, Verbose
 
 
 def dashboard(
@@ -46,6 +48,8 @@ def dashboard(
             help="Runs per setting: the first 2,000 are shown at once, the rest follow.",
         ),
     ] = 10_000,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Serve a local web page: move a scenario's levers and see its outcomes redrawn."""
     import socket
@@ -76,9 +80,10 @@ def dashboard(
         note(f"listening on {host}: anyone who can reach this machine can use the page")
     app_object = build_app(scenarios, library, seed=seed, runs=runs, sources=sources)
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
-    stderr.print(
-        f"sim dashboard: http://{shown}:{port}  (Ctrl+C to stop)", markup=False, highlight=False
-    )
+    if not is_quiet():  # -q: errors only (the address is the one given)
+        stderr.print(
+            f"sim dashboard: http://{shown}:{port}  (Ctrl+C to stop)", markup=False, highlight=False
+        )
     with stop_on_signals():
         try:
             serve(app_object, host, port)

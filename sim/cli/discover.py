@@ -10,6 +10,7 @@ import typer
 import typer.core
 
 from sim.cli.console import fail, note, stdout, writing
+from sim.cli.options import Quiet, Verbose
 from sim.present.sweep_text import print_discovery
 
 
@@ -41,6 +42,8 @@ def discover(
         float,
         typer.Option(metavar="D", help="The density PRIM's box must reach, in (0, 1]."),
     ] = 0.8,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Scenario discovery: the ranges of the varied values where an outcome's share is
     low (or high), by PRIM and CART; written to SWEEP_DIR/discovery/."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sim.cli.console import command_line, fail, stderr, stdout, writing
+from sim.cli.console import command_line, fail, is_quiet, stderr, stdout, writing
 from sim.cli.options import RunOptions
 from sim.present.redraw import ensemble_caption
 from sim.present.run_text import print_ensemble, print_ensemble_comparison
@@ -22,6 +22,7 @@ def run_ensemble_to(file: Path, scenario, directory: Path, o: RunOptions) -> Non
         staged_directory,
         write_json,
         write_manifest,
+        write_table,
     )
 
     try:
@@ -33,10 +34,12 @@ def run_ensemble_to(file: Path, scenario, directory: Path, o: RunOptions) -> Non
         fail("--ensemble: at least 2 runs per variant")
     seed = scenario.simulation.seed if o.seed is None else o.seed
     workers = o.workers or default_workers(n_runs, scenario.simulation.horizon_days)
-    stderr.print(
-        f"{scenario.name}: {len(members)} structural variants x 2 replicates x {n_runs:,} runs",
-        markup=False,
-    )
+    if not is_quiet():  # what is about to run (-q: errors only)
+        stderr.print(
+            f"{scenario.name}: {len(members)} structural variants x 2 replicates x "
+            f"{n_runs:,} runs",
+            markup=False,
+        )
     clock = time.perf_counter()
     with (
         writing(f"the ensemble to {directory}", "nothing was written"),
@@ -53,8 +56,9 @@ def run_ensemble_to(file: Path, scenario, directory: Path, o: RunOptions) -> Non
             else None,
         )
         elapsed = time.perf_counter() - clock
-        result.shares.to_csv(staging / "variants.csv", index=False)
-        result.spread.to_csv(staging / "spread.csv", index=False)
+        # Parquet like every table; the CSV copies are always written (--csv or not).
+        write_table(result.shares, staging / "variants.parquet", csv=True)
+        write_table(result.spread, staging / "spread.parquet", csv=True)
         write_json(
             staging / "ensemble.json",
             {
@@ -96,7 +100,7 @@ def compare_ensemble_to(files, hashes, scenarios, runs, seed, workers, out, prog
     from sim.experiments.comparison import _unique_names
     from sim.experiments.ensemble import compare_ensemble
     from sim.experiments.runner import default_workers
-    from sim.results.store import staged_directory, write_json, write_manifest
+    from sim.results.store import staged_directory, write_json, write_manifest, write_table
 
     n_runs = scenarios[0].simulation.runs if runs is None else runs
     seed = scenarios[0].simulation.seed if seed is None else seed
@@ -116,7 +120,8 @@ def compare_ensemble_to(files, hashes, scenarios, runs, seed, workers, out, prog
             scenarios, runs=n_runs, seed=seed, workers=n_workers, progress=progress
         )
         elapsed = time.perf_counter() - clock
-        table.to_csv(staging / "comparison_by_variant.csv", index=False)
+        # Parquet like every table; the CSV copy is always written (--csv or not).
+        write_table(table, staging / "comparison_by_variant.parquet", csv=True)
         write_json(staging / "findings.json", {"findings": findings})
         write_compared_scenarios(staging, names, scenarios, n_runs, seed)
         write_manifest(

@@ -11,7 +11,15 @@ import typer
 import typer.core
 
 from sim.cli.console import check_runs, fail, load, stdout
-from sim.cli.options import AsJson, RunOfParameters, RunsInBatch, RunToTrace, ScenarioSeed
+from sim.cli.options import (
+    AsJson,
+    Quiet,
+    RunOfParameters,
+    RunsInBatch,
+    RunToTrace,
+    ScenarioSeed,
+    Verbose,
+)
 from sim.present.equilibria_text import (
     print_coalition,
     print_decisions,
@@ -27,6 +35,8 @@ def trace(
     runs: RunsInBatch = None,
     seed: ScenarioSeed = None,
     as_json: AsJson = False,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Tell the day-by-day story of one run: decisions, incidents, equilibria played.
 
@@ -73,6 +83,8 @@ def equilibria(
     runs: RunsInBatch = None,
     seed: ScenarioSeed = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (docs/games.md).")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Print every payoff table of a scenario, all its Nash equilibria, and which is played."""
     scenario = load(file)

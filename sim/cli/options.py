@@ -1,10 +1,14 @@
 """Every command-line option, declared once as a typed alias; the commands use these.
 
 An option that means the same thing in several commands (``--runs``, ``--seed``,
-``--workers``, ``--set``, ``--out``, ``--plots``, ``--progress``, ``--ci-width``,
-``--max-runs``, ``--json``, ``--run``) is built by one function here, so its
-name, limits and metavariable are the same everywhere; only the words of its
-help and of its default may say what it means for that command.
+``--workers``, ``--set``, ``--out``, ``--plots``, ``--progress``, ``--csv``,
+``--ci-width``, ``--max-runs``, ``--json``, ``--run``) is built by one function
+here, so its name, limits and metavariable are the same everywhere; only the
+words of its help and of its default may say what it means for that command.
+
+``-q``/``--quiet`` and ``-v``/``--verbose`` are options of ``sim`` itself and of
+every command: ``sim -q run ...`` and ``sim run ... -q`` mean the same (one
+rule: before or after the command name, counted together).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sim.cli.console import workers_callback
+from sim.cli.console import configure_logging, is_quiet, workers_callback
 from sim.scenario.schema import SEED_MAX
 
 __all__ = [
@@ -23,8 +27,11 @@ __all__ = [
     "Assign",
     "Plots",
     "Progress",
+    "Quiet",
     "RunOptions",
+    "Verbose",
     "ci_width_option",
+    "csv_option",
     "max_runs_option",
     "out_option",
     "run_index_option",
@@ -32,6 +39,27 @@ __all__ = [
     "seed_option",
     "workers_option",
 ]
+
+
+def quiet_callback(value: bool) -> bool:
+    """``-q`` after the command name (eager: before any other option's callback; the
+    options before it were set by the ``sim`` callback, :func:`configure_logging`)."""
+    if value:
+        configure_logging(quiet=True)
+    return value
+
+
+def verbose_callback(value: int) -> int:
+    """``-v`` after the command name: adds to the count given before it."""
+    if value:
+        configure_logging(more=value)
+    return value
+
+
+def progress_callback(value: bool) -> bool:
+    """``--progress`` is off with ``-q`` (processed first: it is eager)."""
+    return bool(value) and not is_quiet()
+
 
 #: The most runs --max-runs may ask for.
 MAX_RUNS_OPTION = 10_000_000
@@ -108,8 +136,67 @@ Assign = set_option(
     "actors.russia.resolve='{dist: uniform, low: 1, high: 3}'. Repeatable."
 )
 Plots = Annotated[bool, typer.Option(help="Draw the figures.")]
-Progress = Annotated[bool, typer.Option(help="Show a progress bar.")]
+Progress = Annotated[
+    bool,
+    typer.Option(
+        help="Show progress on standard error: a bar on a terminal, otherwise a line "
+        "every 10 s once a job has run that long. Off with -q.",
+        callback=progress_callback,
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def csv_option(tables: str) -> Any:
+    """``--csv``: also a CSV copy of every Parquet table (``tables`` says which)."""
+    return Annotated[
+        bool,
+        typer.Option(
+            "--csv",
+            help="Also write a CSV copy of every Parquet table (NAME.csv next to "
+            f"NAME.parquet); {tables}.",
+        ),
+    ]
+
+
+def quiet_option(callback: Any = None) -> Any:
+    """``-q``/``--quiet``: errors only on standard error (no notes, no progress)."""
+    return Annotated[
+        bool,
+        typer.Option(
+            "-q",
+            "--quiet",
+            help="Print only errors on standard error: no notes, no progress. "
+            "Before or after the command name.",
+            callback=callback,
+            is_eager=callback is not None,
+        ),
+    ]
+
+
+def verbose_option(callback: Any = None) -> Any:
+    """``-v``/``--verbose`` (repeatable): what the job does (INFO), ``-vv`` every step."""
+    return Annotated[
+        int,
+        typer.Option(
+            "-v",
+            "--verbose",
+            count=True,
+            show_default=False,
+            help="Say more on standard error: -v what the job does (workers, chunks, "
+            "files), -vv every step. Before or after the command name.",
+            callback=callback,
+            is_eager=callback is not None,
+        ),
+    ]
+
+
+#: On ``sim`` itself (before the command name): read by its callback.
+GlobalQuiet = quiet_option()
+GlobalVerbose = verbose_option()
+#: On every command (after its name): eager, so they act before any other option.
+Quiet = quiet_option(quiet_callback)
+Verbose = verbose_option(verbose_callback)
 
 # sim run, sim trace and sim equilibria
 Runs = runs_option("Monte Carlo runs.", "the scenario's")
@@ -126,6 +213,10 @@ RunCiWidth = ci_width_option(
     "(e.g. 0.02); --runs is then the first batch."
 )
 RunMaxRuns = max_runs_option("With --ci-width: at most N runs.", "1,000,000")
+RunCsv = csv_option(
+    "here runs, trajectory_quantiles, daily_states and, with --trajectories, "
+    "trajectories; with --ensemble, variants.csv and spread.csv are written anyway"
+)
 RunsInBatch = runs_option("Runs in the batch.", "the scenario's")
 RunToTrace = Annotated[int, run_index_option("Which run (0-based).")]
 RunOfParameters = Annotated[
@@ -150,6 +241,7 @@ SweepCiWidth = ci_width_option(
     "probability's 95% interval is at most W wide at every point."
 )
 SweepMaxRuns = max_runs_option("With --ci-width: at most N runs per point.", "100 x --runs")
+SweepCsv = csv_option("here sensitivity and, with --per-run, runs; points.csv is written anyway")
 SetAtEveryPoint = set_option("With a scenario file: a value fixed at every point. Repeatable.")
 
 # sim compare
@@ -157,6 +249,9 @@ RunsEach = runs_option("Runs of each scenario.", "the first file's")
 SharedSeed = seed_option("the first file's", help="Random seed, shared by all.")
 CompareWorkers = workers_option("as sim run")
 CompareOut = out_option("Comparison directory.", "results/compare-<first>-<second>...")
+CompareCsv = csv_option(
+    "comparison.csv (with --ensemble, comparison_by_variant.csv) is written anyway"
+)
 CompareEnsemble = ensemble_option(
     "Compare under each structural variant (as sim run --ensemble, the first "
     "file's choices) and say where a difference changes sign."

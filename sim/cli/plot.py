@@ -9,12 +9,15 @@ import typer
 import typer.core
 
 from sim.cli.console import stdout, writing
+from sim.cli.options import Quiet, Verbose
 
 
 def plot(
     result_dir: Annotated[
         Path, typer.Argument(help="A result directory written by `sim run`.", metavar="DIR")
     ],
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Redraw the figures of a result directory (run, sweep, comparison, ensemble)."""
     from sim.present.redraw import redraw_figures

@@ -10,6 +10,7 @@ import typer
 import typer.core
 
 from sim.cli.console import SHIPPED_SCENARIOS, fail, load, note, stdout, writing
+from sim.cli.options import Quiet, Verbose
 
 
 def report(
@@ -39,6 +40,8 @@ def report(
             show_default="the shipped scenarios/baseline.yaml, when present",
         ),
     ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Write a one-file HTML brief of results: the answer, tables, figures, provenance."""
     from sim.present.briefs import BriefError, directory_kind

@@ -25,7 +25,9 @@ from sim.cli.options import (
     Assign,
     Plots,
     Progress,
+    Quiet,
     RunCiWidth,
+    RunCsv,
     RunEnsemble,
     RunMaxRuns,
     RunOptions,
@@ -33,6 +35,7 @@ from sim.cli.options import (
     Runs,
     RunWorkers,
     ScenarioSeed,
+    Verbose,
 )
 from sim.present.run_text import dimensions_table, metrics_table, summary_table, survival_table
 
@@ -44,7 +47,7 @@ def run(
     seed: ScenarioSeed = None,
     workers: RunWorkers = None,
     out: RunOut = None,
-    csv: Annotated[bool, typer.Option("--csv", help="Also write runs.csv.")] = False,
+    csv: RunCsv = False,
     trajectories: Annotated[
         bool, typer.Option("--trajectories", help="Also write every run's daily values.")
     ] = False,
@@ -53,11 +56,13 @@ def run(
     ensemble: RunEnsemble = False,
     plots: Plots = True,
     progress: Progress = True,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Run a scenario many times and write tables, summary, manifest and plots."""
     check_runs(runs)
-    if ensemble and (ci_width is not None or trajectories or csv):
-        fail("--ensemble: not with --ci-width, --trajectories or --csv")
+    if ensemble and (ci_width is not None or trajectories):
+        fail("--ensemble: not with --ci-width or --trajectories")
     values = dict(parse_set(text) for text in assign or [])
     scenarios = []
     for file in files:

@@ -24,13 +24,16 @@ from sim.cli.console import (
 from sim.cli.options import (
     Plots,
     Progress,
+    Quiet,
     RunsPerPoint,
     SetAtEveryPoint,
     SweepCiWidth,
+    SweepCsv,
     SweepMaxRuns,
     SweepOut,
     SweepSeed,
     SweepWorkers,
+    Verbose,
 )
 from sim.cli.sweep_setup import (
     check_scheduler,
@@ -110,8 +113,11 @@ def sweep(
     ] = None,
     ci_width: SweepCiWidth = None,
     max_runs: SweepMaxRuns = None,
+    csv: SweepCsv = False,
     plots: Plots = True,
     progress: Progress = True,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Simulate a base scenario at many points (a grid or a sampled design), batched."""
     check_runs(runs)
@@ -217,7 +223,9 @@ def sweep(
                 "precision": result.precision,
             }
             with staged_directory(directory) as staging:
-                manifest = write_sweep_result(result, staging, run_info=run_info, per_run=per_run)
+                manifest = write_sweep_result(
+                    result, staging, run_info=run_info, per_run=per_run, csv=csv
+                )
                 if plots:
                     from sim.present.sweep_plots import draw_sweep
                     from sim.results.store import write_manifest

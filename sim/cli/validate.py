@@ -10,11 +10,14 @@ import typer
 import typer.core
 
 from sim.cli.console import EXIT_USAGE, printable, stderr, stdout
+from sim.cli.options import Quiet, Verbose
 from sim.scenario.loader import ScenarioError, load_scenario
 
 
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", metavar="FILE")],
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
 ) -> None:
     """Check scenario files; print one line per file, exit 2 if any is invalid."""
     failed = False
@@ -30,7 +33,7 @@ def validate(
         raise typer.Exit(EXIT_USAGE)
 
 
-def schema() -> None:
+def schema(quiet: Quiet = False, verbose: Verbose = 0) -> None:
     """Print the JSON Schema of scenario files (for editors and validators)."""
     from sim.scenario.schema import scenario_json_schema
 

@@ -25,6 +25,7 @@ above 94% in every case tried (this package's tests check two).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 
@@ -35,6 +36,8 @@ from sim.engine.outcomes import OUTCOMES
 from sim.errors import InputError, whole_number
 from sim.results.summary import wilson_bounds
 from sim.scenario.schema import Scenario, require_scenario
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["Z95", "compare", "compare_tables", "paired_interval"]
 
@@ -174,6 +177,10 @@ def compare(
     n = scenarios[0].simulation.runs if runs is None else whole_number("runs", runs, 1)
     seed = scenarios[0].simulation.seed if seed is None else whole_number("seed", seed, 0)
     names = _unique_names([s.name for s in scenarios])
+    logger.info(
+        "comparing %s on common random numbers: %s runs each (seed %d)",
+        ", ".join(names), f"{n:,}", seed,
+    )  # fmt: skip
     outcomes = [
         run(s, runs=n, seed=seed, workers=workers, progress=progress)["outcome"] for s in scenarios
     ]

@@ -33,6 +33,7 @@ al., *JASSS* 18(4), 2015.)
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,6 +44,8 @@ from sim.engine.outcomes import OUTCOMES
 from sim.errors import whole_number
 from sim.experiments.runner import simulate
 from sim.scenario.schema import ENSEMBLE_CHOICES, Scenario, require_scenario
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_CHOICES",
@@ -222,9 +225,14 @@ def run_ensemble(
     members = variants(scenario, choices)
     # indicator[v, r, k, o]: run k of replicate r of variant v ended in outcome o.
     indicator = np.zeros((len(members), REPLICATES, n, len(OUTCOMES)), dtype=np.float64)
+    logger.info(
+        "ensemble of %s: %d structural variants x %d replicates x %s runs (seed %d)",
+        scenario.name, len(members), REPLICATES, f"{n:,}", seed,
+    )  # fmt: skip
     for v, member in enumerate(members):
         if on_variant is not None:
             on_variant(member)
+        logger.debug("variant %d of %d: %s", v + 1, len(members), member.name)
         for r in range(REPLICATES):
             outcome = _outcomes(member.scenario, n, seed, workers, progress, replicate=r)
             codes = pd.Categorical(outcome, categories=list(OUTCOMES)).codes
@@ -417,7 +425,13 @@ def compare_ensemble(
     choices = choices or scenarios[0].ensemble or DEFAULT_CHOICES
     names = _unique_names([s.name for s in scenarios])
     frames = []
-    for variant in variants(scenarios[0], choices):
+    members = variants(scenarios[0], choices)
+    logger.info(
+        "comparing %d scenarios under %d structural variants, %s runs each (seed %d)",
+        len(scenarios), len(members), f"{n:,}", seed,
+    )  # fmt: skip
+    for variant in members:
+        logger.debug("variant %s", variant.name)
         outcomes = [
             _outcomes(s.with_overrides(variant.values), n, seed, workers, progress)
             for s in scenarios

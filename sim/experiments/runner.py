@@ -15,12 +15,18 @@ exception (the CLI does so for SIGTERM and SIGHUP) -- terminates the pool's
 workers before it propagates.  Workers ignore SIGINT (the parent decides) and
 exit by themselves within about a second if the parent disappears (SIGKILL),
 so no worker outlives the command.  Progress is reported day by day from
-inside each chunk.
+inside each chunk: as a bar on a terminal, as a plain line every
+:data:`PROGRESS_INTERVAL` seconds on any other standard error
+(:func:`progress_bar`); it is output only, results never depend on it.  What
+the runner decides (workers, chunks) is logged to this module's logger
+(INFO; each chunk at DEBUG).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import math
 import multiprocessing
 import os
 import signal
@@ -52,16 +58,21 @@ from sim.scenario.schema import Scenario, require_scenario
 
 __all__ = [
     "MAX_CHUNK_RUNS",
+    "PROGRESS_INTERVAL",
+    "ProgressLines",
     "SimulationResult",
     "TraceResult",
     "available_cores",
     "cap_workers",
     "default_workers",
+    "progress_bar",
     "run",
     "simulate",
     "simulate_range",
     "trace",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: The widest chunk by default.  Memory per chunk grows with it and the fixed cost of
 #: a simulated day shrinks; 5,000 was the fastest width measured for 10,000 runs of
@@ -145,7 +156,218 @@ def default_workers(n_runs: int, horizon_days: int, cores: int | None = None) ->
         At least 1, at most ``cores``.
     """
     cores = available_cores() if cores is None else cores
-    return max(1, min(cores, n_runs * horizon_days // MIN_RUN_DAYS_PER_WORKER))
+    workers = max(1, min(cores, n_runs * horizon_days // MIN_RUN_DAYS_PER_WORKER))
+    logger.debug(
+        "default workers: %d (%s run-days; one worker per %s run-days, at most %d core%s)",
+        workers, f"{n_runs * horizon_days:,}", f"{MIN_RUN_DAYS_PER_WORKER:,}", cores,
+        "s" if cores > 1 else "",
+    )  # fmt: skip
+    return workers
+
+
+#: Seconds between two plain progress lines (:class:`ProgressLines`), and before the
+#: first: a job that ends sooner prints none.  The environment variable
+#: ``SIM_PROGRESS_INTERVAL`` (seconds) replaces it.
+PROGRESS_INTERVAL = 10.0
+
+
+def progress_interval() -> float:
+    """:data:`PROGRESS_INTERVAL`, or ``SIM_PROGRESS_INTERVAL`` when it holds a number >= 0."""
+    text = os.environ.get("SIM_PROGRESS_INTERVAL", "").strip()
+    try:
+        value = float(text) if text else PROGRESS_INTERVAL
+    except ValueError:
+        return PROGRESS_INTERVAL
+    return value if math.isfinite(value) and value >= 0 else PROGRESS_INTERVAL
+
+
+def _duration(seconds: float) -> str:
+    """``7 s``, ``2 min 5 s``, ``1 h 20 min``."""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {rest} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+class ProgressLines:
+    """Progress for a standard error that is not a terminal (a log file, a pipe, a CI
+    job): a plain line every ``interval`` seconds, none for a job that ends sooner::
+
+        combined: 40% (4,000 of 10,000 runs), 12 s elapsed, about 18 s left
+
+    and a last one at 100% if any was written.  The time left is estimated from the
+    pace since the first work was reported (a pool's start-up does not count).  It
+    has the part of ``tqdm``'s interface the runner and sweeps use (``update``,
+    ``total``, ``set_postfix_str``, ``close``); ``total`` and ``update`` count in
+    units that ``unit_scale`` turns into ``unit`` (run-days shown as runs).
+
+    Parameters
+    ----------
+    total : float
+        The work to do (it may grow: sweeps add rounds).
+    desc : str
+        What is running (the scenario's or the sweep's name).
+    stream : file-like
+        Where the lines go (standard error).
+    unit_scale : float, default 1.0
+        Shown amount per counted unit.
+    unit : str, default "runs"
+        The shown amount's unit.
+    interval : float, optional
+        Seconds between lines (default: :func:`progress_interval`).
+    clock : callable, default time.monotonic
+        The time in seconds.
+    """
+
+    def __init__(
+        self,
+        total: float,
+        desc: str,
+        stream,
+        unit_scale: float = 1.0,
+        unit: str = "runs",
+        interval: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.total = total
+        self.n = 0.0
+        self._desc, self._stream, self._scale, self._unit = desc, stream, unit_scale, unit
+        self._interval = progress_interval() if interval is None else interval
+        self._clock = clock
+        self._start = clock()
+        self._due = self._start + self._interval
+        self._postfix = ""
+        self._written = False
+        self._written_at = (0.0, "")  # what the last line said
+        self._first: tuple[float, float] | None = None  # (time, done) at the first work
+        self._closed = False
+
+    def update(self, n: float = 1) -> None:
+        """Count ``n`` more units done; write a line if one is due and says something new.
+
+        Parameters
+        ----------
+        n : float, default 1
+            Units done since the last call.
+        """
+        now = self._clock()
+        self.n += n
+        if self._first is None and n > 0:
+            # The estimate counts from the first work reported, not from the start-up.
+            self._first = (now, self.n)
+        new = self._written_at != (self.n, self._postfix)  # nothing new: no line
+        if now >= self._due and new and not self._closed:
+            self._write(now)
+            self._due = now + self._interval
+
+    def set_postfix_str(self, text: str = "", refresh: bool = True) -> None:
+        """What the line says in parentheses instead of ``N of TOTAL runs``.
+
+        Parameters
+        ----------
+        text : str, default ""
+            The words ("3/65 points, 1,200/26,000 runs"); empty for the runs.
+        refresh : bool, default True
+            Ignored (``tqdm``'s; a line is written only when due).
+        """
+        self._postfix = text
+
+    def close(self) -> None:
+        """The last line (100%) if any was written and the work is done since."""
+        done = self.total and self.n >= self.total
+        changed = self._written_at != (self.n, self._postfix)
+        if not self._closed and self._written and done and changed:
+            self._write(self._clock())
+        self._closed = True
+
+    def line(self, now: float) -> str:
+        """The line at time ``now``.
+
+        Parameters
+        ----------
+        now : float
+            The clock's time.
+
+        Returns
+        -------
+        str
+            ``DESC: P% (N of TOTAL runs), T elapsed, about T left``.
+        """
+        elapsed = now - self._start
+        fraction = min(1.0, self.n / self.total) if self.total else 0.0
+        detail = self._postfix or (
+            f"{self.n * self._scale:,.0f} of {self.total * self._scale:,.0f} {self._unit}"
+        )
+        text = f"{self._desc}: {math.floor(100 * fraction):.0f}% ({detail}), "
+        text += f"{_duration(elapsed)} elapsed"
+        if self._first is not None and fraction < 1:
+            since, done_then = self._first
+            rate = (self.n - done_then) / (now - since) if now > since else 0.0
+            if rate > 0:  # the pace since the first work was reported
+                text += f", about {_duration((self.total - self.n) / rate)} left"
+        return text
+
+    def _write(self, now: float) -> None:
+        try:
+            self._stream.write(self.line(now) + "\n")
+            self._stream.flush()
+        except (OSError, ValueError):  # the reader went away: say nothing more
+            self._closed = True
+        self._written = True
+        self._written_at = (self.n, self._postfix)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def progress_bar(
+    progress: bool,
+    total: float,
+    desc: str,
+    bar_format: str,
+    unit_scale: float = 1.0,
+):
+    """Progress on standard error: a ``tqdm`` bar on a terminal, :class:`ProgressLines`
+    anywhere else, nothing (a disabled bar) without ``progress``.
+
+    Parameters
+    ----------
+    progress : bool
+        Show progress at all.
+    total : float
+        The work to do, in counted units.
+    desc : str
+        What is running.
+    bar_format : str
+        The terminal bar's ``tqdm`` format.
+    unit_scale : float, default 1.0
+        Shown runs per counted unit.
+
+    Returns
+    -------
+    tqdm.tqdm or ProgressLines
+        Something with ``update``, ``total``, ``set_postfix_str`` and ``close``.
+    """
+    stream = sys.stderr
+    if not progress or stream is None:
+        return tqdm(total=total, disable=True)
+    if _is_terminal(stream):
+        return tqdm(
+            total=total,
+            unit_scale=unit_scale,
+            desc=desc,
+            bar_format=bar_format,
+            mininterval=0.2,
+        )
+    return ProgressLines(total, desc, stream, unit_scale=unit_scale)
 
 
 def default_chunk_runs(n_runs: int, workers: int) -> int:
@@ -352,6 +574,9 @@ def run_pool(
             )
     finally:
         signal.signal(signal.SIGINT, previous)
+    logger.debug(
+        "started a pool of %d worker processes (spawn) for %d tasks", processes, len(calls)
+    )
     workers: set[int] = set()
     try:
         pending = {i: pool.apply_async(function, arguments) for i, function, arguments in calls}
@@ -433,8 +658,8 @@ def simulate(
     ``workers > 1`` spreads the chunks over that many processes (at most one per
     core: :func:`cap_workers`) and
     ``chunk_runs`` sets their width (default :func:`default_chunk_runs`);
-    results depend on neither.  ``progress`` shows a progress bar on
-    standard error.  ``keep_trajectories=False`` keeps only the per-day
+    results depend on neither.  ``progress`` shows progress on
+    standard error (:func:`progress_bar`).  ``keep_trajectories=False`` keeps only the per-day
     counts of each chunk's daily values (:class:`sim.engine.daily.DailyCounts`), not
     the values themselves.  ``on_chunk(frame)`` receives each chunk's per-run
     table, in run order (to write it as it comes); ``keep_columns`` then
@@ -453,7 +678,8 @@ def simulate(
     workers : int, default 1
         Processes to spread the chunks over (capped at the available cores).
     progress : bool, default False
-        Show a progress bar on standard error (when it is a terminal).
+        Show progress on standard error: a bar on a terminal, else a line every
+        :data:`PROGRESS_INTERVAL` seconds for a long batch.
     keep_trajectories : bool, default True
         Keep every run's daily values in ``result.trajectories``; ``False`` keeps
         only their per-day counts (``result.daily``).
@@ -495,7 +721,9 @@ def simulate(
     seed = scenario.simulation.seed if seed is None else whole_number("seed", seed, 0)
     workers = whole_number("workers", workers, 1)
     first_run = whole_number("first_run", first_run, 0)
-    workers = cap_workers(workers)
+    asked, workers = workers, cap_workers(workers)
+    if workers < asked:
+        logger.info("workers=%d: capped at the %d available cores", asked, workers)
     if first_run < 0 or first_run + n_runs > MAX_RUNS:
         raise ValueError(f"run indices must lie in 0 to {MAX_RUNS - 1}")
     width = default_chunk_runs(n_runs, workers) if chunk_runs is None else int(chunk_runs)
@@ -504,22 +732,28 @@ def simulate(
     chunks = _chunks(first_run, n_runs, width)
     horizon = scenario.simulation.horizon_days
     daily = DailyCounts(horizon)
-    parts = _Parts(len(chunks), daily, keep_trajectories, on_chunk, keep_columns)
+    parts = _Parts(chunks, daily, keep_trajectories, on_chunk, keep_columns)
+    processes = 1 if workers == 1 or len(chunks) == 1 else min(workers, len(chunks))
+    logger.info(
+        "%s: %s run%s of %d days (runs %s to %s, seed %d) in %d chunk%s of at most %s runs, "
+        "on %d worker process%s",
+        scenario.name, f"{n_runs:,}", "s" if n_runs > 1 else "", horizon, f"{first_run:,}",
+        f"{first_run + n_runs - 1:,}", seed, len(chunks), "s" if len(chunks) > 1 else "",
+        f"{width:,}", processes, "es" if processes > 1 else "",
+    )  # fmt: skip
     # The bar counts run-days and shows them as runs, so it moves within a chunk.
-    bar = tqdm(
-        total=n_runs * horizon,
+    bar = progress_bar(
+        progress,
+        n_runs * horizon,
+        scenario.name,
+        "{desc}: {percentage:3.0f}%|{bar}| {n:,.0f}/{total:,.0f} runs [{elapsed}<{remaining}]",
         unit_scale=1 / horizon,
-        desc=scenario.name,
-        disable=None if progress else True,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:,.0f}/{total:,.0f} runs "
-        "[{elapsed}<{remaining}]",
-        mininterval=0.2,
     )
     advance = bar.update
 
     try:
         tasks = [(i, seed, start, stop) for i, (start, stop) in enumerate(chunks)]
-        if workers == 1 or len(chunks) == 1:
+        if processes == 1:
             for i, _, start, stop in tasks:
                 size = stop - start
                 parts[i] = _worker(
@@ -532,7 +766,6 @@ def simulate(
                     replicate,
                 )
         else:
-            processes = min(workers, len(chunks))
             calls = [
                 (i, _worker, (scenario, seed, start, stop, keep_trajectories, None, replicate))
                 for i, seed, start, stop in tasks
@@ -560,14 +793,15 @@ class _Parts:
 
     def __init__(
         self,
-        n_chunks: int,
+        chunks: list[tuple[int, int]],
         daily: DailyCounts,
         keep_trajectories: bool,
         on_chunk: Callable[[pd.DataFrame], None] | None,
         keep_columns: tuple[str, ...] | None,
     ) -> None:
-        self.frames: list = [None] * n_chunks
-        self.trajectories: list = [None] * n_chunks
+        self._chunks = chunks
+        self.frames: list = [None] * len(chunks)
+        self.trajectories: list = [None] * len(chunks)
         self._daily = daily
         self._keep = keep_trajectories
         self._on_chunk = on_chunk
@@ -577,6 +811,11 @@ class _Parts:
 
     def __setitem__(self, index: int, part: tuple[pd.DataFrame, dict | DailyCounts]) -> None:
         frame, daily = part
+        start, stop = self._chunks[index]
+        logger.debug(
+            "chunk %d of %d finished (runs %s to %s)",
+            index + 1, len(self._chunks), f"{start:,}", f"{stop - 1:,}",
+        )  # fmt: skip
         if isinstance(daily, DailyCounts):
             self._daily.merge(daily)
         else:
@@ -618,7 +857,8 @@ def run(
         Processes to spread the runs over (capped at the available cores);
         results do not depend on it.
     progress : bool, default False
-        Show a progress bar on standard error (when it is a terminal).
+        Show progress on standard error: a bar on a terminal, else a line every
+        :data:`PROGRESS_INTERVAL` seconds for a long batch.
 
     Returns
     -------

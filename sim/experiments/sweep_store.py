@@ -31,6 +31,9 @@ write is never replaced):
     sobol and morris designs: the analysis of each outcome's probability;
 ``runs.parquet``
     with ``--per-run``: one row per run, with ``point`` and ``run``;
+``sensitivity.csv``, ``runs.csv``
+    with ``--csv``: CSV copies of those Parquet tables (``points.csv`` is always
+    written);
 ``sweep.yaml``
     the sweep as run (design, factors, runs, seed, fixed values) and the base
     scenario in full, after ``extends:``;
@@ -47,6 +50,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import re
 import uuid
@@ -69,6 +73,7 @@ from sim.results.store import (
     _versions,
     write_json,
     write_manifest,
+    write_table,
 )
 
 __all__ = [
@@ -82,6 +87,8 @@ __all__ = [
     "sweep_fingerprint",
     "write_sweep_result",
 ]
+
+logger = logging.getLogger(__name__)
 
 POINTS = "points.parquet"
 POINTS_CSV = "points.csv"
@@ -119,7 +126,7 @@ def sweep_as_run(sweep: Sweep) -> dict:
         "seed": sweep.seed,
         "points": sweep.n_points,
         "factors": factors,
-        "set": dict(sweep.fixed),
+        "set": dict(sweep.set),
         "base": sweep.base.model_dump(mode="json"),
     }
 
@@ -141,7 +148,7 @@ def sweep_file(sweep: Sweep, base_file: str = BASE) -> dict:
         "runs": sweep.runs,
         "seed": sweep.seed,
         "vary": vary,
-        "set": {k: _plain(v) for k, v in sweep.fixed.items()},
+        "set": {k: _plain(v) for k, v in sweep.set.items()},
         "ci_width": sweep.ci_width,
         "max_runs": sweep.max_runs,
     }
@@ -218,6 +225,7 @@ class SweepStore(ChunkStore):
             done = len(store.finished())
             if done and restart:
                 store._clear()
+                logger.info("--restart: discarded %d stored chunk(s) in %s", done, store.path)
             elif done:
                 plan = store._read_plan()
                 if not resume:
@@ -233,6 +241,10 @@ class SweepStore(ChunkStore):
                         "--restart discards it"
                     )
             write_json(store.path / PLAN, fingerprint)
+            logger.info(
+                "finished chunks are stored in %s%s", store.path,
+                f" ({done} already there, checked before reuse)" if done and resume else "",
+            )  # fmt: skip
             yield store
         finally:
             store._release_lock()
@@ -246,6 +258,7 @@ class SweepStore(ChunkStore):
         self._release_lock()
         with contextlib.suppress(OSError):
             self.path.rmdir()
+        logger.debug("removed the chunk store %s", self.path)
 
     def _take_lock(self) -> None:
         handle = open(self.path / LOCK, "a+")
@@ -370,20 +383,21 @@ def write_sweep_result(
     *,
     run_info: dict,
     per_run: bool = False,
+    csv: bool = False,
 ) -> dict:
     """Write the sweep's tables, ``sweep.yaml`` and ``manifest.json`` into ``directory``
     (a staging directory); return the manifest.  With ``per_run`` the per-run table
-    (``result.runs``) too."""
+    (``result.runs``) too; with ``csv`` a CSV copy of every Parquet table (``points.csv``
+    is always written)."""
     directory = Path(directory)
     sweep = result.sweep
-    result.points.to_parquet(directory / POINTS, index=False)
-    result.points.to_csv(directory / POINTS_CSV, index=False)
+    write_table(result.points, directory / POINTS, csv=True)  # points.csv: always
     if result.sensitivity is not None:
-        result.sensitivity.to_parquet(directory / SENSITIVITY, index=False)
+        write_table(result.sensitivity, directory / SENSITIVITY, csv)
     if per_run:
         if result.runs is None:
             raise ValueError("per-run table requested but not kept (run_sweep(keep_runs=True))")
-        result.runs.to_parquet(directory / RUNS, index=False)
+        write_table(result.runs, directory / RUNS, csv)
     as_run = sweep_as_run(sweep)
     runs = f"{sweep.runs} runs"
     if result.precision is not None:

@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import math
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +67,8 @@ __all__ = [
     "sweep",
 ]
 
+logger = logging.getLogger(__name__)
+
 #: Sweeps of at most this many points keep every point's scenario (about 80 KB each);
 #: larger ones keep a few hundred bytes a point and rebuild a chunk's scenarios.
 KEEP_SCENARIOS = 2_000
@@ -82,7 +86,7 @@ class Sweep:
     name : str
         The sweep's name (its result directory).
     base : Scenario
-        The base scenario, before the fixed values are set.
+        The base scenario, before the values of ``set`` are set.
     design : str
         The design that picked the points: ``grid``, ``latin``, ``sobol`` or
         ``morris`` (:data:`sim.experiments.designs.DESIGNS`).
@@ -96,8 +100,9 @@ class Sweep:
         The seed of every point's runs (and of a sampled design).
     samples : int or None
         The design's ``samples`` (``None`` for a grid).
-    fixed : mapping of str to object
-        Values set at every point, by dotted path (the sweep file's ``set:``).
+    set : mapping of str to object
+        Values set at every point, by dotted path (the sweep file's ``set:``,
+        the command line's ``--set``; ``fixed`` is its deprecated old name).
     ci_width : float or None
         With a value, points whose widest outcome interval is wider get more
         runs, up to ``max_runs``.
@@ -120,7 +125,7 @@ class Sweep:
     runs: int
     seed: int
     samples: int | None = None
-    fixed: Mapping[str, Any] = field(default_factory=dict)
+    set: Mapping[str, Any] = field(default_factory=dict)
     #: Runs added to points whose widest interval is wider (``run_sweep``), up to ``max_runs``.
     ci_width: float | None = None
     max_runs: int | None = None
@@ -139,7 +144,7 @@ class Sweep:
         return len(self.points)
 
     def overrides(self, point: int) -> dict[str, Any]:
-        """The values point ``point`` sets (the fixed ones, then its factors').
+        """The values point ``point`` sets (the ones set at every point, then its factors').
 
         Parameters
         ----------
@@ -153,7 +158,17 @@ class Sweep:
         """
         # Column by column: a row of mixed columns would turn integers into floats.
         values = {f.path: _plain(self.points[f.path].iat[point]) for f in self.factors}
-        return {**self.fixed, **values}
+        return {**self.set, **values}
+
+    @property
+    def fixed(self) -> Mapping[str, Any]:
+        """Deprecated: :attr:`set` (the values set at every point), its old name."""
+        warnings.warn(
+            "Sweep.fixed is deprecated; use Sweep.set (the same values: --set, set:)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.set
 
     def scenario(self, point: int) -> Scenario:
         """The base scenario with point ``point``'s values (validated).
@@ -405,7 +420,7 @@ def resolve_sweep(
         runs=n_runs,
         seed=sweep_seed,
         samples=spec.samples,
-        fixed=dict(spec.set),
+        set=dict(spec.set),
         ci_width=spec.ci_width,
         max_runs=spec.max_runs,
     )
@@ -810,10 +825,8 @@ def run_sweep(
     decisions depend on the runs so far only, so a point with ``n`` runs holds
     exactly ``sim run --runs n``'s runs.
     """
-    from tqdm import tqdm
-
     from sim.experiments.precision import runs_needed
-    from sim.experiments.runner import cap_workers
+    from sim.experiments.runner import cap_workers, progress_bar
 
     workers = cap_workers(workers)
     groups = sweep.groups()
@@ -827,12 +840,18 @@ def run_sweep(
     store = ChunkStore() if store is None else store
     stored = store.finished()
     horizon = dict(enumerate(sweep.point_keys()[1]))
-    bar = tqdm(
-        total=0,
-        desc=sweep.name,
-        disable=None if progress else True,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]",
-        mininterval=0.2,
+    logger.info(
+        "sweep %s: %s point%s x %s runs, %d model group%s, chunks of at most %s runs, on %s",
+        sweep.name, f"{n_points:,}", "s" if n_points > 1 else "", f"{sweep.runs:,}",
+        len(groups), "s" if len(groups) > 1 else "", f"{width:,}",
+        f"the Dask cluster {scheduler}" if scheduler is not None
+        else f"{workers} worker process{'es' if workers > 1 else ''}",
+    )  # fmt: skip
+    bar = progress_bar(
+        progress,
+        0,
+        sweep.name,
+        "{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]",
     )
     have = np.zeros(n_points, dtype=np.int64)  # runs finished, per point
     target = np.full(n_points, sweep.runs, dtype=np.int64)
@@ -855,6 +874,12 @@ def run_sweep(
             store.save(index, frame, all_chunks[index].segments)
             for point, start, stop in all_chunks[index].segments:
                 have[point] += stop - start
+            logger.debug(
+                "chunk %d finished and stored (%s runs of point%s %s)",
+                index, f"{all_chunks[index].size:,}",
+                "s" if len(all_chunks[index].points) > 1 else "",
+                _span(all_chunks[index].points),
+            )  # fmt: skip
             show()
 
     finished = _Finished()
@@ -883,13 +908,20 @@ def run_sweep(
                     + (f"; and {len(damaged) - 5} more" if len(damaged) > 5 else "")
                 )
             bar.total += sum(c.size * horizon[c.segments[0][0]] for c in chunks)
-            bar.update(sum(c.size * horizon[c.segments[0][0]] for c in chunks if c.index in done))
             for chunk in chunks:
                 if chunk.index in done:
                     for point, start, stop in chunk.segments:
                         have[point] += stop - start
-            show()
+            show()  # before the bar moves: a plain progress line shows it
+            bar.update(sum(c.size * horizon[c.segments[0][0]] for c in chunks if c.index in done))
             todo = [c for c in chunks if c.index not in done]
+            round_runs = sum(c.size for c in chunks)
+            logger.info(
+                "%s%d chunk%s (%s runs)%s",
+                f"round {rounds + 1}: " if ci_width is not None else "",
+                len(chunks), "s" if len(chunks) > 1 else "", f"{round_runs:,}",
+                f": {len(done)} resumed from the store, {len(todo)} to run" if done else "",
+            )  # fmt: skip
             _execute(todo, sweep, workers, scheduler, finished, bar, horizon)
             chunks_run += len(todo)
             chunks_resumed += len(done)
@@ -908,6 +940,12 @@ def run_sweep(
                 need = runs_needed(counts[p], int(have[p]), ci_width)
                 more = -(-max(need - int(have[p]), 1) // sweep.runs) * sweep.runs
                 target[p] = min(cap, int(have[p]) + more)
+            logger.info(
+                "after round %d: %s of %s points have an outcome interval wider than %g; "
+                "%s of them get more runs",
+                rounds, f"{int(wide.sum()):,}", f"{n_points:,}", ci_width,
+                f"{int((target > have).sum()):,}",
+            )  # fmt: skip
     finally:
         bar.close()
     frames = [store.load(c.index) for c in all_chunks]
@@ -939,6 +977,11 @@ def run_sweep(
         chunks=len(all_chunks),
         precision=precision,
     )
+
+
+def _span(points: list[int]) -> str:
+    """``3`` or ``3 to 7``."""
+    return f"{points[0]}" if len(points) == 1 else f"{points[0]} to {points[-1]}"
 
 
 def _execute(todo, sweep: Sweep, workers, scheduler, finished, bar, horizon) -> None:
@@ -1103,6 +1146,21 @@ def sensitivity_table(sweep: Sweep, points: pd.DataFrame) -> pd.DataFrame | None
 # ------------------------------------------------------------------------ Python API
 
 
+def _renamed(value: Any, old_value: Any, function: str, old: str) -> Any:
+    """``set=``, or its deprecated old name (``fixed=``, ``overrides=``) with a warning."""
+    if old_value is None:
+        return value
+    if value is not None:
+        raise TypeError(f"{function}: give set= only ({old}= is its deprecated old name)")
+    warnings.warn(
+        f"{function}: {old}= is deprecated; use set= (the same values, named as the "
+        "command line's --set and sweep files' set:)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return old_value
+
+
 def load_sweep(file: str | Path, runs: int | None = None, seed: int | None = None) -> Sweep:
     """Load a sweep file (docs/sweeps.md) and its base scenario; resolve its points.
 
@@ -1146,16 +1204,18 @@ def sweep(
     samples: int | None = None,
     runs: int | None = None,
     seed: int | None = None,
-    fixed: Mapping[str, Any] | None = None,
+    set: Mapping[str, Any] | None = None,
     workers: int = 1,
     progress: bool = False,
+    fixed: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Simulate ``base`` at the points of a design and return the points table.
 
     ``vary`` maps a dotted path to its levels (a list), a range
     (``{"low": 0, "high": 30000, "step": 2500}``; without ``step`` for sampled
     designs) or the command line's text (``"0:30000:2500"``, ``"0,0.5,1"``).
-    ``fixed``: values set at every point.  One row per point
+    ``set``: values set at every point (``sim sweep --set``, a sweep file's
+    ``set:``).  One row per point
     (:func:`points_table`); with a sobol or morris design the analysis is in
     ``table.attrs["sensitivity"]``.  The same as ``sim sweep``; safe to call
     from a script without an ``if __name__ == "__main__":`` guard.
@@ -1172,15 +1232,18 @@ def sweep(
         The sampled designs' size: points (latin), base samples, a power of 2
         (sobol), or trajectories (morris).
     runs : int, optional
-        Runs per point (default: the base scenario's, after ``fixed``).
+        Runs per point (default: the base scenario's, after ``set``).
     seed : int, optional
-        The seed of every point (default: the base scenario's, after ``fixed``).
-    fixed : mapping of str to object, optional
+        The seed of every point (default: the base scenario's, after ``set``).
+    set : mapping of str to object, optional
         ``{dotted path: value}`` set at every point.
     workers : int, default 1
         Processes to run the chunks on (capped at the available cores).
     progress : bool, default False
-        Show a progress bar on standard error (when it is a terminal).
+        Show progress on standard error: a bar on a terminal, else a line every
+        :data:`sim.experiments.runner.PROGRESS_INTERVAL` seconds for a long sweep.
+    fixed : mapping of str to object, optional
+        Deprecated (a ``DeprecationWarning``): the old name of ``set``.
 
     Returns
     -------
@@ -1194,12 +1257,15 @@ def sweep(
         If ``base`` is not a :class:`sim.Scenario`, or the sweep
         file's schema refuses a setting (an unknown design, ``samples`` below 1, a
         factor without levels; the message names the key).
+    TypeError
+        If both ``set`` and its old name ``fixed`` are given.
     ValueError
         If a range or a text in ``vary`` is malformed, or a factor, the design or
         a point's scenario is invalid (then the message starts with the
         offending key).
     """
     base = require_scenario(base, "base")
+    values = _renamed(set, fixed, "sim.sweep", "fixed")
     factors: dict[str, list[Level] | RangeSpec] = {}
     for path, spec in vary.items():
         if isinstance(spec, str):
@@ -1211,7 +1277,7 @@ def sweep(
         factors[path] = spec
     try:
         spec = SweepSpec(
-            base=base.name, design=design, samples=samples, vary=factors, set=dict(fixed or {})
+            base=base.name, design=design, samples=samples, vary=factors, set=dict(values or {})
         )
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
@@ -1227,24 +1293,30 @@ def sweep(
 
 def evaluate(
     scenario: Scenario,
-    overrides: Mapping[str, Any] | None = None,
+    set: Mapping[str, Any] | None = None,
     runs: int | None = None,
     seed: int | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, float]:
-    """Each outcome's probability for ``scenario`` with ``overrides`` set: the one-call
-    model for external drivers (EMA Workbench, optimisers).  Run ``k`` is run ``k`` of
-    ``sim run`` with those values, so two calls with the same seed share their draws.
+    """Each outcome's probability for ``scenario`` with the values of ``set`` set: the
+    one-call model for external drivers (EMA Workbench, optimisers).  Run ``k`` is run
+    ``k`` of ``sim run --set ...`` with those values, so two calls with the same seed
+    share their draws.
 
     Parameters
     ----------
     scenario : Scenario
         The scenario to start from.
-    overrides : mapping of str to object, optional
-        ``{dotted path: value}`` to set (:func:`sim.scenario.overrides.with_overrides`).
+    set : mapping of str to object, optional
+        ``{dotted path: value}`` to set, as ``sim run --set PATH=VALUE``
+        (:func:`sim.scenario.overrides.with_overrides`).
     runs : int, optional
         Number of runs (default: the scenario's ``simulation.runs``).
     seed : int, optional
         The seed (default: the scenario's ``simulation.seed``).
+    overrides : mapping of str to object, optional
+        Deprecated (a ``DeprecationWarning``): the old name of ``set``.
 
     Returns
     -------
@@ -1257,12 +1329,15 @@ def evaluate(
         If ``scenario`` is not a :class:`sim.Scenario`, or
         ``runs`` or ``seed`` is not a whole number at least its minimum.
     sim.scenario.overrides.ScenarioOverrideError
-        If an override names no key or has a value the schema refuses.
+        If a value of ``set`` names no key or has a value the schema refuses.
+    TypeError
+        If both ``set`` and its old name ``overrides`` are given.
     """
     from sim.experiments.runner import run
 
     scenario = require_scenario(scenario)
-    point = with_overrides(scenario, overrides) if overrides else scenario
+    values = _renamed(set, overrides, "sim.evaluate", "overrides")
+    point = with_overrides(scenario, values) if values else scenario
     table = run(point, runs=runs, seed=seed)
     shares = table["outcome"].value_counts(normalize=True)
     return {name: float(shares.get(name, 0.0)) for name in OUTCOMES}

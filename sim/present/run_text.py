@@ -164,7 +164,7 @@ def print_comparison(
         rows = table[table["outcome"] == outcome].set_index("scenario")
         if rows["probability"].max() == 0:
             continue
-        cells = [outcome.replace("_", " ")]
+        cells = [outcome]  # the name in the result files, as every console table
         cells += [percent(rows.at[n, "probability"]) for n in names]
         for name in names[1:]:
             r = rows.loc[name]

@@ -1,5 +1,6 @@
 """The console summaries of a sweep (its indices or ranges, then its points) and of
-scenario discovery (PRIM's box and CART's leaves)."""
+scenario discovery (PRIM's box and CART's leaves).  Outcomes are named as in the result
+files (``nato_russia_escalation``), as in every console table."""
 
 from __future__ import annotations
 
@@ -59,10 +60,10 @@ def print_sweep(console: Console, result, elapsed: float) -> None:
                             f"{100 * row['mu_star']:.1f} ± {100 * row['mu_star_conf']:.1f}",
                             f"{100 * row['sigma']:.1f}",
                         ]
-                    label = outcome.replace("_", " ") if k == 0 else ""
+                    label = outcome if k == 0 else ""
                     summary.add_row(label, row["factor"], *cells, end_section=k == len(rows) - 1)
             console.print(summary)
-            left_out = ", ".join(o.replace("_", " ") for o in shown if o not in common)
+            left_out = ", ".join(o for o in shown if o not in common)
             if left_out:
                 console.print(
                     f"(rarer or constant outcomes, {left_out}: in sensitivity.parquet)",
@@ -78,7 +79,7 @@ def print_sweep(console: Console, result, elapsed: float) -> None:
             for outcome in shown:
                 column = points[f"p:{outcome}"]
                 summary.add_row(
-                    outcome.replace("_", " "),
+                    outcome,
                     *(percent(v) for v in (column.min(), column.median(), column.max())),
                 )
             console.print(summary)
@@ -89,7 +90,7 @@ def print_sweep(console: Console, result, elapsed: float) -> None:
     for name in factors:
         table.add_column(name.rsplit(".", 1)[-1], justify="right")
     for outcome in shown:
-        table.add_column(outcome.replace("_", " "), justify="right")
+        table.add_column(outcome, justify="right")
     limit = 5 if sampled else 40
     for i in range(min(limit, len(points))):
         row = [

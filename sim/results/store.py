@@ -3,8 +3,7 @@
 A result directory holds:
 
 ``runs.parquet``
-    one row per Monte Carlo run: outcome, metrics, drawn parameters
-    (``runs.csv`` as well with ``csv=True``);
+    one row per Monte Carlo run: outcome, metrics, drawn parameters;
 ``trajectory_quantiles.parquet``
     per day and daily variable: mean and 5/25/50/75/95% quantiles over runs;
 ``daily_states.parquet``
@@ -34,8 +33,12 @@ A result directory holds:
 ``plots/``
     figures (written by :mod:`sim.present.plots`).
 
+With ``csv=True`` every Parquet table also gets a CSV copy of the same values next
+to it (``runs.csv``, ``trajectory_quantiles.csv``, ``daily_states.csv``,
+``trajectories.csv``: :func:`write_table`).
+
 Missing values (a day that never came, a reason that does not apply) are
-null in the Parquet files, empty cells in ``runs.csv`` and ``NaN`` when read
+null in the Parquet files, empty cells in the CSV copies and ``NaN`` when read
 with pandas, in every table.
 
 A directory is written under a temporary name next to its final place,
@@ -56,6 +59,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import platform
 import re
@@ -93,7 +97,10 @@ __all__ = [
     "write_json",
     "write_manifest",
     "write_result",
+    "write_table",
 ]
+
+logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
@@ -229,8 +236,10 @@ def _remove_stale(final: Path) -> None:
         if match["kind"] == "old" and not final.exists() and not final.is_symlink():
             # Killed between its two renames: the previous result goes back in place.
             os.replace(entry, final)
+            logger.info("%s: put back the previous result left by a killed run", final)
             continue
         shutil.rmtree(entry, ignore_errors=True)
+        logger.info("removed %s, left by a run that did not finish", entry)
 
 
 def _staging_name(final: Path, kind: str, token: str) -> Path:
@@ -281,15 +290,23 @@ def staged_directory(final: Path) -> Iterator[Path]:
         raise ResultDirectoryError(
             f"{final}: cannot create the result directory ({_os_reason(error)})"
         ) from None
+    logger.info("staging the result in %s", staging)
     try:
         yield staging
         entries = sorted(p.name for p in staging.iterdir())
         write_json(staging / MARKER, {"sim_result": 1, "files": entries})
         _check_replaceable(final)
+        replaced = final.exists()
         _swap_in(staging, final, _staging_name(final, "old", token))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        logger.debug("removed the staging directory %s", staging)
         raise
+    logger.info(
+        "%s: %s (%d entr%s)",
+        final, "replaced the previous result" if replaced else "moved into place",
+        len(entries), "y" if len(entries) == 1 else "ies",
+    )  # fmt: skip
 
 
 def _swap_in(new: Path, final: Path, old: Path) -> None:
@@ -486,6 +503,35 @@ def daily_states(trajectories: dict[str, np.ndarray]) -> pd.DataFrame:
     return counts.daily_states()
 
 
+def write_table(frame: pd.DataFrame, path: Path, csv: bool = False) -> list[Path]:
+    """Write ``frame`` to the Parquet file ``path`` and, with ``csv``, a CSV copy of the
+    same values next to it (``NAME.csv``: no index, missing values as empty cells).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    path : pathlib.Path
+        The Parquet file to write (``.parquet``).
+    csv : bool, default False
+        Write ``path`` with the suffix ``.csv`` as well.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    path = Path(path)
+    frame.to_parquet(path, index=False)
+    written = [path]
+    if csv:
+        copy = path.with_suffix(".csv")
+        frame.to_csv(copy, index=False)
+        written.append(copy)
+    logger.debug("wrote %s", " and ".join(p.name for p in written))
+    return written
+
+
 class RunsWriter:
     """Append each chunk's per-run table to ``runs.parquet`` (and ``runs.csv``) as it comes.
 
@@ -584,7 +630,9 @@ def write_result(
     run_info : dict
         Entries added to the manifest.
     csv : bool, default False
-        Write ``runs.csv`` as well as ``runs.parquet``.
+        Write a CSV copy of every Parquet table too (``runs.csv`` unless
+        ``runs_written``, ``trajectory_quantiles.csv``, ``daily_states.csv``, and
+        ``trajectories.csv`` with ``per_run_trajectories``).
     per_run_trajectories : bool, default False
         Write ``trajectories.parquet``, every run's daily values.
     runs_written : bool, default False
@@ -603,13 +651,11 @@ def write_result(
     """
     directory = Path(directory)
     if not runs_written:
-        result.runs.to_parquet(directory / RUNS, index=False)
-        if csv:
-            result.runs.to_csv(directory / "runs.csv", index=False)
+        write_table(result.runs, directory / RUNS, csv)
     quantiles = result.daily.quantile_table()
-    quantiles.to_parquet(directory / QUANTILES, index=False)
+    write_table(quantiles, directory / QUANTILES, csv)
     states = result.daily.daily_states()
-    states.to_parquet(directory / DAILY_STATES, index=False)
+    write_table(states, directory / DAILY_STATES, csv)
     if per_run_trajectories:
         if result.trajectories is None:
             raise ValueError(
@@ -624,7 +670,7 @@ def write_result(
         )
         for name, values in result.trajectories.items():
             frame[name] = values.reshape(-1)
-        frame.to_parquet(directory / TRAJECTORIES, index=False)
+        write_table(frame, directory / TRAJECTORIES, csv)
     summary = {"scenario": result.scenario.name, **summarise(result.runs)}
     write_json(directory / SUMMARY, summary)
     scenario = scenario_as_run(result)
