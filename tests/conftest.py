@@ -166,10 +166,12 @@ def _sources(function, module, seen: set) -> list[str]:
 
 #: What makes a test time-sensitive: it stops, kills or waits for other processes (a
 #: sweep killed after its first chunks, a lost Dask scheduler, a server, a browser).
+#: A test that only waits for an answer (an address that is no Dask scheduler) is not
+#: one of them: it does not compete for the cores.
 #: Under pytest-xdist these run one after another on one worker
 #: (``--dist loadgroup``), so they never compete with each other for the two cores.
 _PROCESS_CALLS = ("Popen", "os.kill", "killpg", "SIGKILL", "SIGTERM", "SIGINT", "SIGHUP",
-                  "scheduler", "sync_playwright", "process=True")  # fmt: skip
+                  "sync_playwright", "process=True")  # fmt: skip
 
 
 def pytest_collection_modifyitems(config, items):

@@ -229,7 +229,13 @@ def test_a_lost_scheduler_is_one_line_and_the_sweep_resumes_here(tmp_path: Path)
     )  # fmt: skip
     worker = None
     try:
-        time.sleep(3)
+        deadline = time.monotonic() + 60
+        while True:  # until the scheduler listens
+            with socket.socket() as knock:
+                if knock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert time.monotonic() < deadline, "the scheduler did not start"
+            time.sleep(0.1)
         worker = subprocess.Popen(
             [bin_dir / "dask", "worker", address, "--nthreads", "1", "--no-dashboard"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
@@ -257,9 +263,9 @@ def test_a_lost_scheduler_is_one_line_and_the_sweep_resumes_here(tmp_path: Path)
     assert sweep.returncode == 1, stderr
     line = _one_line(stderr)
     assert "was lost" in line and "--resume" in line, line
-    resumed = subprocess.run([*args, "--resume"], cwd=tmp_path, capture_output=True, text=True)
+    resumed = run_cli(*args[3:], "--resume", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
-    alone = subprocess.run([*args[:-1], "fresh"], cwd=tmp_path, capture_output=True, text=True)
+    alone = run_cli(*args[3:-1], "fresh", cwd=tmp_path)
     assert alone.returncode == 0, alone.stderr
     pd.testing.assert_frame_equal(
         pd.read_parquet(tmp_path / "o" / "points.parquet"),

@@ -395,3 +395,30 @@ def test_a_sampled_sweep_prints_its_indices_and_only_a_few_points(tmp_path: Path
     assert "(11 more points in points.parquet)" in out
     rows = [line for line in out.splitlines() if line.startswith("│") and "%" in line]
     assert len(rows) <= 5
+
+
+def test_svg_clip_ids_do_not_depend_on_memory_addresses(tmp_path: Path):
+    """matplotlib names a clip path by a hash that includes the clip path's id() (an
+    image clipped by its axes): saved SVGs number them in order of first use instead."""
+    import re
+
+    import matplotlib.pyplot as plt
+
+    text = '<g clip-path="url(#p0123456789)"/><g clip-path="url(#pabcdefabcd)"/>' \
+        '<clipPath id="p0123456789"/><clipPath id="pabcdefabcd"/><path d="p0"/>'
+    assert style.stable_svg_ids(text) == (
+        '<g clip-path="url(#clip1)"/><g clip-path="url(#clip2)"/>'
+        '<clipPath id="clip1"/><clipPath id="clip2"/><path d="p0"/>'
+    )
+    drawn = []
+    for name in ("a", "b"):
+        figure, ax = plt.subplots()
+        ax.imshow([[0, 1], [1, 0]])
+        keep = [object() for _ in range(1000)]  # other memory addresses for the second
+        (tmp_path / name).mkdir()
+        style.save(figure, tmp_path / name, "image")
+        plt.close(figure)
+        drawn.append((tmp_path / name / "image.svg").read_bytes())
+        del keep
+    assert drawn[0] == drawn[1]
+    assert b"clip1" in drawn[0] and not re.search(rb"#p[0-9a-f]{10}", drawn[0])

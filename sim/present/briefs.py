@@ -35,6 +35,7 @@ import yaml
 
 from sim.engine.outcomes import FORCE_FATES, OUTCOMES
 from sim.errors import SimError
+from sim.present import style
 
 __all__ = [
     "Brief",
@@ -789,7 +790,7 @@ def _svg(figure: matplotlib.figure.Figure) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(_SVG_RC):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return svg_element(buffer.getvalue())
+    return svg_element(style.stable_svg_ids(buffer.getvalue()))
 
 
 def svg_element(text: str) -> str:

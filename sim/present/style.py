@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -302,14 +304,34 @@ def tidy(ax: Axes, grid: str | None = "both", spines: bool = True) -> Axes:
     return ax
 
 
+#: matplotlib's ids of clip paths: "p" and ten hex digits of a hash that, for a clip
+#: path (an image clipped by its axes), includes the clip path's ``id()`` -- a memory
+#: address, so the same figure drawn twice could get other ids.
+_CLIP_ID = re.compile(r"\bp[0-9a-f]{10}\b")
+
+
+def stable_svg_ids(text: str) -> str:
+    """``text`` (an SVG) with its clip-path ids numbered in order of first use
+    (``clip1``, ``clip2``, ...): the same figure gives the same bytes whatever the
+    memory addresses of its objects."""
+    numbers: dict[str, str] = {}
+
+    def number(match: re.Match) -> str:
+        return numbers.setdefault(match.group(0), f"clip{len(numbers) + 1}")
+
+    return _CLIP_ID.sub(number, text)
+
+
 def save(figure: Figure, directory: Path, stem: str, dpi: int = PNG_DPI) -> list[Path]:
     """Write ``figure`` as ``stem.png`` (``dpi``) and ``stem.svg`` (text as text, fixed
     ids, no date) into ``directory``: the same bytes every time."""
     paths = []
     with figure_context():
-        for suffix in (".png", ".svg"):
-            path = Path(directory) / f"{stem}{suffix}"
-            metadata = SVG_METADATA if suffix == ".svg" else None
-            figure.savefig(path, dpi=dpi, metadata=metadata)
-            paths.append(path)
+        png = Path(directory) / f"{stem}.png"
+        figure.savefig(png, dpi=dpi)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", dpi=dpi, metadata=SVG_METADATA)
+        svg = Path(directory) / f"{stem}.svg"
+        svg.write_text(stable_svg_ids(buffer.getvalue()), encoding="utf-8")
+        paths += [png, svg]
     return paths
