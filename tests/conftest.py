@@ -174,6 +174,11 @@ _PROCESS_CALLS = ("Popen", "os.kill", "killpg", "SIGKILL", "SIGTERM", "SIGINT", 
                   "sync_playwright", "process=True")  # fmt: skip
 
 
+#: Modules whose module-scoped fixtures cost seconds (a finished run, a sweep): their
+#: tests run on one xdist worker, so the fixture is made once, not once per worker.
+_ONE_WORKER_MODULES = {"test_cli_run", "test_discover", "test_plots", "test_figures_brief"}
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark the slow tests (`pytest -m "not slow"` is the quick layer) and put the
     process-controlling ones in one xdist group."""
@@ -198,3 +203,5 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if grouped[key]:
             item.add_marker(pytest.mark.xdist_group("processes"))
+        elif name in _ONE_WORKER_MODULES:
+            item.add_marker(pytest.mark.xdist_group(name))

@@ -143,15 +143,20 @@ def test_the_written_sweep_file_repeats_the_sweep(tmp_path: Path, options):
 # ------------------------------------------------------------------ Dask schedulers
 
 
-def _sweep_on(tmp_path: Path, scheduler: str, timeout: float = 60):
+def _sweep_on(tmp_path: Path, scheduler: str, timeout: float = 60, wait: float | None = None):
+    """`sim sweep --scheduler` in its own process (a hang ends at ``timeout``); ``wait``:
+    SIM_SCHEDULER_TIMEOUT, the seconds it waits to connect."""
     import subprocess
     import sys
 
+    env = dict(os.environ)
+    if wait is not None:
+        env["SIM_SCHEDULER_TIMEOUT"] = str(wait)
     return subprocess.run(
         [sys.executable, "-m", "sim.cli", "sweep", str(_short(tmp_path)), "--vary",
          "levers.troops_pledged=0,5000", "--runs", "10", "--scheduler", scheduler,
          "--no-plots", "--out", "o"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=timeout,
+        capture_output=True, text=True, cwd=tmp_path, timeout=timeout, env=env,
     )  # fmt: skip
 
 
@@ -187,7 +192,8 @@ def odd_server():
 
 @pytest.mark.parametrize("kind", ["silent", "http"])
 def test_a_server_that_is_not_a_dask_scheduler_is_one_line(tmp_path: Path, odd_server, kind):
-    result = _sweep_on(tmp_path, odd_server(kind), timeout=40)  # a hang fails here
+    # Waiting 2 s to connect (SIM_SCHEDULER_TIMEOUT), not the default 7: a hang fails here.
+    result = _sweep_on(tmp_path, odd_server(kind), timeout=40, wait=2)
     assert result.returncode == 2
     line = _one_line(result.stderr)
     assert "cannot reach a Dask scheduler" in line, line
@@ -496,3 +502,16 @@ def test_a_comparison_hashes_its_inputs_as_read(tmp_path: Path):
     digest = hashlib.sha256(second.read_bytes()).hexdigest()
     assert manifest["inputs"][1]["file_sha256"] == digest
     assert (tmp_path / "e" / "scenarios" / "b.yaml").is_file()
+
+
+@pytest.mark.parametrize(
+    "text, seconds", [(None, 7.0), ("2.5", 2.5), ("0", 7.0), ("-1", 7.0), ("x", 7.0), ("1e9", 7.0)]
+)
+def test_the_scheduler_wait_is_set_by_the_environment_or_the_default(monkeypatch, text, seconds):
+    from sim.cli.sweep_setup import scheduler_timeout
+
+    if text is None:
+        monkeypatch.delenv("SIM_SCHEDULER_TIMEOUT", raising=False)
+    else:
+        monkeypatch.setenv("SIM_SCHEDULER_TIMEOUT", text)
+    assert scheduler_timeout() == seconds

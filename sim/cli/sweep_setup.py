@@ -3,6 +3,7 @@ file and ``--vary``), the Dask scheduler, and a dry run's size and time."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -78,13 +79,28 @@ def quiet_dask() -> None:
             logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
+#: Seconds to wait for a Dask scheduler to answer, unless SIM_SCHEDULER_TIMEOUT says.
+SCHEDULER_TIMEOUT = 7.0
+
+
+def scheduler_timeout() -> float:
+    """``SIM_SCHEDULER_TIMEOUT`` seconds (a positive number), else :data:`SCHEDULER_TIMEOUT`."""
+    text = os.environ.get("SIM_SCHEDULER_TIMEOUT", "")
+    try:
+        seconds = float(text)
+    except ValueError:
+        return SCHEDULER_TIMEOUT
+    return seconds if 0 < seconds < 3600 else SCHEDULER_TIMEOUT
+
+
 def check_scheduler(scheduler: str) -> str:
     """The Dask scheduler's address (a scheduler file is read); one line if unreachable."""
     from sim.experiments.sweeps import scheduler_address
 
     try:
-        # 7 s to connect, 1 s of grace: one line within about 10 s, whatever answers.
-        return scheduler_address(scheduler, timeout=7)
+        # 7 s to connect (SIM_SCHEDULER_TIMEOUT), 1 s of grace: one line within about
+        # 10 s, whatever answers.
+        return scheduler_address(scheduler, timeout=scheduler_timeout())
     except ValueError as error:
         fail(f"--scheduler {scheduler[:200]}: {error}")
     except (OSError, TimeoutError) as error:
