@@ -39,9 +39,13 @@ LAYERS = (
 )
 
 
-def package_edges() -> dict[tuple[str, str], int]:
+def import_graph() -> grimp.ImportGraph:
+    """The package's imports, without those only a type checker runs."""
+    return grimp.build_graph("sim", exclude_type_checking_imports=True)
+
+
+def package_edges(graph: grimp.ImportGraph) -> dict[tuple[str, str], int]:
     """(importing layer, imported layer) -> how many modules of the first import the second."""
-    graph = grimp.build_graph("sim", exclude_type_checking_imports=True)
     top = {module: next((p for p in LAYERS if module == p or module.startswith(p + ".")), None)
            for module in graph.modules}  # fmt: skip
     importers: dict[tuple[str, str], set[str]] = {}
@@ -53,19 +57,19 @@ def package_edges() -> dict[tuple[str, str], int]:
     return {edge: len(modules) for edge, modules in importers.items()}
 
 
-def modules_of(package: str) -> list[str]:
+def modules_of(graph: grimp.ImportGraph, package: str) -> list[str]:
     """The modules of ``package`` (a package or a single module), by name."""
-    graph = grimp.build_graph("sim", exclude_type_checking_imports=True)
     return sorted(m for m in graph.modules if m == package or m.startswith(package + "."))
 
 
 def mermaid() -> str:
     """The graph as a Mermaid flowchart (GitHub and most Markdown viewers draw it)."""
-    edges = package_edges()
+    graph = import_graph()
+    edges = package_edges(graph)
     lines = ["```mermaid", "flowchart TD"]
     for layer in LAYERS:
         name = layer.removeprefix("sim.")
-        count = len(modules_of(layer))
+        count = len(modules_of(graph, layer))
         label = f"{name}<br/>{count} module{'s' if count != 1 else ''}"
         lines.append(f'    {name}["{label}"]')
     def rank(edge: tuple[tuple[str, str], int]) -> tuple[int, int]:
