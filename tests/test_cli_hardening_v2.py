@@ -246,9 +246,9 @@ def test_a_lost_scheduler_is_one_line_and_the_sweep_resumes_here(tmp_path: Path)
             [bin_dir / "dask", "worker", address, "--nthreads", "1", "--no-dashboard"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
-        args = [sys.executable, "-m", "sim.cli", "sweep", str(_short(tmp_path, days=120)),
-                "--vary", "levers.troops_pledged=0:20000:2000", "--runs", "100",
-                "--chunk-runs", "25", "--no-plots", "--no-progress", "--out", "o"]  # fmt: skip
+        args = [sys.executable, "-m", "sim.cli", "sweep", str(_short(tmp_path, days=60)),
+                "--vary", "levers.troops_pledged=0:20000:4000", "--runs", "60",
+                "--chunk-runs", "15", "--no-plots", "--no-progress", "--out", "o"]  # fmt: skip
         sweep = subprocess.Popen(
             [*args, "--scheduler", address], cwd=tmp_path, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True,
@@ -316,29 +316,38 @@ def test_morris_needs_two_trajectories(tmp_path: Path):
 def test_every_parameter_at_its_extremes_runs_without_a_warning(tmp_path: Path):
     """Each numeric parameter at 0, at a tiny 1e-300, and at the largest value the schema
     allows (1e9 for an unbounded one; values near the floating-point limit are refused)
-    simulates with no exception and no numpy warning (overflow, invalid, division)."""
+    simulates with no exception and no numpy warning (overflow, invalid, division).
+
+    The scenarios are simulated as a sweep simulates its points, as few models as their
+    invariants allow, each run as it runs alone (tests/test_batch.py)."""
     import warnings
 
     import sim
     from sim.experiments.sensitivity import parameter_ranges
+    from sim.experiments.sweeps import plan_chunks, point_groups, simulate_chunk
     from sim.scenario.overrides import ScenarioOverrideError, with_overrides
     from sim.scenario.schema import MAX_VALUE
 
     base = with_overrides(sim.load_scenario(COMBINED), {"simulation.horizon_days": 40})
-    tried = 0
+    scenarios = []
+    for item in parameter_ranges(base):
+        if item.integer:
+            continue
+        for value in (0.0, 1e-300, MAX_VALUE, 1.0):
+            try:
+                scenarios.append(with_overrides(base, {item.path: value}))
+            except ScenarioOverrideError:
+                continue  # outside this parameter's interval: refused, as tested elsewhere
+    assert len(scenarios) > 100
+    runs = 10
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for item in parameter_ranges(base):
-            if item.integer:
-                continue
-            for value in (0.0, 1e-300, MAX_VALUE, 1.0):
-                try:
-                    scenario = with_overrides(base, {item.path: value})
-                except ScenarioOverrideError:
-                    continue  # outside this parameter's interval: refused, as tested elsewhere
-                sim.run(scenario, runs=10, seed=0)
-                tried += 1
-    assert tried > 100
+        for chunk in plan_chunks(point_groups(scenarios), runs, 20_000):
+            table = simulate_chunk(
+                [scenarios[p] for p in chunk.points], chunk.points, chunk.segments, 0,
+                all_columns=True,
+            )  # fmt: skip
+            assert len(table) == runs * len(chunk.points)
     with pytest.raises(ScenarioOverrideError, match="1e\\+09"):
         with_overrides(base, {"actors.russia.nato_war_cost": 1e308})
 

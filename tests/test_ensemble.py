@@ -89,9 +89,21 @@ def test_the_ensemble_runs_each_variant_on_common_random_numbers():
     assert shares[("contained", "durable_ceasefire")] > shares[("can_spiral", "durable_ceasefire")]
 
 
+def _shortened(tmp_path: Path, name: str, days: int = 90) -> Path:
+    """``scenarios/NAME.yaml`` on a shorter horizon, under its own name: what these
+    tests check is what is printed and written, not the outcomes of a whole year."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(
+        f"extends: {(SCENARIOS / f'{name}.yaml').as_posix()}\n"
+        f"simulation: {{horizon_days: {days}}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def test_sim_run_ensemble_prints_and_writes_every_variant(tmp_path: Path):
     result = run_cli(
-        "run", SCENARIOS / "combined.yaml", "--ensemble", "--runs", "40", "--no-progress",
+        "run", _shortened(tmp_path, "combined"), "--ensemble", "--runs", "40", "--no-progress",
         cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -136,7 +148,7 @@ def test_a_scenario_names_its_own_structural_choices(tmp_path: Path):
 
 
 def test_sim_compare_ensemble_says_whether_a_difference_keeps_its_sign(tmp_path: Path):
-    files = [SCENARIOS / "ceasefire_30_days.yaml", SCENARIOS / "combined.yaml"]
+    files = [_shortened(tmp_path, "ceasefire_30_days"), _shortened(tmp_path, "combined")]
     result = run_cli("compare", *files, "--ensemble", "--runs", "200", "--no-progress",
                      cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stderr
