@@ -178,9 +178,7 @@ class _Stream:
 
 
 @given(
-    steps=st.lists(
-        st.tuples(st.floats(0, 5), st.integers(0, 50)), min_size=1, max_size=60
-    ),
+    steps=st.lists(st.tuples(st.floats(0, 5), st.integers(0, 50)), min_size=1, max_size=60),
     interval=st.floats(0.5, 10),
 )
 def test_a_progress_line_at_most_every_interval_and_none_for_a_short_job(steps, interval):
@@ -217,9 +215,7 @@ def test_a_progress_line_reads_as_the_documented_one():
     bar.update(1)  # the first day of the first run: the pace is counted from here
     clock.now += 12
     bar.update(4_000 * 365 - 1)
-    assert stream.lines == [
-        "combined: 40% (4,000 of 10,000 runs), 12 s elapsed, about 18 s left"
-    ]
+    assert stream.lines == ["combined: 40% (4,000 of 10,000 runs), 12 s elapsed, about 18 s left"]
     bar.close()  # not done: no last line (an interrupted job ends with its own line)
     assert len(stream.lines) == 1
     assert [_duration(s) for s in (0.4, 59.6, 125, 4_800)] == [
@@ -282,9 +278,7 @@ def test_run_csv_copies_every_parquet_table(runs):
 
 
 def test_run_ensemble_takes_csv(tmp_path: Path):
-    scenario = _short(
-        tmp_path, extra="ensemble:\n  information.russia_resolve: [known, private]\n"
-    )
+    scenario = _short(tmp_path, extra="ensemble:\n  information.russia_resolve: [known, private]\n")
     result = _sim("run", scenario, "--ensemble", "--csv", "--runs", "20", "--no-plots",
                   "--out", "e", cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -404,8 +404,10 @@ def test_svg_clip_ids_do_not_depend_on_memory_addresses(tmp_path: Path):
 
     import matplotlib.pyplot as plt
 
-    text = '<g clip-path="url(#p0123456789)"/><g clip-path="url(#pabcdefabcd)"/>' \
+    text = (
+        '<g clip-path="url(#p0123456789)"/><g clip-path="url(#pabcdefabcd)"/>'
         '<clipPath id="p0123456789"/><clipPath id="pabcdefabcd"/><path d="p0"/>'
+    )
     assert style.stable_svg_ids(text) == (
         '<g clip-path="url(#clip1)"/><g clip-path="url(#clip2)"/>'
         '<clipPath id="clip1"/><clipPath id="clip2"/><path d="p0"/>'
