@@ -72,6 +72,7 @@ def mermaid() -> str:
         count = len(modules_of(graph, layer))
         label = f"{name}<br/>{count} module{'s' if count != 1 else ''}"
         lines.append(f'    {name}["{label}"]')
+
     def rank(edge: tuple[tuple[str, str], int]) -> tuple[int, int]:
         (a, b), _ = edge
         return LAYERS.index(a), LAYERS.index(b)

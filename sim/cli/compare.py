@@ -97,7 +97,15 @@ def compare(
         write_compared_scenarios(staging, names, scenarios, n_runs, seed)
         caption = comparison_caption(n_runs, seed)
         manifest = comparison_manifest(
-            "comparison", names, files, hashes, scenarios, n_runs, seed, elapsed, used,
+            "comparison",
+            names,
+            files,
+            hashes,
+            scenarios,
+            n_runs,
+            seed,
+            elapsed,
+            used,
             command=command_line(),
         )
         if plots:

@@ -36,8 +36,7 @@ def run_ensemble_to(file: Path, scenario, directory: Path, o: RunOptions) -> Non
     workers = o.workers or default_workers(n_runs, scenario.simulation.horizon_days)
     if not is_quiet():  # what is about to run (-q: errors only)
         stderr.print(
-            f"{scenario.name}: {len(members)} structural variants x 2 replicates x "
-            f"{n_runs:,} runs",
+            f"{scenario.name}: {len(members)} structural variants x 2 replicates x {n_runs:,} runs",
             markup=False,
         )
     clock = time.perf_counter()

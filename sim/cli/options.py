@@ -67,9 +67,7 @@ MAX_RUNS_OPTION = 10_000_000
 
 def runs_option(help: str, default: str) -> Any:
     """``--runs N``: how many Monte Carlo runs (at least 1)."""
-    return Annotated[
-        int | None, typer.Option(min=1, metavar="N", help=help, show_default=default)
-    ]
+    return Annotated[int | None, typer.Option(min=1, metavar="N", help=help, show_default=default)]
 
 
 def seed_option(default: str, help: str = "Random seed.") -> Any:
@@ -108,9 +106,7 @@ def max_runs_option(help: str, default: str) -> Any:
     """``--max-runs N``: the cap on the runs ``--ci-width`` adds."""
     return Annotated[
         int | None,
-        typer.Option(
-            min=1, max=MAX_RUNS_OPTION, metavar="N", help=help, show_default=default
-        ),
+        typer.Option(min=1, max=MAX_RUNS_OPTION, metavar="N", help=help, show_default=default),
     ]
 
 
@@ -126,9 +122,7 @@ def ensemble_option(help: str) -> Any:
 
 def set_option(help: str) -> Any:
     """``--set PATH=VALUE`` (repeatable): a scenario value."""
-    return Annotated[
-        list[str] | None, typer.Option("--set", metavar="PATH=VALUE", help=help)
-    ]
+    return Annotated[list[str] | None, typer.Option("--set", metavar="PATH=VALUE", help=help)]
 
 
 Assign = set_option(

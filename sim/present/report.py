@@ -26,6 +26,7 @@ __all__ = ["MARK", "render_brief", "render_report"]
 #: The generator mark of a report: a file with it may be replaced by a new report.
 MARK = '<meta name="generator" content="sim report">'
 
+
 def render_report(saved, reference: dict | None = None, reference_name: str = "") -> str:
     """The HTML brief of a ``sim run`` result (:func:`sim.present.briefs.run_brief`)."""
     return render_brief(run_brief(saved, reference, reference_name))

@@ -178,7 +178,12 @@ def print_comparison(
 
 
 def print_ensemble_comparison(
-    console: Console, table, findings: list[str], names: list[str], n_runs: int, seed: int,
+    console: Console,
+    table,
+    findings: list[str],
+    names: list[str],
+    n_runs: int,
+    seed: int,
     elapsed: float,
 ) -> None:
     """``sim compare --ensemble``: each scenario minus the first, by structural variant."""
