@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import shutil
 import subprocess
 import sys
@@ -141,26 +142,35 @@ _SLOW_MODULES = {
 }
 
 
-def _sources(function, module, seen: set) -> list[str]:
-    """The source of ``function`` and of the module's own functions it calls."""
+@functools.cache
+def _definitions(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """A test module's top-level functions and classes: name -> (source with its
+    decorators, the names of its parameters).  Read from the file, not imported, so
+    that pytest-xdist's controller can class tests it never collects."""
     import ast
-    import inspect
-    import textwrap
 
-    try:
-        source = textwrap.dedent(inspect.getsource(function))
-    except (OSError, TypeError):
-        return []
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    found = {}
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+            source = "\n".join(lines[first - 1 : node.end_lineno])
+            arguments = [] if isinstance(node, ast.ClassDef) else node.args.args
+            found[node.name] = (source, [a.arg for a in arguments])
+    return found
+
+
+def _sources(name: str, definitions: dict, seen: set) -> list[str]:
+    """The source of ``name`` and of the module's own functions and classes it uses."""
+    import ast
+
+    source = definitions[name][0]
     found = [source]
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Name) and node.id not in seen:
-            helper = getattr(module, node.id, None)
-            if inspect.isfunction(helper) and helper.__module__ == module.__name__:
-                seen.add(node.id)
-                found += _sources(helper, module, seen)
-            elif inspect.isclass(helper) and helper.__module__ == module.__name__:
-                seen.add(node.id)
-                found += [inspect.getsource(helper)]
+        if isinstance(node, ast.Name) and node.id in definitions and node.id not in seen:
+            seen.add(node.id)
+            found += _sources(node.id, definitions, seen)
     return found
 
 
@@ -179,29 +189,71 @@ _PROCESS_CALLS = ("Popen", "os.kill", "killpg", "SIGKILL", "SIGTERM", "SIGINT", 
 _ONE_WORKER_MODULES = {"test_cli_run", "test_discover", "test_plots", "test_figures_brief"}
 
 
+def _fixture_names(name: str, definitions: dict) -> set[str]:
+    """The module's own fixtures the test asks for, and those they ask for."""
+    names: set[str] = set()
+    waiting = list(definitions[name][1])
+    while waiting:
+        asked = waiting.pop()
+        if asked in names or asked not in definitions:
+            continue
+        names.add(asked)
+        waiting += definitions[asked][1]
+    return names
+
+
+@functools.cache
+def _classify(path: Path, function_name: str) -> tuple[bool, str | None]:
+    """(whether the test is slow, its xdist group or None), from its source."""
+    definitions = _definitions(path)
+    name = path.stem
+    text = "\n".join(_sources(function_name, definitions, {function_name}))
+    fixtures = "\n".join(
+        "\n".join(_sources(f, definitions, {f}))
+        for f in sorted(_fixture_names(function_name, definitions))
+    )
+    slow = name in _SLOW_MODULES or any(c in text or c in fixtures for c in _SLOW_CALLS)
+    if any(c in text or c in fixtures for c in _PROCESS_CALLS):
+        return slow, "processes"
+    return slow, name if name in _ONE_WORKER_MODULES else None
+
+
+def _group_of(nodeid: str) -> str:
+    """The scheduling unit of a test: its group, or the test alone."""
+    path, _, rest = nodeid.partition("::")
+    if not path.endswith(".py") or not rest or "::" in rest:
+        return nodeid
+    _, group = _classify(REPO / path, rest.split("[", 1)[0])
+    return group or nodeid
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark the slow tests (`pytest -m "not slow"` is the quick layer) and put the
-    process-controlling ones in one xdist group."""
-    cache: dict = {}
-    grouped: dict = {}
+    """Mark the slow tests (`pytest -m "not slow"` is the quick layer) and the groups
+    the tests that must share one xdist worker belong to."""
     for item in items:
-        module = item.module
-        name = module.__name__.rsplit(".", 1)[-1]
-        key = (name, item.originalname)
-        if key not in cache:
-            text = "\n".join(_sources(item.function, module, {item.function.__name__}))
-            fixtures = "\n".join(
-                "\n".join(_sources(getattr(module, f), module, set()))
-                for f in item.fixturenames
-                if callable(getattr(module, f, None))
-            )
-            cache[key] = name in _SLOW_MODULES or any(
-                call in text or call in fixtures for call in _SLOW_CALLS
-            )
-            grouped[key] = any(call in text or call in fixtures for call in _PROCESS_CALLS)
-        if cache[key]:
+        slow, group = _classify(Path(item.module.__file__), item.originalname)
+        if slow:
             item.add_marker(pytest.mark.slow)
-        if grouped[key]:
-            item.add_marker(pytest.mark.xdist_group("processes"))
-        elif name in _ONE_WORKER_MODULES:
-            item.add_marker(pytest.mark.xdist_group(name))
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+# pytest-xdist's --dist loadgroup stopped grouping with pytest 9.2: it appends the
+# group to `item._nodeid`, which pytest no longer reads (pytest-xdist#1386, open).
+# This scheduler finds each test's group from the node id itself, so the tests that
+# stop or kill processes run one after another on one worker, and the modules with
+# costly module fixtures make them once.
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # a pytest-xdist that groups again
+                return nodeid.rsplit("@", 1)[-1]
+            return _group_of(nodeid)
+
+    return GroupScheduling(config, log)

@@ -34,7 +34,7 @@ def result_dir(short_scenario: Path, tmp_path_factory) -> Path:
         "run",
         short_scenario,
         "--runs",
-        "1200",
+        "600",
         "--seed",
         "7",
         "--workers",
@@ -77,7 +77,7 @@ def test_run_writes_a_complete_result_directory(result_dir: Path):
 def test_manifest_records_how_the_result_was_made(result_dir: Path):
     manifest = json.loads((result_dir / "manifest.json").read_text())
     assert manifest["seed"] == 7
-    assert manifest["runs"] == 1200
+    assert manifest["runs"] == 600
     assert manifest["workers"] == 2
     assert manifest["scenario"]["name"] == "short"
     assert manifest["scenario"]["simulation"]["horizon_days"] == 120
@@ -89,7 +89,7 @@ def test_manifest_records_how_the_result_was_made(result_dir: Path):
     assert manifest["versions"]["mesa"].startswith("3.")
     assert manifest["started"] <= manifest["finished"]
     # The scenario as run: the batch's runs and seed, not the file's.
-    assert manifest["scenario"]["simulation"]["runs"] == 1200
+    assert manifest["scenario"]["simulation"]["runs"] == 600
     assert manifest["scenario"]["simulation"]["seed"] == 7
     assert manifest["horizon_days"] == 120
     canonical = json.dumps(
@@ -142,8 +142,8 @@ def test_tables_agree_with_each_other(result_dir: Path):
     runs = pd.read_parquet(result_dir / "runs.parquet")
     csv = pd.read_csv(result_dir / "runs.csv")
     summary = json.loads((result_dir / "summary.json").read_text())
-    assert len(runs) == len(csv) == summary["runs"] == 1200
-    assert list(runs["run"]) == list(range(1200))
+    assert len(runs) == len(csv) == summary["runs"] == 600
+    assert list(runs["run"]) == list(range(600))
     # Every run has exactly one known outcome; probabilities sum to one.
     assert runs["outcome"].notna().all()
     assert set(runs["outcome"].astype(str)) <= set(OUTCOMES)
@@ -162,7 +162,7 @@ def test_tables_agree_with_each_other(result_dir: Path):
     # Per-day quantiles come from the per-run trajectories.
     trajectories = pd.read_parquet(result_dir / "trajectories.parquet")
     quantiles = pd.read_parquet(result_dir / "trajectory_quantiles.parquet")
-    assert len(trajectories) == 1200 * 120
+    assert len(trajectories) == 600 * 120
     day_50 = trajectories[trajectories["day"] == 50]["troops_deployed"]
     row = quantiles[(quantiles["variable"] == "troops_deployed") & (quantiles["day"] == 50)]
     assert row["q50"].item() == pytest.approx(day_50.median())
@@ -174,7 +174,7 @@ def test_same_seed_same_table_whatever_the_workers(short_scenario: Path, result_
         "run",
         short_scenario,
         "--runs",
-        "1200",
+        "600",
         "--seed",
         "7",
         "--workers",
@@ -243,14 +243,14 @@ def test_rerun_replaces_a_previous_result(short_scenario: Path, tmp_path: Path):
 
 def test_trace_is_the_same_run_as_in_the_batch(short_scenario: Path, result_dir: Path, tmp_path):
     runs = pd.read_parquet(result_dir / "runs.parquet")
-    for k in (3, 1150):  # one in the first chunk of 1,000 runs, one in the second
+    for k in (3, 550):  # one in each worker's chunk (runs 0-299 and 300-599)
         result = run_cli(
             "trace",
             short_scenario,
             "--run",
             str(k),
             "--runs",
-            "1200",
+            "600",
             "--seed",
             "7",
             "--json",
@@ -352,7 +352,7 @@ def test_the_streamed_table_equals_the_python_api(short_scenario: Path, result_d
     import sim
 
     streamed = pd.read_parquet(result_dir / "runs.parquet")
-    in_memory = sim.run(sim.load_scenario(short_scenario), runs=1200, seed=7)
+    in_memory = sim.run(sim.load_scenario(short_scenario), runs=600, seed=7)
     pd.testing.assert_frame_equal(streamed, in_memory)
 
 

@@ -169,7 +169,7 @@ def test_a_comparison_brief_carries_the_paired_differences(tmp_path: Path):
     one = _short(tmp_path, "one")
     two = _short(tmp_path, "two", "levers: {troops_pledged: 0}\n")
     ran = run_cli("compare", one, two, "--runs", "200", "--out", "c", "--no-progress",
-                  cwd=tmp_path)  # fmt: skip
+                  "--no-plots", cwd=tmp_path)  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     made = run_cli("report", "c", "-o", "c.html", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
@@ -208,7 +208,7 @@ def test_a_sobol_sweep_brief_lists_the_indices_and_drivers_and_is_reproducible(t
         "vary:\n  levers.troops_pledged: {low: 0, high: 30000}\n"
         "  actors.russia.violation_gain: {low: 0.2, high: 1.0}\n"
     )
-    ran = run_cli("sweep", "s.yaml", "--out", "sw", "--no-progress", cwd=tmp_path)
+    ran = run_cli("sweep", "s.yaml", "--out", "sw", "--no-progress", "--no-plots", cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
     first = run_cli("report", "sw", "-o", "one.html", cwd=tmp_path)
     second = run_cli("report", "sw", "-o", "two.html", cwd=tmp_path)
