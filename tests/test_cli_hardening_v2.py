@@ -208,7 +208,10 @@ def test_a_server_that_is_not_a_dask_scheduler_is_one_line(tmp_path: Path, odd_s
 def test_a_missing_or_broken_scheduler_file_is_one_line(tmp_path: Path, content, expected):
     if content is not None:
         (tmp_path / "scheduler.json").write_text(content)
-    result = _sweep_on(tmp_path, "scheduler.json")
+    # A file that is read, not a server that is waited for: in this interpreter.
+    result = run_cli("sweep", _short(tmp_path), "--vary", "levers.troops_pledged=0,5000",
+                     "--runs", "10", "--scheduler", "scheduler.json", "--no-plots", "--out", "o",
+                     cwd=tmp_path)  # fmt: skip
     assert result.returncode == 2
     assert expected in _one_line(result.stderr)
 
