@@ -65,17 +65,18 @@ SCENARIOS_TRIED = ("combined", "known_resolve", "forced_deployment", "public_goo
 # forced deployment and 20 casualties per 1,000 troops per strike.
 HEAVY_CASUALTIES = {"actors.coalition.casualty_rate_per_attack": 0.02}
 DEAD_RUNS, DEAD_SEED = 150, 11
+FIRST_RUNS = 40  # a first look: most parameters change one of the first 40 runs
 
 
 def _without_params(runs: pd.DataFrame) -> pd.DataFrame:
     return runs[[c for c in runs.columns if not c.startswith("param:") and c != "point"]]
 
 
-def _run_tables(scenarios: list) -> list[pd.DataFrame]:
-    """Each scenario's run table (DEAD_RUNS runs, DEAD_SEED), all simulated in as few
+def _run_tables(scenarios: list, runs: int = DEAD_RUNS) -> list[pd.DataFrame]:
+    """Each scenario's run table (``runs`` runs, DEAD_SEED), all simulated in as few
     models as their invariants allow (sim.experiments.sweeps: a point's runs are the runs `sim run`
     gives, tests/test_sweeps.py)."""
-    chunks = plan_chunks(point_groups(scenarios), DEAD_RUNS, 20_000)
+    chunks = plan_chunks(point_groups(scenarios), runs, 20_000)
     frames = [
         simulate_chunk(
             [scenarios[p] for p in c.points], c.points, c.segments, DEAD_SEED, all_columns=True
@@ -89,12 +90,23 @@ def _run_tables(scenarios: list) -> list[pd.DataFrame]:
     ]
 
 
-def _dead_paths(trials: list[tuple[str, object, object, object]]) -> set[str]:
-    """Paths whose (base, low, high) trials all leave every run unchanged."""
+def _dead_paths(
+    trials: list[tuple[str, object, object, object]], runs: int = DEAD_RUNS
+) -> set[str]:
+    """Paths whose (base, low, high) trials all leave every run unchanged.
+
+    A path whose first ``FIRST_RUNS`` runs already differ is live without more: those
+    runs are the first runs of the ``runs`` (each run's numbers come from its index),
+    so only the others are simulated ``runs`` times."""
+    if runs > FIRST_RUNS:
+        unchanged = _dead_paths(trials, FIRST_RUNS)
+        trials = [t for t in trials if t[0] in unchanged]
+        if not trials:
+            return set()
     scenarios = []
     for path, base, low, high in trials:
         scenarios += [with_overrides(base, {path: low}), with_overrides(base, {path: high})]
-    tables = _run_tables(scenarios)
+    tables = _run_tables(scenarios, runs)
     changed = {
         path for k, (path, *_) in enumerate(trials) if not tables[2 * k].equals(tables[2 * k + 1])
     }
