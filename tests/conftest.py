@@ -266,7 +266,7 @@ def pytest_configure(config):
     """Under pytest-xdist, compile the numba kernels once, in the controller, before the
     workers start: numba caches them next to the sources, so the workers and every
     interpreter a test starts load them instead of compiling them again (about 12 s
-    each in a fresh clone, where no cache exists yet; about 2 s here when it does)."""
+    each in a fresh clone, where no cache exists yet; about 4 s when it does)."""
     if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
         return
     from sim.compiled import use_numba
