@@ -249,9 +249,9 @@ def test_a_lost_scheduler_is_one_line_and_the_sweep_resumes_here(tmp_path: Path)
             [bin_dir / "dask", "worker", address, "--nthreads", "1", "--no-dashboard"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
-        args = [sys.executable, "-m", "sim.cli", "sweep", str(_short(tmp_path, days=60)),
-                "--vary", "levers.troops_pledged=0:20000:4000", "--runs", "60",
-                "--chunk-runs", "15", "--no-plots", "--no-progress", "--out", "o"]  # fmt: skip
+        args = [sys.executable, "-m", "sim.cli", "sweep", str(_short(tmp_path, days=120)),
+                "--vary", "levers.troops_pledged=0:20000:2000", "--runs", "100",
+                "--chunk-runs", "25", "--no-plots", "--no-progress", "--out", "o"]  # fmt: skip
         sweep = subprocess.Popen(
             [*args, "--scheduler", address], cwd=tmp_path, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True,

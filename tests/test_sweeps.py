@@ -144,7 +144,7 @@ def test_a_dask_cluster_gives_the_table_of_the_local_pool_and_of_one_worker(tmp_
 
 
 def _sweep_args(base: Path, out: Path) -> list[str]:
-    """10 points x 100 runs in 40 chunks of 25."""
+    """10 points x 200 runs in 40 chunks of 50."""
     return [
         "sweep",
         str(base),
@@ -153,11 +153,11 @@ def _sweep_args(base: Path, out: Path) -> list[str]:
         "--vary",
         "levers.sanctions_credibility=0,1",
         "--runs",
-        "100",
+        "200",
         "--seed",
         "3",
         "--chunk-runs",
-        "25",
+        "50",
         "--no-plots",
         "--no-progress",
         "--out",
@@ -167,7 +167,8 @@ def _sweep_args(base: Path, out: Path) -> list[str]:
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_a_stopped_sweep_resumes_to_the_uninterrupted_table(tmp_path: Path, stop):
-    base = _short_base(tmp_path, days=60)
+    # Long enough chunks that the sweep is still running when it is stopped.
+    base = _short_base(tmp_path, days=120)
     spec = SweepSpec(
         base="short.yaml",
         vary=dict(
@@ -177,7 +178,7 @@ def test_a_stopped_sweep_resumes_to_the_uninterrupted_table(tmp_path: Path, stop
             ]
         ),
     )
-    reference = run_sweep(resolve_sweep(spec, load_scenario(base), runs=100, seed=3)).points
+    reference = run_sweep(resolve_sweep(spec, load_scenario(base), runs=200, seed=3)).points
     out = tmp_path / "out"
     store = tmp_path / ".out.sweep-chunks"
     process = subprocess.Popen(
