@@ -26,6 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.scenario.loader import load_scenario
 from tests.conftest import PEAK_WRAPPER, SCENARIOS, peak_megabytes, run_cli
 
 COMBINED = (SCENARIOS / "combined.yaml").as_posix()
@@ -412,6 +413,40 @@ def test_the_progress_bar_moves_within_a_chunk(tmp_path: Path):
 
 
 # ------------------------------------------------------------------ found in review
+
+
+def test_ctrl_c_while_the_pool_starts_is_not_lost(monkeypatch):
+    """Ctrl-C while the worker processes start (SIGINT is ignored then, so that they
+    inherit the ignoring) stops the run once the pool is up; it was silently lost,
+    and the run went on to the end (a clean-clone run of this suite caught it)."""
+    import contextlib
+    import multiprocessing
+
+    from sim.experiments import runner
+
+    starting = runner._main_not_reimported
+
+    @contextlib.contextmanager
+    def interrupted_while_starting():
+        os.kill(os.getpid(), signal.SIGINT)  # the user's Ctrl-C, at the worst moment
+        with starting():
+            yield
+
+    monkeypatch.setattr(runner, "_main_not_reimported", interrupted_while_starting)
+    scenario = load_scenario(SCENARIOS / "combined.yaml")
+    # Ctrl-C raises KeyboardInterrupt, as in `sim run` (a test worker may ignore it).
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.simulate(scenario, runs=40, seed=0, workers=2, chunk_runs=20)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    finally:
+        signal.signal(signal.SIGINT, before)
+    deadline = time.monotonic() + 10
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)  # terminated workers are reaped
+    assert multiprocessing.active_children() == []
 
 
 def test_a_worker_killed_by_the_system_ends_the_run_with_one_line(tmp_path: Path):

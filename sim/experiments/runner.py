@@ -439,6 +439,8 @@ def _init_worker(progress_queue, parent_pid: int) -> None:
     if sys.stderr is not None:
         sys.stderr = _QuietWhenOrphaned(sys.stderr, parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it started us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _progress_queue = progress_queue
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     progress_queue.put(("worker", os.getpid()))
@@ -565,20 +567,30 @@ def run_pool(
     """
     context = multiprocessing.get_context("spawn")
     progress_queue = context.SimpleQueue()
-    # Workers start with Ctrl-C ignored (inherited), before their initializer runs.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Workers start with Ctrl-C blocked (the mask is inherited) until their initializer
+    # ignores it.  Here a Ctrl-C while they start is noted, not raised half-way through
+    # the pool's construction, and raised once the pool can be terminated.
+    interrupted: list[int] = []
+    mask = _block_sigint()
+    previous = signal.signal(signal.SIGINT, lambda number, frame: interrupted.append(number))
     try:
         with _main_not_reimported():
             pool = context.Pool(
                 processes, initializer=_init_worker, initargs=(progress_queue, os.getpid())
             )
-    finally:
+    except BaseException:
         signal.signal(signal.SIGINT, previous)
+        _restore_mask(mask)
+        raise
     logger.debug(
         "started a pool of %d worker processes (spawn) for %d tasks", processes, len(calls)
     )
     workers: set[int] = set()
     try:
+        signal.signal(signal.SIGINT, previous)
+        _restore_mask(mask)
+        if interrupted:
+            raise KeyboardInterrupt
         pending = {i: pool.apply_async(function, arguments) for i, function, arguments in calls}
 
         def drain() -> None:
@@ -608,6 +620,18 @@ def run_pool(
     finally:
         pool.join()
         progress_queue.close()
+
+
+def _block_sigint():
+    """Block SIGINT in this thread; the previous mask (None where there are no masks)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _restore_mask(mask) -> None:
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _to_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
