@@ -36,6 +36,7 @@ import numpy as np
 from scipy.special import expit
 
 from sim.compiled import use_numba
+from sim.engine import phase_kernels as kernels
 from sim.engine.agents import (
     CoalitionArrays,
     absorb_casualties,
@@ -268,7 +269,7 @@ def solve_games(w: World, setup: Setup, streams: RunStreams) -> None:
     """Build the day's tables; Russia's reply to a force that is there; the ceasefire game
     (solved, one equilibrium selected) and the sanctions game (in sequence)."""
     p, scenario = setup.params, setup.scenario
-    day = build_tables(p, scenario, _game_state(w), setup.us_replies)
+    day = build_tables(p, scenario, _game_state(w), setup.us_replies, packed=setup.table_parameters)
     w.tables = day
     w.response_probability = day.response_probability
     w.detection_probability = day.detection_probability
@@ -645,6 +646,9 @@ def ukraine_acts(w: World, setup: Setup, streams: RunStreams) -> None:
 
 def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
     """Detection, casualties, the military response, and ceasefire collapse."""
+    if use_numba():
+        _consequences_compiled(w, setup, streams)
+        return
     p, c, day = setup.params, setup.coalition, w.day
     attacks = w.russia_attacks
     russia_violates, ukraine_violates = w.russia_violates, w.ukraine_violates
@@ -780,6 +784,106 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         w.belief_resolute = np.where(attacks, 1.0, w.belief_resolute)
 
 
+def _absorb(w: World, setup: Setup, streams: RunStreams, hit: np.ndarray, severity) -> None:
+    """Casualties in the runs where ``hit`` (``severity``: the rung's, per run, or 1)."""
+    c = setup.coalition
+    attacked = np.flatnonzero(hit)
+    if not attacked.size:
+        return
+    expected = w.coalition.deployed[:, attacked] * (c.casualty_rate_per_attack * severity)[attacked]
+    drawn = streams.poisson_slots("casualties", w.day, expected, attacked)
+    states = w.coalition
+    exponent = casualty_exponents(
+        drawn,
+        attacked,
+        states.casualties,
+        states.casualty_sensitivity,
+        c.shared_casualty_weight,
+        c.casualty_scale,
+    )
+    scale_columns(states.support, attacked, np.exp(exponent))
+
+
+def _consequences_compiled(w: World, setup: Setup, streams: RunStreams) -> None:
+    """:func:`consequences` with its bookkeeping in the kernels of
+    :mod:`sim.engine.phase_kernels`: the same draws, in the same order, the same bits."""
+    p, day = setup.params, w.day
+    attacks = w.russia_attacks
+    detect = w.detection_probability
+    russia_detected = streams.bernoulli("detection.russia", day, detect, w.russia_violates)
+    w.russia_detected = kernels.consequence_counts(
+        (attacks, w.russia_violates, w.ukraine_violates, w.russia_deliberate, w.ukraine_deliberate),
+        russia_detected,
+        (w.sanctions_imposed, w.ceasefire_in_force, w.defied),
+        (
+            w.russia_violation_days, w.ukraine_violation_days, w.russia_deliberate_days,
+            w.ukraine_deliberate_days, w.ceasefire_days_under_sanctions,
+            w.russia_deliberate_under_sanctions, w.ceasefire_days_after_defiance,
+            w.russia_deliberate_after_defiance,
+        ),
+    )  # fmt: skip
+    w.ukraine_detected = streams.bernoulli("detection.ukraine", day, detect, w.ukraine_violates)
+    ladder = w.tables.ladder
+    if ladder is not None:
+        rung, rungs = w.russia_rung, ladder.rungs
+        harassment = rung == HARASSMENT
+        attributed = streams.bernoulli("detection.harassment", day, detect, where=harassment)
+        _absorb(
+            w, setup, streams, rung > 0,
+            _rung_values(rung, rungs.harassment_severity, rungs.limited_severity),
+        )  # fmt: skip
+        chance, answered = kernels.ladder_reply(
+            rung,
+            w.defenders_posture,
+            attacks,
+            attributed,
+            (rungs.harassment_automatic, rungs.limited_automatic,
+             rungs.retaliation_clash_probability),
+            w.response_probability,
+            (w.harassment_days, w.harassment_attributed, w.limited_strikes, w.major_strikes,
+             w.retaliations),
+        )  # fmt: skip
+        w.clash = streams.bernoulli("response", day, chance, where=answered)
+    else:
+        attributed = np.zeros(w.n_runs, dtype=bool)
+        _absorb(w, setup, streams, attacks, 1.0)
+        w.clash = streams.bernoulli("response", day, w.response_probability, where=attacks)
+    firsts, w.escalation_day, spiral_chance, both = kernels.after_the_clash(
+        day,
+        attacks,
+        w.clash,
+        (w.targeting_probability, w.tables.sanctions_penalty, w.committed_troops),
+        (w.first_attack_day, w.targeting_at_first_attack, w.sanctions_penalty_at_first_attack,
+         w.troops_at_first_attack, w.escalation_day),
+        (w.escalated, w.russia_has_struck),
+        (w.attacks_on_peacekeepers, w.unanswered_strikes),
+        (w.russia_violates, w.ukraine_violates, w.russia_deliberate, w.ukraine_deliberate,
+         w.russia_detected, w.ukraine_detected),
+        (p["ceasefire.accidents_contained"], p["ceasefire.spiral_probability"],
+         p["ceasefire.attribution_spiral_reduction"]),
+    )  # fmt: skip
+    (
+        w.first_attack_day, w.targeting_at_first_attack, w.sanctions_penalty_at_first_attack,
+        w.troops_at_first_attack,
+    ) = firsts  # fmt: skip
+    spirals = streams.bernoulli("spiral", day, spiral_chance)
+    mutual = streams.bernoulli(
+        "mutual_collapse", day, p["ceasefire.mutual_violation_collapse_probability"], where=both
+    )
+    w.first_ceasefire_end_day, w.compliance_days, _ = kernels.settle_the_day(
+        day,
+        (spirals, mutual),
+        (attacks, attributed, w.russia_deliberate, w.russia_detected, w.threat_active,
+         w.sanctions_imposed),
+        (w.escalated, w.ceasefire_in_force, w.defiance_observed),
+        (w.ceasefire_collapses,),
+        w.first_ceasefire_end_day,
+        w.compliance_days,
+    )  # fmt: skip
+    if setup.resolve_private:
+        w.belief_resolute = np.where(attacks, 1.0, w.belief_resolute)
+
+
 def _rung_values(rung: np.ndarray, harassment: np.ndarray, limited: np.ndarray) -> np.ndarray:
     """Per run, the value of the rung played: 0, ``harassment``, ``limited`` or 1."""
     if use_numba():
@@ -799,6 +903,17 @@ def us_replies_to_defiance(w: World, setup: Setup, streams: RunStreams) -> None:
 
 def sanctions_bookkeeping(w: World, setup: Setup, streams: RunStreams) -> None:
     """Sanctions imposed today, a threat spent, and relief after compliance (snap-back)."""
+    if use_numba():
+        (
+            w.sanctions_imposed_day, w.credibility_belief, w.compliance_days, w.us_backs_down,
+        ) = kernels.sanctions_counts(
+            w.day, w.threat_active, w.defiance_observed, w.us_imposes,
+            setup.params["sanctions.relief_after_days"],
+            (w.defied, w.sanctions_imposed, w.us_backed_down, w.threat_active),
+            (w.sanctions_imposed_day, w.credibility_belief, w.compliance_days,
+             w.sanctions_lifted, w.sanctions_days_in_force),
+        )  # fmt: skip
+        return
     w.defied |= w.threat_active & w.defiance_observed
     imposes = w.us_imposes
     w.sanctions_imposed_day = np.where(
@@ -843,6 +958,17 @@ def end_of_day(w: World, setup: Setup, streams: RunStreams) -> None:
         _update_force(w)
 
     held = w.ceasefire_in_force
+    if use_numba():
+        levels = ESCALATION_LEVELS
+        w.days_held_consecutive, w.escalation_level = kernels.end_of_day_counts(
+            (levels["ceasefire_holding"], levels["war"], levels["ceasefire_violated"],
+             levels["peacekeepers_attacked"], levels["nato_russia_clash"]),
+            held,
+            (w.ceasefire_days_held, w.days_held_consecutive),
+            (w.russia_violates, w.ukraine_violates, w.russia_attacks),
+            w.escalated,
+        )  # fmt: skip
+        return
     w.ceasefire_days_held += held
     w.days_held_consecutive = np.where(held, w.days_held_consecutive + 1, 0)
 

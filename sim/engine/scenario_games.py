@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.compiled import use_numba
 from sim.engine.parameters import RunParameters
 from sim.games.ladder import LadderInputs, LadderRungs
 from sim.games.sequential import backward_induction
@@ -43,6 +44,7 @@ __all__ = [
     "initial_coalition_means",
     "ladder_rungs",
     "pledge_weighted",
+    "table_parameters",
     "us_imposes_after_defiance",
     "us_replies",
 ]
@@ -206,20 +208,43 @@ def us_replies(params: RunParameters) -> tuple[np.ndarray, np.ndarray]:
     return committed, uncommitted
 
 
+def table_parameters(params: RunParameters) -> np.ndarray:
+    """The parameters the tables read, (runs, names) in float64, a column per name of
+    :data:`sim.engine.table_kernels.TABLE_PARAMETERS` (the compiled tables' input;
+    a model packs them once)."""
+    from sim.engine.table_kernels import TABLE_PARAMETERS  # numba: loaded when needed
+
+    columns = [np.asarray(params[name], dtype=np.float64) for name in TABLE_PARAMETERS]
+    return np.ascontiguousarray(np.stack(columns, axis=1))
+
+
 def build_tables(
     params: RunParameters,
     scenario: Scenario,
     state: GameState,
     replies: tuple[np.ndarray, np.ndarray] | None = None,
+    packed: np.ndarray | None = None,
 ) -> DayTables:
     """Build the deployment, ceasefire and sanctions tables of every run.
 
     Levers and other settings are read per run from ``params``
     (:func:`sim.engine.parameters.scenario_settings`); ``scenario`` gives only the
     tables given explicitly (the same in every run).  ``replies``:
-    :func:`us_replies` of ``params`` (computed here if not given).
+    :func:`us_replies` of ``params`` (computed here if not given).  ``packed``:
+    :func:`table_parameters` of ``params``; with it (and the coalition's means in
+    ``state``) the tables are built by the compiled kernels of
+    :mod:`sim.engine.table_kernels`, bit for bit what this function computes in NumPy.
     """
-    p, n = params, params.n_runs
+    if replies is None:
+        replies = us_replies(params)
+    if (
+        packed is not None
+        and state.coalition_support is not None
+        and state.coalition_casualty_sensitivity is not None
+        and use_numba()
+    ):
+        return _build_tables_compiled(params, packed, scenario, state, replies)
+    p = params
     troops = state.committed_troops
     reply = response_probability(
         troops,
@@ -236,7 +261,7 @@ def build_tables(
     # expected cost to Russia of an attributed violation or strike today.
     us_cost = p["actors.united_states.sanctions_cost_to_us"]
     audience = p["actors.united_states.audience_cost"]
-    imposes_committed, imposes_uncommitted = replies if replies is not None else us_replies(p)
+    imposes_committed, imposes_uncommitted = replies
     belief = state.credibility_belief
     impose_expected = belief * imposes_committed + (1.0 - belief) * imposes_uncommitted
     us_imposes = np.where(state.us_committed, imposes_committed, imposes_uncommitted)
@@ -332,19 +357,9 @@ def build_tables(
         "ceasefire": ceasefire_table(ceasefire),
         "sanctions": sanctions_table(sanctions),
     }
-    explicit = scenario.games.tables if scenario.games is not None else {}
-    for name, table in explicit.items():
-        tables[name] = (
-            np.broadcast_to(np.asarray(table.row_payoffs, float), (n, 2, 2)).copy(),
-            np.broadcast_to(np.asarray(table.col_payoffs, float), (n, 2, 2)).copy(),
-        )
-    if "sanctions" in explicit:
-        # A sanctions table given explicitly is the game both sides play, whatever the
-        # US's type: Russia's move and the US's reply are its subgame-perfect play.
-        play = backward_induction(*tables["sanctions"], leader="col")
-        us_imposes = play.follower_reply[:, 1] == 0
-        impose_expected = us_imposes.astype(float)
-        russia_complies = play.leader_action == 0
+    us_imposes, impose_expected, russia_complies = _explicit_tables(
+        scenario, tables, us_imposes, impose_expected, russia_complies
+    )
     ladder = None
     if scenario.games.strike_model == "ladder":
         casualties = troops * p["actors.coalition.casualty_rate_per_attack"]
@@ -370,6 +385,96 @@ def build_tables(
         detection_probability=detection,
         sanctions_penalty=sanctions_penalty,
         russia_violation_gain=ceasefire.russia_gain,
+        us_imposes_if_defied=us_imposes,
+        impose_probability_expected=impose_expected,
+        russia_complies=russia_complies,
+        ladder=ladder,
+    )
+
+
+def _explicit_tables(
+    scenario: Scenario,
+    tables: dict[str, tuple[np.ndarray, np.ndarray]],
+    us_imposes: np.ndarray,
+    impose_expected: np.ndarray,
+    russia_complies: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Put the tables the scenario gives explicitly into ``tables`` (in place); returns
+    the sanctions game's play, which an explicit sanctions table decides."""
+    explicit = scenario.games.tables if scenario.games is not None else {}
+    n = us_imposes.shape[0]
+    for name, table in explicit.items():
+        tables[name] = (
+            np.broadcast_to(np.asarray(table.row_payoffs, float), (n, 2, 2)).copy(),
+            np.broadcast_to(np.asarray(table.col_payoffs, float), (n, 2, 2)).copy(),
+        )
+    if "sanctions" in explicit:
+        # A sanctions table given explicitly is the game both sides play, whatever the
+        # US's type: Russia's move and the US's reply are its subgame-perfect play.
+        play = backward_induction(*tables["sanctions"], leader="col")
+        us_imposes = play.follower_reply[:, 1] == 0
+        impose_expected = us_imposes.astype(float)
+        russia_complies = play.leader_action == 0
+    return us_imposes, impose_expected, russia_complies
+
+
+def _build_tables_compiled(
+    params: RunParameters,
+    packed: np.ndarray,
+    scenario: Scenario,
+    state: GameState,
+    replies: tuple[np.ndarray, np.ndarray],
+) -> DayTables:
+    """:func:`build_tables` by the kernels of :mod:`sim.engine.table_kernels`."""
+    from sim.engine import table_kernels as kernels  # numba: loaded when needed
+
+    n = state.committed_troops.shape[0]
+    arguments = kernels.table_arguments(
+        packed, state.committed_troops, state.troops_deployed, state.days_held
+    )
+    # NumPy's own exp, power and exp2 (the bits of the NumPy reference).
+    transcendental = (
+        np.exp(-arguments[0]),
+        np.power(arguments[1], params["actors.russia.force_size_elasticity"]),
+        np.exp(-arguments[2]),
+        np.exp2(arguments[3]),
+    )
+    payoffs = tuple(np.empty((n, 2, 2)) for _ in range(6))
+    derived = np.empty((6, n))
+    flags = (np.empty(n, dtype=bool), np.empty(n, dtype=bool))
+    ladder_model = scenario.games.strike_model == "ladder"
+    ladder_state = np.empty((n if ladder_model else 0, len(LadderInputs.STATE)))
+    game_state = (
+        state.committed_troops, state.troops_deployed, state.threat_active, state.days_held,
+        state.in_term, state.us_committed, state.sanctions_imposed, state.credibility_belief,
+        state.ceasefire_in_force, state.russia_has_struck, state.unanswered_strikes,
+        state.coalition_support, state.coalition_casualty_sensitivity,
+    )  # fmt: skip
+    kernels.fill_tables(
+        packed, game_state, replies, transcendental, payoffs, derived, flags, ladder_state
+    )
+    tables = {
+        "deployment": (payoffs[0], payoffs[1]),
+        "ceasefire": (payoffs[2], payoffs[3]),
+        "sanctions": (payoffs[4], payoffs[5]),
+    }
+    us_imposes, impose_expected, russia_complies = _explicit_tables(
+        scenario, tables, flags[0], derived[kernels.IMPOSE_EXPECTED], flags[1]
+    )
+    ladder = None
+    if ladder_model:
+        ladder = LadderInputs(
+            rungs=ladder_rungs(params),
+            **{name: ladder_state[:, j] for j, name in enumerate(LadderInputs.STATE)},
+            stacked=ladder_state,
+        )
+    return DayTables(
+        tables=tables,
+        response_probability=derived[kernels.REPLY],
+        russia_expected_response=derived[kernels.RUSSIA_REPLY],
+        detection_probability=derived[kernels.DETECTION],
+        sanctions_penalty=derived[kernels.SANCTIONS_PENALTY],
+        russia_violation_gain=derived[kernels.RUSSIA_GAIN],
         us_imposes_if_defied=us_imposes,
         impose_probability_expected=impose_expected,
         russia_complies=russia_complies,

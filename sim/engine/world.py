@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.engine.agents import CoalitionArrays, sum_over_states
 from sim.engine.parameters import RunParameters
-from sim.engine.scenario_games import DayTables, us_replies
+from sim.engine.scenario_games import DayTables, table_parameters, us_replies
 from sim.games.ladder import LadderInputs
 from sim.games.selection import Selected
 from sim.games.tables import GAME_ACTIONS, provocation
@@ -76,6 +76,8 @@ class Setup:
     ramp_days: np.ndarray
     us_replies: tuple[np.ndarray, np.ndarray]  # a committed and an uncommitted US impose
     resolve_private: bool
+    # The parameters the day's tables read, packed once (sim.engine.table_kernels).
+    table_parameters: np.ndarray
 
     @property
     def n_runs(self) -> int:
@@ -116,6 +118,7 @@ class Setup:
             # The US's reply to defiance by type depends on the run's parameters only.
             us_replies=us_replies(params),
             resolve_private=scenario.information.russia_resolve == "private",
+            table_parameters=table_parameters(params),
         )
 
 

@@ -47,7 +47,7 @@ deployment game's reply to a force that is there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import cache
 
 import numpy as np
@@ -138,6 +138,9 @@ class LadderInputs:
     major_strike_casualty_cost: np.ndarray  # C
     guarantee_value: np.ndarray  # V, weighted by support
     detection_probability: np.ndarray  # p: harassment is attributed with it
+    # The STATE columns already stacked, (n, 9), when the builder wrote them so (the
+    # fields are then its columns); None: state() stacks them.
+    stacked: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     #: The inputs that change during a run (the rungs' constants do not).
     STATE = (
@@ -149,6 +152,8 @@ class LadderInputs:
     def state(self) -> np.ndarray:
         """The inputs that change during a run, (n, 9): the tables are a function of
         them and of the rungs' constants, so equal rows give equal tables."""
+        if self.stacked is not None:
+            return self.stacked
         return np.stack([getattr(self, name) for name in self.STATE], axis=1)
 
     def take(self, at: np.ndarray) -> LadderInputs:

@@ -1,0 +1,248 @@
+"""The bookkeeping of a day's phases in compiled passes over the runs.
+
+Between its random draws, a phase of :mod:`sim.engine.phases` updates a few dozen
+arrays of one value per run: counters, flags, the day of a first event.  In NumPy
+each update is a pass with its temporary (``np.where`` alone costs as much as a
+draw); these numba kernels make the updates between two draws one pass, with
+the same operations in the same order, so that the bits are those of the NumPy
+code in ``phases.py``, which stays the reference (``SIM_NO_NUMBA=1``;
+``tests/test_kernels.py`` runs whole simulations both ways and compares them).
+
+What NumPy updates in place (``+=``, ``|=``, ``&=``) is updated in place here;
+what NumPy replaces by a new array (``np.where``) is written to a new array, so
+that an array another variable still refers to is never changed under it.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+__all__ = [
+    "after_the_clash",
+    "consequence_counts",
+    "end_of_day_counts",
+    "ladder_reply",
+    "sanctions_counts",
+    "settle_the_day",
+]
+
+
+@numba.njit(cache=True)
+def consequence_counts(acts, detected_draw, context, counters):
+    """Detection and the violation counters of :func:`sim.engine.phases.consequences`.
+
+    ``acts``: Russia attacks, Russia violates, Ukraine violates, Russia's and
+    Ukraine's violations deliberate; ``detected_draw``: a Russian violation
+    detected; ``context``: sanctions imposed, ceasefire in force, defied.
+    ``counters`` (in place): violation days of Russia and Ukraine, deliberate days of
+    both, ceasefire days under sanctions, Russia's deliberate days under them,
+    ceasefire days after defiance, Russia's deliberate days after it.
+    Returns whether Russia's act was attributed (an attack always is).
+    """
+    attacks, russia_violates, ukraine_violates, russia_deliberate, ukraine_deliberate = acts
+    imposed, in_force, defied = context
+    r_days, u_days, r_deliberate, u_deliberate, under, r_under, after, r_after = counters
+    n = attacks.shape[0]
+    detected = np.empty(n, dtype=np.bool_)
+    for k in range(n):
+        detected[k] = attacks[k] or detected_draw[k]
+        r_days[k] += russia_violates[k]
+        u_days[k] += ukraine_violates[k]
+        r_deliberate[k] += russia_deliberate[k]
+        u_deliberate[k] += ukraine_deliberate[k]
+        is_under = imposed[k] and in_force[k]
+        under[k] += is_under
+        r_under[k] += is_under and russia_deliberate[k]
+        is_after = defied[k] and in_force[k]
+        after[k] += is_after
+        r_after[k] += is_after and russia_deliberate[k]
+    return detected
+
+
+@numba.njit(cache=True)
+def ladder_reply(rung, posture, attacks, attributed, constants, response, counters):
+    """The strike ladder's counters, and the chance that an answered act becomes a clash.
+
+    ``constants``: harassment's and a limited strike's automatic shares, the clash
+    probability of a retaliation in kind; ``counters`` (in place): harassment days,
+    attributed harassment, limited strikes, major strikes, retaliations.  Returns
+    ``(chance, answered)``: ``1 - (1 - m_k r)(1 - c_j)`` and whether the act meets
+    the defenders' posture (a strike, or attributed harassment).
+    """
+    harassment_auto, limited_auto, retaliation_clash = constants
+    harassment_days, harassment_attributed, limited, major, retaliations = counters
+    n = rung.shape[0]
+    chance = np.empty(n)
+    answered = np.empty(n, dtype=np.bool_)
+    for k in range(n):
+        r, j = rung[k], posture[k]
+        harassment_days[k] += r == 1
+        harassment_attributed[k] += attributed[k]
+        limited[k] += r == 2
+        major[k] += r == 3
+        automatic = (
+            0.0 if r == 0 else harassment_auto[k] if r == 1 else limited_auto[k] if r == 2 else 1.0
+        )
+        chosen = 0.0 if j == 0 else retaliation_clash[k] if j == 1 else 1.0
+        chance[k] = 1.0 - (1.0 - automatic * response[k]) * (1.0 - chosen)
+        answered[k] = attacks[k] or attributed[k]
+        retaliations[k] += answered[k] and j == 1
+    return chance, answered
+
+
+@numba.njit(cache=True)
+def after_the_clash(day, attacks, clash, context, firsts, flags, counters, acts, spiral):
+    """Consequences of the day's attacks and clashes, and the ceasefire's collapse chances.
+
+    ``context``: Russia's targeting probability, the sanctions penalty, the committed
+    troops (recorded at a first attack); ``firsts``: the day of the first attack and
+    those three at it (new arrays are returned, as ``np.where`` gives); ``flags`` (in
+    place): escalated, Russia has struck; ``counters`` (in place): attacks on the
+    force, unanswered strikes; ``acts``: Russia and Ukraine violate, deliberately,
+    detected; ``spiral``: accidents contained, spiral probability, attribution's
+    reduction of it.  Returns ``(firsts, escalation_day, spiral_chance, both_violate)``
+    with ``escalation_day`` a new array.
+    """
+    targeting, penalty, troops = context
+    first_day, targeting_at, penalty_at, troops_at, escalation_day = firsts
+    escalated, struck = flags
+    attacks_count, unanswered = counters
+    (russia_violates, ukraine_violates, russia_deliberate, ukraine_deliberate,
+     russia_detected, ukraine_detected) = acts  # fmt: skip
+    contained, spiral_probability, reduction = spiral
+    n = attacks.shape[0]
+    new_first_day = np.empty_like(first_day)
+    new_targeting = np.empty(n)
+    new_penalty = np.empty(n)
+    new_troops = np.empty(n)
+    new_escalation_day = np.empty_like(escalation_day)
+    spiral_chance = np.empty(n)
+    both = np.empty(n, dtype=np.bool_)
+    for k in range(n):
+        attack = attacks[k]
+        attacks_count[k] += attack
+        first = attack and not struck[k]
+        new_first_day[k] = day if first else first_day[k]
+        new_targeting[k] = targeting[k] if first else targeting_at[k]
+        new_penalty[k] = penalty[k] if first else penalty_at[k]
+        new_troops[k] = troops[k] if first else troops_at[k]
+        new_escalation_day[k] = day if clash[k] and not escalated[k] else escalation_day[k]
+        escalated[k] = escalated[k] or clash[k]
+        struck[k] = struck[k] or attack
+        unanswered[k] += attack and not clash[k]
+        # With accidents contained, only deliberate violations and strikes can end it.
+        if contained[k]:
+            russia = russia_deliberate[k] or attack
+            ukraine = ukraine_deliberate[k]
+        else:
+            russia = russia_violates[k]
+            ukraine = ukraine_violates[k]
+        s = spiral_probability[k]
+        if russia and not ukraine:
+            spiral_chance[k] = s * (1.0 - reduction[k] * (1.0 if russia_detected[k] else 0.0))
+        elif ukraine and not russia:
+            spiral_chance[k] = s * (1.0 - reduction[k] * (1.0 if ukraine_detected[k] else 0.0))
+        else:
+            spiral_chance[k] = 0.0
+        both[k] = russia and ukraine
+    firsts_out = (new_first_day, new_targeting, new_penalty, new_troops)
+    return firsts_out, new_escalation_day, spiral_chance, both
+
+
+@numba.njit(cache=True)
+def settle_the_day(day, ends, defiance, flags, counters, first_end_day, compliance_days):
+    """The ceasefire's end, defiance of a pending threat, the compliance clock.
+
+    ``ends``: a spiral, a mutual collapse; ``defiance``: Russia attacks, attributed
+    harassment, a deliberate violation, Russia's act attributed, a threat pending,
+    sanctions imposed; ``flags`` (in place): escalated (read), ceasefire in force,
+    defiance observed; ``counters`` (in place): ceasefire collapses.  Returns the
+    new first-ceasefire end day, the new compliance days and whether Russia
+    defied today.
+    """
+    spirals, mutual = ends
+    attacks, attributed, deliberate, detected, threat, imposed = defiance
+    escalated, in_force, observed = flags
+    (collapses,) = counters
+    n = attacks.shape[0]
+    new_end_day = np.empty_like(first_end_day)
+    new_compliance = np.empty_like(compliance_days)
+    defied = np.empty(n, dtype=np.bool_)
+    for k in range(n):
+        ending = in_force[k] and (spirals[k] or mutual[k] or escalated[k])
+        collapses[k] += ending
+        new_end_day[k] = day if ending and first_end_day[k] < 0 else first_end_day[k]
+        in_force[k] = in_force[k] and not ending
+        defied_today = attacks[k] or attributed[k] or (deliberate[k] and detected[k])
+        defied[k] = defied_today
+        observed[k] = observed[k] or (threat[k] and defied_today)
+        compliant = imposed[k] and in_force[k] and not defied_today
+        new_compliance[k] = 0 if defied_today else compliance_days[k] + compliant
+    return new_end_day, new_compliance, defied
+
+
+@numba.njit(cache=True)
+def sanctions_counts(day, threat, observed, imposes, relief, flags, state):
+    """:func:`sim.engine.phases.sanctions_bookkeeping` in one pass.
+
+    ``flags`` (in place): defied, sanctions imposed, US backed down, threat active;
+    ``state``: the day sanctions were imposed, the credibility belief, the compliance
+    days, sanctions lifted, days in force (the last two in place).  Returns the new
+    imposition day, credibility belief, compliance days and whether the US backs down.
+    """
+    defied, imposed, backed_down, threat_out = flags
+    imposed_day, belief, compliance, lifted_count, days_in_force = state
+    n = threat.shape[0]
+    new_day = np.empty_like(imposed_day)
+    new_belief = np.empty(n)
+    new_compliance = np.empty_like(compliance)
+    backs_down = np.empty(n, dtype=np.bool_)
+    for k in range(n):
+        pending = threat[k] and observed[k]
+        defied[k] = defied[k] or pending
+        new_day[k] = day if imposes[k] and imposed_day[k] < 0 else imposed_day[k]
+        imposed[k] = imposed[k] or imposes[k]
+        backs_down[k] = pending and not imposes[k]
+        backed_down[k] = backed_down[k] or backs_down[k]
+        b = 1.0 if imposes[k] else belief[k]
+        new_belief[k] = 0.0 if backs_down[k] else b
+        active = threat[k] and not observed[k]
+        days = 0 if imposes[k] else compliance[k]
+        lifted = imposed[k] and days >= relief[k]
+        imposed[k] = imposed[k] and not lifted
+        lifted_count[k] += lifted
+        threat_out[k] = active or lifted
+        new_compliance[k] = 0 if lifted else days
+        days_in_force[k] += imposed[k]
+    return new_day, new_belief, new_compliance, backs_down
+
+
+@numba.njit(cache=True)
+def end_of_day_counts(levels, held, counters, acts, escalated):
+    """The ceasefire's counters and the day's escalation level (:func:`end_of_day`).
+
+    ``levels``: the codes of ceasefire holding, war, ceasefire violated, peacekeepers
+    attacked, NATO-Russia clash; ``counters``: days held (in place) and consecutive
+    days held (a new array is returned); ``acts``: Russia violates, Ukraine
+    violates, Russia attacks.  Returns ``(consecutive, level)``.
+    """
+    holding, war, violated_level, attacked_level, clash_level = levels
+    days_held, consecutive = counters
+    russia_violates, ukraine_violates, attacks = acts
+    n = held.shape[0]
+    new_consecutive = np.empty_like(consecutive)
+    level = np.empty(n, dtype=np.int8)
+    for k in range(n):
+        h = held[k]
+        days_held[k] += h
+        new_consecutive[k] = consecutive[k] + 1 if h else 0
+        value = holding if h else war
+        if h and (russia_violates[k] or ukraine_violates[k]):
+            value = violated_level
+        if attacks[k]:
+            value = attacked_level
+        if escalated[k]:
+            value = clash_level
+        level[k] = value
+    return new_consecutive, level
