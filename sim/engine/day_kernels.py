@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def own_rule_stays(
     pledge: np.ndarray,
     support: np.ndarray,
@@ -64,7 +64,7 @@ def own_rule_stays(
     return stays
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def step_states(
     pledge: np.ndarray,
     committed: np.ndarray,
@@ -103,7 +103,7 @@ def step_states(
             troops_deployed[k] += troops
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def count_labels(
     label_days: np.ndarray,
     most: np.ndarray,
@@ -120,7 +120,7 @@ def count_labels(
                 most[k] = n_equilibria[k]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def public_good_stays(
     committed: np.ndarray,
     pledge: np.ndarray,
@@ -169,7 +169,7 @@ def public_good_stays(
     return stays
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def pledge_weighted_means(
     pledge: np.ndarray, committed: np.ndarray, first: np.ndarray, second: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -198,7 +198,7 @@ def pledge_weighted_means(
     return out_first, out_second
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def refresh_changed_rows(
     state: np.ndarray, cache: np.ndarray, active: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -226,7 +226,7 @@ def refresh_changed_rows(
     return at[:n], cached_before[:n]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def pure_actions(strategy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row of ``strategy`` (runs, actions): the first action of highest probability,
     and whether the row is mixed (its highest probability is below 1)."""
@@ -243,7 +243,7 @@ def pure_actions(strategy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return action, mixed
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def rung_values(rung: np.ndarray, harassment: np.ndarray, limited: np.ndarray) -> np.ndarray:
     """Per run, a rung's value: 0 (comply), ``harassment``, ``limited`` or 1 (major)."""
     out = np.empty(rung.shape[0])
@@ -253,7 +253,7 @@ def rung_values(rung: np.ndarray, harassment: np.ndarray, limited: np.ndarray) -
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def posture_values(posture: np.ndarray, retaliate: np.ndarray) -> np.ndarray:
     """Per run, a posture's value: 0 (absorb), ``retaliate`` or 1 (escalate)."""
     out = np.empty(posture.shape[0])
@@ -263,7 +263,7 @@ def posture_values(posture: np.ndarray, retaliate: np.ndarray) -> np.ndarray:
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def casualty_exponents(
     own: np.ndarray,
     runs: np.ndarray,
@@ -293,7 +293,7 @@ def casualty_exponents(
     return exponent
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def scale_columns(values: np.ndarray, runs: np.ndarray, factor: np.ndarray) -> None:
     """``values[:, runs] *= factor`` in place (``factor``: (rows, len(runs)))."""
     for i in range(values.shape[0]):

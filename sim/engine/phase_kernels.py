@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def consequence_counts(acts, detected_draw, context, counters):
     """Detection and the violation counters of :func:`sim.engine.phases.consequences`.
 
@@ -60,7 +60,7 @@ def consequence_counts(acts, detected_draw, context, counters):
     return detected
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def ladder_reply(rung, posture, attacks, attributed, constants, response, counters):
     """The strike ladder's counters, and the chance that an answered act becomes a clash.
 
@@ -91,7 +91,7 @@ def ladder_reply(rung, posture, attacks, attributed, constants, response, counte
     return chance, answered
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def after_the_clash(day, attacks, clash, context, firsts, flags, counters, acts, spiral):
     """Consequences of the day's attacks and clashes, and the ceasefire's collapse chances.
 
@@ -150,7 +150,7 @@ def after_the_clash(day, attacks, clash, context, firsts, flags, counters, acts,
     return firsts_out, new_escalation_day, spiral_chance, both
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def settle_the_day(day, ends, defiance, flags, counters, first_end_day, compliance_days):
     """The ceasefire's end, defiance of a pending threat, the compliance clock.
 
@@ -182,7 +182,7 @@ def settle_the_day(day, ends, defiance, flags, counters, first_end_day, complian
     return new_end_day, new_compliance, defied
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def sanctions_counts(day, threat, observed, imposes, relief, flags, state):
     """:func:`sim.engine.phases.sanctions_bookkeeping` in one pass.
 
@@ -218,7 +218,7 @@ def sanctions_counts(day, threat, observed, imposes, relief, flags, state):
     return new_day, new_belief, new_compliance, backs_down
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def end_of_day_counts(levels, held, counters, acts, escalated):
     """The ceasefire's counters and the day's escalation level (:func:`end_of_day`).
 

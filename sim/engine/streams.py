@@ -78,7 +78,7 @@ def purpose_key(seed: int, name: str) -> np.ndarray:
 # --------------------------------------------------------------------- compiled
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def _block(k0, k1, c0, c1, c2, c3):
     """Philox4x32-10 of counter (c0, c1, c2, c3) under key (k0, k1).
 
@@ -95,7 +95,7 @@ def _block(k0, k1, c0, c1, c2, c3):
     return c0, c1, c2, c3
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def _unit(hi, lo):
     """A uniform number in (0, 1) from two 32-bit words: their top 52 bits, centred.
 
@@ -106,7 +106,7 @@ def _unit(hi, lo):
     return (np.float64(((hi << _S32) | lo) >> _S12) + _HALF) * _TO_UNIT
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _uniforms_compiled(key, runs, c1, c2, c3):
     out = np.empty(runs.shape[0])
     for i in range(runs.shape[0]):
@@ -115,7 +115,7 @@ def _uniforms_compiled(key, runs, c1, c2, c3):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _blocks_compiled(key, runs, c1, c2, c3):
     out = np.empty((runs.shape[0], 4), dtype=np.uint64)
     for i in range(runs.shape[0]):
@@ -127,7 +127,7 @@ def _blocks_compiled(key, runs, c1, c2, c3):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _poisson_one(k0, k1, run, c1, slot, lam):
     """One Poisson(lam) count from the blocks (run, c1, slot, 0), (run, c1, slot, 1), ...
 
@@ -176,7 +176,7 @@ def _poisson_one(k0, k1, run, c1, slot, lam):
             return k
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _poisson_compiled(key, runs, c1, slot, lam):
     out = np.zeros(runs.shape[0])
     for i in range(runs.shape[0]):
@@ -184,7 +184,7 @@ def _poisson_compiled(key, runs, c1, slot, lam):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _poisson_states_compiled(key, runs, c1, lam):
     """``lam``: (states, runs); state i's count uses slot i, as one call per state would."""
     out = np.zeros(lam.shape)
@@ -194,7 +194,7 @@ def _poisson_states_compiled(key, runs, c1, lam):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _bernoulli_compiled(key, runs, c1, probability, where, use_where, scalar):
     """``probability``: one per run, or (``scalar``) one for all, in ``probability[0]``."""
     out = np.zeros(runs.shape[0], dtype=np.bool_)
