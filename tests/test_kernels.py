@@ -403,7 +403,6 @@ def test_ladder_chores_equal_the_numpy_expressions(seed, states, runs):
     from sim.engine.day_kernels import (
         casualty_exponents,
         pledge_weighted_means,
-        posture_values,
         pure_actions,
         refresh_changed_rows,
         rung_values,
@@ -444,10 +443,6 @@ def test_ladder_chores_equal_the_numpy_expressions(seed, states, runs):
     harassment, limited = rng.random(runs), rng.random(runs)
     np.testing.assert_array_equal(
         rung_values(rung, harassment, limited), np.choose(rung, (0.0, harassment, limited, 1.0))
-    )
-    posture = rng.integers(0, 3, runs)
-    np.testing.assert_array_equal(
-        posture_values(posture, harassment), np.choose(posture, (0.0, harassment, 1.0))
     )
 
     # Casualties in the attacked runs: the same bits as absorb_casualties.

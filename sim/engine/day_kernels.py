@@ -25,7 +25,6 @@ __all__ = [
     "count_labels",
     "own_rule_stays",
     "pledge_weighted_means",
-    "posture_values",
     "public_good_stays",
     "pure_actions",
     "refresh_changed_rows",
@@ -250,16 +249,6 @@ def rung_values(rung: np.ndarray, harassment: np.ndarray, limited: np.ndarray) -
     for k in range(rung.shape[0]):
         r = rung[k]
         out[k] = 0.0 if r == 0 else harassment[k] if r == 1 else limited[k] if r == 2 else 1.0
-    return out
-
-
-@numba.njit(cache=True, error_model="numpy")
-def posture_values(posture: np.ndarray, retaliate: np.ndarray) -> np.ndarray:
-    """Per run, a posture's value: 0 (absorb), ``retaliate`` or 1 (escalate)."""
-    out = np.empty(posture.shape[0])
-    for k in range(posture.shape[0]):
-        j = posture[k]
-        out[k] = 0.0 if j == 0 else retaliate[k] if j == 1 else 1.0
     return out
 
 

@@ -158,8 +158,7 @@ def settle_the_day(day, ends, defiance, flags, counters, first_end_day, complian
     harassment, a deliberate violation, Russia's act attributed, a threat pending,
     sanctions imposed; ``flags`` (in place): escalated (read), ceasefire in force,
     defiance observed; ``counters`` (in place): ceasefire collapses.  Returns the
-    new first-ceasefire end day, the new compliance days and whether Russia
-    defied today.
+    new first-ceasefire end day and the new compliance days.
     """
     spirals, mutual = ends
     attacks, attributed, deliberate, detected, threat, imposed = defiance
@@ -168,18 +167,16 @@ def settle_the_day(day, ends, defiance, flags, counters, first_end_day, complian
     n = attacks.shape[0]
     new_end_day = np.empty_like(first_end_day)
     new_compliance = np.empty_like(compliance_days)
-    defied = np.empty(n, dtype=np.bool_)
     for k in range(n):
         ending = in_force[k] and (spirals[k] or mutual[k] or escalated[k])
         collapses[k] += ending
         new_end_day[k] = day if ending and first_end_day[k] < 0 else first_end_day[k]
         in_force[k] = in_force[k] and not ending
         defied_today = attacks[k] or attributed[k] or (deliberate[k] and detected[k])
-        defied[k] = defied_today
         observed[k] = observed[k] or (threat[k] and defied_today)
         compliant = imposed[k] and in_force[k] and not defied_today
         new_compliance[k] = 0 if defied_today else compliance_days[k] + compliant
-    return new_end_day, new_compliance, defied
+    return new_end_day, new_compliance
 
 
 @numba.njit(cache=True, error_model="numpy")

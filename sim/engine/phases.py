@@ -50,7 +50,6 @@ from sim.engine.day_kernels import (
     count_labels,
     own_rule_stays,
     pledge_weighted_means,
-    posture_values,
     public_good_stays,
     pure_actions,
     refresh_changed_rows,
@@ -645,7 +644,11 @@ def ukraine_acts(w: World, setup: Setup, streams: RunStreams) -> None:
 
 
 def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
-    """Detection, casualties, the military response, and ceasefire collapse."""
+    """Detection, casualties, the military response, and ceasefire collapse.
+
+    This is the NumPy reference; the model runs :func:`_consequences_compiled`, the same
+    draws with the bookkeeping in compiled passes (unless ``SIM_NO_NUMBA`` is set).
+    """
     if use_numba():
         _consequences_compiled(w, setup, streams)
         return
@@ -695,19 +698,7 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         )
         drawn = streams.poisson_slots("casualties", day, expected, attacked)
         # Only attacked runs have casualties (elsewhere support would be multiplied by 1).
-        if use_numba():
-            states = w.coalition
-            exponent = casualty_exponents(
-                drawn,
-                attacked,
-                states.casualties,
-                states.casualty_sensitivity,
-                c.shared_casualty_weight,
-                c.casualty_scale,
-            )
-            scale_columns(states.support, attacked, np.exp(exponent))
-        else:
-            absorb_casualties(w, c, drawn, attacked)
+        absorb_casualties(w, c, drawn, attacked)
     w.attacks_on_peacekeepers += attacks
     first = attacks & ~w.russia_has_struck
     w.first_attack_day = np.where(first, day, w.first_attack_day)
@@ -727,10 +718,7 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         answered = attacks | attributed_harassment
         posture = w.defenders_posture
         automatic_share = _rung_values(rung, rungs.harassment_automatic, rungs.limited_automatic)
-        if use_numba():
-            chosen = posture_values(posture, rungs.retaliation_clash_probability)
-        else:
-            chosen = np.choose(posture, (0.0, rungs.retaliation_clash_probability, 1.0))
+        chosen = np.choose(posture, (0.0, rungs.retaliation_clash_probability, 1.0))
         chance = 1.0 - (1.0 - automatic_share * w.response_probability) * (1.0 - chosen)
         w.clash = streams.bernoulli("response", day, chance, where=answered)
         w.retaliations += answered & (w.defenders_posture == RETALIATE)
@@ -785,7 +773,8 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
 
 
 def _absorb(w: World, setup: Setup, streams: RunStreams, hit: np.ndarray, severity) -> None:
-    """Casualties in the runs where ``hit`` (``severity``: the rung's, per run, or 1)."""
+    """Casualties in the runs where ``hit`` (``severity``: the rung's, per run, or 1), and
+    the publics' support they cost (:func:`sim.engine.agents.absorb_casualties`, compiled)."""
     c = setup.coalition
     attacked = np.flatnonzero(hit)
     if not attacked.size:
@@ -870,7 +859,7 @@ def _consequences_compiled(w: World, setup: Setup, streams: RunStreams) -> None:
     mutual = streams.bernoulli(
         "mutual_collapse", day, p["ceasefire.mutual_violation_collapse_probability"], where=both
     )
-    w.first_ceasefire_end_day, w.compliance_days, _ = kernels.settle_the_day(
+    w.first_ceasefire_end_day, w.compliance_days = kernels.settle_the_day(
         day,
         (spirals, mutual),
         (attacks, attributed, w.russia_deliberate, w.russia_detected, w.threat_active,

@@ -429,8 +429,9 @@ def _build_tables_compiled(
     from sim.engine import table_kernels as kernels  # numba: loaded when needed
 
     n = state.committed_troops.shape[0]
-    arguments = kernels.table_arguments(
-        packed, state.committed_troops, state.troops_deployed, state.days_held
+    arguments = np.empty((4, n))
+    kernels.table_arguments(
+        packed, state.committed_troops, state.troops_deployed, state.days_held, arguments
     )
     # NumPy's own exp, power and exp2 (the bits of the NumPy reference).
     transcendental = (

@@ -91,13 +91,17 @@ REPLY, RUSSIA_REPLY, DETECTION, SANCTIONS_PENALTY, RUSSIA_GAIN, IMPOSE_EXPECTED 
 
 @numba.njit(cache=True, error_model="numpy")
 def table_arguments(
-    P: np.ndarray, troops: np.ndarray, deployed: np.ndarray, days_held: np.ndarray
-) -> np.ndarray:
-    """Rows: the tripwire ratio ``T / s``, the provocation ratio ``T / T_ref``, the
-    monitors' ratio ``D / scale`` (each as :mod:`sim.games.tables` and
-    ``detection_probability`` define it at a scale of 0) and ``-days_held / halflife``."""
+    P: np.ndarray,
+    troops: np.ndarray,
+    deployed: np.ndarray,
+    days_held: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Written to the rows of ``out`` (4, n): the tripwire ratio ``T / s``, the
+    provocation ratio ``T / T_ref``, the monitors' ratio ``D / scale`` (each as
+    :mod:`sim.games.tables` and ``detection_probability`` define it at a scale of 0)
+    and ``-days_held / halflife``."""
     n = troops.shape[0]
-    out = np.empty((4, n))
     inf = np.inf
     for k in range(n):
         t, d = troops[k], deployed[k]
@@ -108,7 +112,6 @@ def table_arguments(
         monitoring = P[k, MONITORING_SCALE]
         out[2, k] = d / monitoring if monitoring > 0 else (inf if d > 0 else 0.0)
         out[3, k] = -days_held[k] / P[k, HALFLIFE]
-    return out
 
 
 @numba.njit(cache=True, error_model="numpy")
