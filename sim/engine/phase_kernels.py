@@ -22,6 +22,8 @@ __all__ = [
     "after_the_clash",
     "consequence_counts",
     "end_of_day_counts",
+    "entry_inputs",
+    "entry_outcome",
     "ladder_reply",
     "sanctions_counts",
     "settle_the_day",
@@ -243,3 +245,95 @@ def end_of_day_counts(levels, held, counters, acts, escalated):
             value = clash_level
         level[k] = value
     return new_consecutive, level
+
+
+@numba.njit(cache=True, error_model="numpy")
+def entry_inputs(day, deployment_table, context, flags, belief):
+    """What the coalition's entry decision rests on (:func:`coalition_decisions`).
+
+    ``deployment_table``: the coalition's payoffs (n, 2, 2); ``context``: ceasefire in
+    force, the war-exposure parameter, the deployment day, launchable, deployment
+    only during a ceasefire, mission under way, mission abandoned, escalated;
+    ``flags`` (in place): the deployment date reached; ``belief``: in Russia's
+    resolve.  Returns the new war exposure, entry threshold, ``allowed``,
+    ``eligible``, the value of entering and whether it is at least 0 (as 0/1).
+    """
+    (in_force, exposure, deployment_day, launchable, only_in_ceasefire, mission, abandoned,
+     escalated) = context  # fmt: skip
+    (date_reached,) = flags
+    n = in_force.shape[0]
+    war_exposure = np.empty(n)
+    threshold = np.empty(n)
+    allowed = np.empty(n, dtype=np.bool_)
+    eligible = np.empty(n, dtype=np.bool_)
+    value = np.empty(n)
+    enters = np.empty(n)
+    for k in range(n):
+        war_exposure[k] = 0.0 if in_force[k] else exposure[k]
+        # deterrence_threshold and entry_value (sim.games.bayesian), staying out at 0.
+        accept = deployment_table[k, 0, 0] - deployment_table[k, 1, 0]
+        target = deployment_table[k, 0, 1] - deployment_table[k, 1, 1]
+        spread = accept - target
+        if spread == 0:
+            threshold[k] = np.inf if accept >= 0.0 else -np.inf
+        else:
+            threshold[k] = (accept - 0.0) / spread
+        date = deployment_day[k] >= 0 and day >= deployment_day[k]
+        date_reached[k] = date_reached[k] or (date and launchable[k])
+        allowed[k] = in_force[k] or not only_in_ceasefire[k]
+        eligible[k] = (
+            date
+            and launchable[k]
+            and allowed[k]
+            and not mission[k]
+            and not abandoned[k]
+            and not escalated[k]
+        )
+        value[k] = accept + belief[k] * (target - accept)
+        enters[k] = 1.0 if value[k] >= 0 else 0.0
+    return war_exposure, threshold, allowed, eligible, value, enters
+
+
+@numba.njit(cache=True, error_model="numpy")
+def entry_outcome(day, choice, context, flags, counters, at_entry):
+    """The entry decided today and what it was decided on (:func:`coalition_decisions`).
+
+    ``choice``: the entry drawn, entry forced, eligible, the probability of entering,
+    Russia's targeting probability; ``context``: allowed, escalated, the sanctions
+    penalty, the committed troops; ``flags`` (in place): mission under way;
+    ``counters`` (in place): eligible days; ``at_entry``: the deployment start day,
+    and targeting, sanctions penalty, troops and own choice at entry.  Returns new
+    arrays: the entry probability, the five of ``at_entry``, whether the force is
+    moving, the deployment game's profile label and Russia's probability of accepting.
+    """
+    chooses, forced, eligible, probability, targeting = choice
+    allowed, escalated, penalty, troops = context
+    (mission,) = flags
+    (eligible_days,) = counters
+    start_day, targeting_at, penalty_at, troops_at, own_choice = at_entry
+    n = chooses.shape[0]
+    entry_probability = np.empty(n)
+    new_start = np.empty_like(start_day)
+    new_targeting = np.empty(n)
+    new_penalty = np.empty(n)
+    new_troops = np.empty(n)
+    new_choice = np.empty(n)
+    moving = np.empty(n, dtype=np.bool_)
+    label = np.empty(n, dtype=np.int64)
+    accept = np.empty(n)
+    for k in range(n):
+        entry_probability[k] = 1.0 if forced[k] else probability[k]
+        eligible_days[k] += eligible[k]
+        newly = eligible[k] and (chooses[k] or forced[k])
+        new_start[k] = day if newly else start_day[k]
+        mission[k] = mission[k] or newly
+        moving[k] = mission[k] and allowed[k] and not escalated[k]
+        new_targeting[k] = targeting[k] if newly else targeting_at[k]
+        new_penalty[k] = penalty[k] if newly else penalty_at[k]
+        new_troops[k] = troops[k] if newly else troops_at[k]
+        new_choice[k] = probability[k] if newly else own_choice[k]
+        # The profile played in sequence: 2 × (stays out) + (Russia targets).
+        label[k] = (0 if probability[k] >= 0.5 else 2) + (1 if targeting[k] > 0.5 else 0)
+        accept[k] = 1.0 - targeting[k]
+    at_entry_out = (new_start, new_targeting, new_penalty, new_troops, new_choice)
+    return entry_probability, at_entry_out, moving, label, accept

@@ -412,8 +412,80 @@ def deadlines_and_terms(w: World, setup: Setup, streams: RunStreams) -> None:
 # ---------------------------------------------------------------------- 4. coalition decisions
 
 
+def _belief_about_resolve(w: World, setup: Setup, streams: RunStreams) -> None:
+    """The coalition's belief that Russia is resolute, after today's signal."""
+    p = setup.params
+    if setup.resolve_private:
+        # A hostile incident is seen with a probability that depends on Russia's
+        # type; resolute with the probability that it targets a deployed force.
+        resolute = w.targeting_probability
+        likely_resolute = p["information.incident_probability_resolute"]
+        likely_bluffing = p["information.incident_probability_bluffing"]
+        chance = resolute * likely_resolute + (1.0 - resolute) * likely_bluffing
+        incident = streams.bernoulli("coalition.incidents", w.day, chance)
+        w.incidents_observed += incident
+        w.belief_resolute = update_belief(
+            w.belief_resolute, incident, likely_resolute, likely_bluffing
+        )
+    else:
+        # Complete information: the coalition knows Russia's reply (under logit QRE
+        # play, its noisy reply: the agent QRE of the game played in sequence).
+        w.belief_resolute = w.targeting_probability
+    w.perceived_targeting_probability = w.belief_resolute
+
+
+def _coalition_decisions_compiled(w: World, setup: Setup, streams: RunStreams) -> None:
+    """:func:`coalition_decisions` with its bookkeeping in the kernels of
+    :mod:`sim.engine.phase_kernels`: the same draws, the same bits."""
+    p, scenario, day = setup.params, setup.scenario, w.day
+    _belief_about_resolve(w, setup, streams)
+    coalition, russia = w.tables.tables["deployment"]
+    w.war_exposure, w.entry_threshold, allowed, eligible, value, enters = kernels.entry_inputs(
+        day,
+        coalition,
+        (w.ceasefire_in_force, p["actors.coalition.war_casualty_exposure"], w.deployment_day,
+         setup.launchable, p["levers.deploy_only_during_ceasefire"], w.mission_under_way,
+         w.mission_abandoned, w.escalated),
+        (w.deployment_date_reached,),
+        w.belief_resolute,
+    )  # fmt: skip
+    logit = scenario.games.selection == "logit_qre"
+    deploy_probability = expit(scenario.games.qre_precision * value) if logit else enters
+    chooses = streams.bernoulli("coalition.entry", day, deploy_probability, where=eligible)
+    w.belief_at_decision = w.belief_resolute.copy()
+    w.entry_probability, at_entry, w.deployment_moving, label, accept = kernels.entry_outcome(
+        day,
+        (chooses, p["levers.deployment_forced"], eligible, deploy_probability,
+         w.targeting_probability),
+        (allowed, w.escalated, w.tables.sanctions_penalty, w.committed_troops),
+        (w.mission_under_way,),
+        (w.entry_eligible_days,),
+        (w.deployment_start_day, w.targeting_at_entry, w.sanctions_penalty_at_entry,
+         w.troops_at_entry, w.entry_own_choice),
+    )  # fmt: skip
+    (
+        w.deployment_start_day, w.targeting_at_entry, w.sanctions_penalty_at_entry,
+        w.troops_at_entry, w.entry_own_choice,
+    ) = at_entry  # fmt: skip
+    if logit:
+        label = np.full(w.n_runs, QRE)
+    one = np.ones(w.n_runs, dtype=int)
+    w.games["deployment"] = DayGames(
+        coalition, russia, Selected(deploy_probability, accept, label, one, ~one.astype(bool))
+    )
+    _record_equilibria(w, setup, ("deployment",))
+    _solve_participation(w, setup)
+
+
 def coalition_decisions(w: World, setup: Setup, streams: RunStreams) -> None:
-    """Belief about Russia's resolve, the start of deployment, and who stays."""
+    """Belief about Russia's resolve, the start of deployment, and who stays.
+
+    This is the NumPy reference; the model runs :func:`_coalition_decisions_compiled`
+    (unless ``SIM_NO_NUMBA`` is set).
+    """
+    if use_numba():
+        _coalition_decisions_compiled(w, setup, streams)
+        return
     p, scenario, day = setup.params, setup.scenario, w.day
     # Troops in place during fighting are exposed to it (after today's deadline and
     # term decisions, which may have started or ended a ceasefire).
@@ -441,23 +513,7 @@ def coalition_decisions(w: World, setup: Setup, streams: RunStreams) -> None:
         & ~w.mission_abandoned
         & ~w.escalated
     )
-    if setup.resolve_private:
-        # A hostile incident is seen with a probability that depends on Russia's
-        # type; resolute with the probability that it targets a deployed force.
-        resolute = w.targeting_probability
-        likely_resolute = p["information.incident_probability_resolute"]
-        likely_bluffing = p["information.incident_probability_bluffing"]
-        chance = resolute * likely_resolute + (1.0 - resolute) * likely_bluffing
-        incident = streams.bernoulli("coalition.incidents", day, chance)
-        w.incidents_observed += incident
-        w.belief_resolute = update_belief(
-            w.belief_resolute, incident, likely_resolute, likely_bluffing
-        )
-    else:
-        # Complete information: the coalition knows Russia's reply (under logit QRE
-        # play, its noisy reply: the agent QRE of the game played in sequence).
-        w.belief_resolute = w.targeting_probability
-    w.perceived_targeting_probability = w.belief_resolute
+    _belief_about_resolve(w, setup, streams)
     value = entry_value(w.belief_resolute, deploy_accept, deploy_target)
     if scenario.games.selection == "logit_qre":
         # A logit response to the expected payoff of entering (McKelvey & Palfrey 1995).
