@@ -20,6 +20,8 @@ import numpy as np
 
 __all__ = [
     "after_the_clash",
+    "belief_after_signal",
+    "ceasefire_starts",
     "consequence_counts",
     "end_of_day_counts",
     "entry_inputs",
@@ -27,6 +29,8 @@ __all__ = [
     "ladder_reply",
     "sanctions_counts",
     "settle_the_day",
+    "talks_chance",
+    "threats_issued",
 ]
 
 
@@ -337,3 +341,92 @@ def entry_outcome(day, choice, context, flags, counters, at_entry):
         accept[k] = 1.0 - targeting[k]
     at_entry_out = (new_start, new_targeting, new_penalty, new_troops, new_choice)
     return entry_probability, at_entry_out, moving, label, accept
+
+
+@numba.njit(cache=True, error_model="numpy")
+def belief_after_signal(belief, seen, likely_resolute, likely_bluffing, incidents):
+    """Bayes' rule for the day's signal (:func:`sim.games.bayesian.update_belief`, operation
+    for operation); ``incidents`` (in place) counts the incidents seen.  Returns the
+    new belief."""
+    n = belief.shape[0]
+    posterior = np.empty(n)
+    for k in range(n):
+        incidents[k] += seen[k]
+        mu = belief[k]
+        h_r, h_b = likely_resolute[k], likely_bluffing[k]
+        resolute = mu * (h_r if seen[k] else 1.0 - h_r)
+        bluffing = (1.0 - mu) * (h_b if seen[k] else 1.0 - h_b)
+        total = resolute + bluffing
+        posterior[k] = resolute / total if total > 0 else mu
+    return posterior
+
+
+@numba.njit(cache=True, error_model="numpy")
+def ceasefire_starts(day, starting, term, flags, dates, timeline):
+    """A ceasefire starts where ``starting`` (:func:`sim.engine.phases._start_ceasefire`).
+
+    ``term``: per run, the agreed term's length, or None (open-ended); ``flags`` (in
+    place): ceasefire in force, ever a ceasefire; ``dates``: the first ceasefire's
+    day, consecutive days held, the term's end, the deployment day, the threat day;
+    ``timeline``: the deployment's and the threat's offsets and whether each is
+    dated from the first ceasefire's start.  Returns the five ``dates``, new.
+    """
+    in_force, ever = flags
+    first_day, consecutive, term_end, deployment_day, threat_day = dates
+    deployment_offset, deployment_after, threat_offset, threat_after = timeline
+    n = starting.shape[0]
+    new_first = np.empty_like(first_day)
+    new_consecutive = np.empty_like(consecutive)
+    new_end = np.empty_like(term_end)
+    new_deployment = np.empty_like(deployment_day)
+    new_threat = np.empty_like(threat_day)
+    for k in range(n):
+        start = starting[k]
+        in_force[k] = in_force[k] or start
+        first = start and not ever[k]
+        new_first[k] = day if first else first_day[k]
+        ever[k] = ever[k] or start
+        new_consecutive[k] = 0 if start else consecutive[k]
+        if start:
+            new_end[k] = -1 if term is None else day + term[k]
+        else:
+            new_end[k] = term_end[k]
+        # Events dated from the first ceasefire's start are fixed now.
+        fixed = first and deployment_after[k] and deployment_offset[k] >= 0
+        new_deployment[k] = day + deployment_offset[k] if fixed else deployment_day[k]
+        fixed = first and threat_after[k] and threat_offset[k] >= 0
+        new_threat[k] = day + threat_offset[k] if fixed else threat_day[k]
+    return new_first, new_consecutive, new_end, new_deployment, new_threat
+
+
+@numba.njit(cache=True, error_model="numpy")
+def talks_chance(talks, sanctions_effect, imposed, pledge_factor, in_force, escalated):
+    """The day's chance of a negotiated ceasefire, clipped to [0, 1], and where talks can
+    produce one (fighting goes on: no ceasefire, no escalation) (:func:`events`)."""
+    n = talks.shape[0]
+    chance = np.empty(n)
+    fighting = np.empty(n, dtype=np.bool_)
+    for k in range(n):
+        hazard = talks[k] * (1.0 + sanctions_effect[k] * (1.0 if imposed[k] else 0.0))
+        hazard = hazard * pledge_factor[k]
+        # np.clip's order: the lower bound, then the upper (NaN stays NaN).
+        chance[k] = min(max(hazard, 0.0), 1.0) if hazard == hazard else hazard
+        fighting[k] = not in_force[k] and not escalated[k]
+    return chance, fighting
+
+
+@numba.njit(cache=True, error_model="numpy")
+def threats_issued(day, threat_day, deadline_days, flags, deadline_day):
+    """A threat dated today is issued (:func:`events`); ``flags`` (in place): threat
+    issued, sanctions imposed (read), escalated (read), threat active.  Returns the new
+    deadline day."""
+    issued_flag, imposed, escalated, active = flags
+    n = threat_day.shape[0]
+    new_deadline = np.empty_like(deadline_day)
+    for k in range(n):
+        issued = threat_day[k] == day and not issued_flag[k]
+        issued_flag[k] = issued_flag[k] or issued
+        issued = issued and not imposed[k] and not escalated[k]
+        active[k] = active[k] or issued
+        new_deadline[k] = day + deadline_days[k] if issued else deadline_day[k]
+    return new_deadline

@@ -127,6 +127,21 @@ def _start_ceasefire(
     starting = starting & ~w.ceasefire_in_force & ~w.escalated
     if not starting.any():
         return
+    p = setup.params
+    if use_numba():
+        (
+            w.first_ceasefire_day, w.days_held_consecutive, w.term_end_day, w.deployment_day,
+            w.threat_day,
+        ) = kernels.ceasefire_starts(
+            w.day, starting, term_days,
+            (w.ceasefire_in_force, w.ever_ceasefire),
+            (w.first_ceasefire_day, w.days_held_consecutive, w.term_end_day, w.deployment_day,
+             w.threat_day),
+            (p["timeline.deployment.day"], p["timeline.deployment.after_ceasefire_start"],
+             p["timeline.sanctions_threat.day"],
+             p["timeline.sanctions_threat.after_ceasefire_start"]),
+        )  # fmt: skip
+        return
     w.ceasefire_in_force |= starting
     first = starting & ~w.ever_ceasefire
     w.first_ceasefire_day = np.where(first, w.day, w.first_ceasefire_day)
@@ -135,7 +150,6 @@ def _start_ceasefire(
     end = -1 if term_days is None else w.day + term_days
     w.term_end_day = np.where(starting, end, w.term_end_day)
     # Events dated from the first ceasefire's start are fixed now.
-    p = setup.params
     for event, days in (("deployment", "deployment_day"), ("sanctions_threat", "threat_day")):
         offset = p[f"timeline.{event}.day"]
         fixed = first & p[f"timeline.{event}.after_ceasefire_start"] & (offset >= 0)
@@ -202,8 +216,24 @@ def _update_force(w: World) -> None:
 
 
 def events(w: World, setup: Setup, streams: RunStreams) -> None:
-    """Ceasefires that start today (agreed, or negotiated in talks), and the threat."""
+    """Ceasefires that start today (agreed, or negotiated in talks), and the threat (with
+    ``SIM_NO_NUMBA``, in NumPy; else the same bits from compiled passes)."""
     p, day = setup.params, w.day
+    if use_numba():
+        agreed = p["timeline.ceasefire.day"] == day
+        _start_ceasefire(w, setup, agreed, p["timeline.ceasefire.duration_days"])
+        chance, fighting = kernels.talks_chance(
+            p["ceasefire.talks_daily_probability"], p["ceasefire.imposed_sanctions_talks_effect"],
+            w.sanctions_imposed, setup.pledge_talks_factor, w.ceasefire_in_force, w.escalated,
+        )  # fmt: skip
+        _start_ceasefire(w, setup, streams.bernoulli("talks", day, chance, where=fighting), None)
+        w.defiance_observed = np.zeros(w.n_runs, dtype=bool)
+        w.deadline_day = kernels.threats_issued(
+            day, w.threat_day, p["timeline.sanctions_threat.deadline_days"],
+            (w.threat_issued, w.sanctions_imposed, w.escalated, w.threat_active),
+            w.deadline_day,
+        )  # fmt: skip
+        return
     # Talks: a negotiated, open-ended ceasefire may be agreed while fighting goes on.
     # A pledged force without a UN mandate deters talks ([S0]: Russia's "no" to the
     # force "has stopped talks") in proportion to Russia's objection to its size;
@@ -423,10 +453,16 @@ def _belief_about_resolve(w: World, setup: Setup, streams: RunStreams) -> None:
         likely_bluffing = p["information.incident_probability_bluffing"]
         chance = resolute * likely_resolute + (1.0 - resolute) * likely_bluffing
         incident = streams.bernoulli("coalition.incidents", w.day, chance)
-        w.incidents_observed += incident
-        w.belief_resolute = update_belief(
-            w.belief_resolute, incident, likely_resolute, likely_bluffing
-        )
+        if use_numba():
+            w.belief_resolute = kernels.belief_after_signal(
+                w.belief_resolute, incident, likely_resolute, likely_bluffing,
+                w.incidents_observed,
+            )  # fmt: skip
+        else:
+            w.incidents_observed += incident
+            w.belief_resolute = update_belief(
+                w.belief_resolute, incident, likely_resolute, likely_bluffing
+            )
     else:
         # Complete information: the coalition knows Russia's reply (under logit QRE
         # play, its noisy reply: the agent QRE of the game played in sequence).
