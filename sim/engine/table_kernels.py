@@ -30,59 +30,59 @@ __all__ = ["TABLE_PARAMETERS", "fill_tables", "table_arguments"]
 
 #: The per-run parameters the tables read, in the order of the matrix's columns.
 TABLE_PARAMETERS = (
-    "actors.coalition.max_response_probability",  # 0
-    "actors.coalition.tripwire_scale",
-    "levers.us_backstop",
+    # The four table_arguments reads first, side by side (one cache line per run).
+    "actors.coalition.tripwire_scale",  # 0
+    "actors.russia.reference_force",
+    "ceasefire.monitoring_scale",
+    "ceasefire.violation_gain_halflife_days",
+    "actors.coalition.max_response_probability",
+    "levers.us_backstop",  # 5
     "actors.united_states.backstop_response_probability",
     "actors.russia.response_prior_strength",
-    "actors.united_states.sanctions_cost_to_us",  # 5
+    "actors.united_states.sanctions_cost_to_us",
     "actors.united_states.audience_cost",
-    "actors.russia.sanctions_cost",
+    "actors.russia.sanctions_cost",  # 10
     "levers.un_mandate",
     "ceasefire.un_mandate_discount",
-    "actors.russia.reference_force",  # 10
-    "actors.russia.force_size_elasticity",
     "actors.coalition.casualty_scale",
     "actors.coalition.minimum_viable_force",
-    "actors.russia.resolve",
-    "actors.russia.audience_cost",  # 15
+    "actors.russia.resolve",  # 15
+    "actors.russia.audience_cost",
     "actors.russia.nato_war_cost",
     "actors.coalition.guarantee_value",
     "actors.coalition.deployment_cost",
-    "actors.coalition.casualty_cost",
-    "actors.coalition.casualty_rate_per_attack",  # 20
+    "actors.coalition.casualty_cost",  # 20
+    "actors.coalition.casualty_rate_per_attack",
     "actors.coalition.risk_window_days",
     "actors.coalition.nato_war_cost",
     "actors.coalition.audience_cost",
-    "ceasefire.base_detection_probability",
-    "ceasefire.max_detection_probability",  # 25
-    "ceasefire.monitoring_scale",
-    "ceasefire.violation_gain_halflife_days",
+    "ceasefire.base_detection_probability",  # 25
+    "ceasefire.max_detection_probability",
     "actors.russia.detected_violation_cost",
     "actors.russia.agreement_violation_cost",
-    "actors.ukraine.support_loss_if_detected",  # 30
-    "actors.ukraine.agreement_violation_cost",
+    "actors.ukraine.support_loss_if_detected",
+    "actors.ukraine.agreement_violation_cost",  # 30
     "actors.russia.violation_gain",
     "actors.russia.exploited_cost",
     "actors.russia.war_cost",
-    "actors.ukraine.violation_gain",  # 35
-    "actors.ukraine.exploited_cost",
+    "actors.ukraine.violation_gain",
+    "actors.ukraine.exploited_cost",  # 35
     "actors.ukraine.war_cost",
     "ceasefire.spiral_probability",
     "ceasefire.attribution_spiral_reduction",
-    "ceasefire.mutual_violation_collapse_probability",  # 40
-    "actors.russia.deal_cost",
+    "ceasefire.mutual_violation_collapse_probability",
+    "actors.russia.deal_cost",  # 40
 )
 (
-    MAX_RESPONSE, TRIPWIRE_SCALE, US_BACKSTOP, BACKSTOP_RESPONSE, PRIOR_STRENGTH,
-    US_SANCTIONS_COST, US_AUDIENCE, RUSSIA_SANCTIONS_COST, UN_MANDATE, UN_DISCOUNT,
-    REFERENCE_FORCE, ELASTICITY, CASUALTY_SCALE, MINIMUM_FORCE, RESOLVE,
-    RUSSIA_AUDIENCE, RUSSIA_NATO_WAR, GUARANTEE, DEPLOYMENT_COST, CASUALTY_COST,
-    CASUALTY_RATE, RISK_WINDOW, COALITION_NATO_WAR, COALITION_AUDIENCE, BASE_DETECTION,
-    MAX_DETECTION, MONITORING_SCALE, HALFLIFE, R_DETECTED_COST, R_AGREEMENT_COST,
-    U_SUPPORT_LOSS, U_AGREEMENT_COST, R_VIOLATION_GAIN, R_EXPLOITED, R_WAR,
-    U_VIOLATION_GAIN, U_EXPLOITED, U_WAR, SPIRAL, REDUCTION,
-    MUTUAL, DEAL_COST,
+    TRIPWIRE_SCALE, REFERENCE_FORCE, MONITORING_SCALE, HALFLIFE, MAX_RESPONSE,
+    US_BACKSTOP, BACKSTOP_RESPONSE, PRIOR_STRENGTH, US_SANCTIONS_COST, US_AUDIENCE,
+    RUSSIA_SANCTIONS_COST, UN_MANDATE, UN_DISCOUNT, CASUALTY_SCALE, MINIMUM_FORCE,
+    RESOLVE, RUSSIA_AUDIENCE, RUSSIA_NATO_WAR, GUARANTEE, DEPLOYMENT_COST,
+    CASUALTY_COST, CASUALTY_RATE, RISK_WINDOW, COALITION_NATO_WAR, COALITION_AUDIENCE,
+    BASE_DETECTION, MAX_DETECTION, R_DETECTED_COST, R_AGREEMENT_COST, U_SUPPORT_LOSS,
+    U_AGREEMENT_COST, R_VIOLATION_GAIN, R_EXPLOITED, R_WAR, U_VIOLATION_GAIN,
+    U_EXPLOITED, U_WAR, SPIRAL, REDUCTION, MUTUAL,
+    DEAL_COST,
 ) = range(len(TABLE_PARAMETERS))  # fmt: skip
 
 #: Rows of the arrays :func:`fill_tables` writes besides the tables.
