@@ -6,6 +6,7 @@
     python benchmarks/run.py --full               # adds peak memory at 1,000,000 runs
     python benchmarks/run.py --out /tmp/new.json  # where the JSON goes
     python benchmarks/run.py --compare old.json new.json   # two results side by side
+    python benchmarks/pairs.py OLD_CHECKOUT NEW_CHECKOUT   # two engines in interleaved pairs
 
 It benchmarks the checkout that holds this file (its root is put first on
 ``sys.path``, and on ``PYTHONPATH`` for the child processes), prints a table and

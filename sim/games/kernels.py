@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.games.two_by_two import TIE_TOLERANCE
+from sim.games.two_by_two import ROUNDING, TIE_TOLERANCE
 
 __all__ = ["RULE_CODES", "select_kernel"]
 
@@ -51,7 +51,7 @@ RULE_CODES = {
 ENTROPY_MARGIN = 1e-13
 
 _TOL = TIE_TOLERANCE
-_UPPER = 1 - TIE_TOLERANCE
+_ROUNDING = ROUNDING
 _MAX_FLOAT = np.finfo(np.float64).max
 
 
@@ -80,10 +80,12 @@ def _entropy(x):
 
 
 @njit(cache=True, error_model="numpy")
-def _end_point(d0, d1, tie, tol, upper):
-    """Where a player's indifference point lies inside (0, 1), if it does: (found, root)."""
+def _end_point(d0, d1, tie, tol, scale):
+    """Where a player's indifference point lies inside (0, 1), beyond the rounding margin
+    (two_by_two.ROUNDING), if it does: (found, root)."""
     root = d1 / (d1 - d0)
-    crossing = tie & (np.abs(d1 - d0) > tol) & (root > tol) & (root < upper)
+    margin = tol + _ROUNDING * scale / np.abs(d1 - d0)
+    crossing = tie & (np.abs(d1 - d0) > tol) & (root > margin) & (root < 1 - margin)
     return crossing, (root if crossing else np.nan)
 
 
@@ -98,7 +100,6 @@ def select_kernel(A, B, rule, uniforms, entropy_margin):
     """
     n = A.shape[0]
     tol = _TOL
-    upper = _UPPER
     row_first = np.empty(n)
     col_first = np.empty(n)
     label = np.empty(n, dtype=np.int8)
@@ -143,13 +144,17 @@ def select_kernel(A, B, rule, uniforms, entropy_margin):
         p_den = b00 - b10 - b01 + b11
         q = (a11 - a01) / q_den
         p = (b11 - b10) / p_den
+        scale_a = max(max(np.abs(a00), np.abs(a01)), max(np.abs(a10), np.abs(a11)))
+        scale_b = max(max(np.abs(b00), np.abs(b01)), max(np.abs(b10), np.abs(b11)))
+        q_margin = tol + _ROUNDING * scale_a / np.abs(q_den)
+        p_margin = tol + _ROUNDING * scale_b / np.abs(p_den)
         interior = (
             (np.abs(q_den) > tol)
             & (np.abs(p_den) > tol)
-            & (p > tol)
-            & (p < upper)
-            & (q > tol)
-            & (q < upper)
+            & (p > p_margin)
+            & (p < 1 - p_margin)
+            & (q > q_margin)
+            & (q < 1 - q_margin)
         )
         valid[8] = interior
         row[8] = p if interior else np.nan
@@ -158,10 +163,10 @@ def select_kernel(A, B, rule, uniforms, entropy_margin):
         # Partially mixed end points (two_by_two._mixing_end_points).  Row player
         # mixing against column j: other = B transposed, d_a = B[a, j] - B[a, 1-j];
         # column player mixing against row i: other = A, d_a = A[i, a] - A[1-i, a].
-        valid[4], row[4] = _end_point(b00 - b01, b10 - b11, row_tie0, tol, upper)
-        valid[5], row[5] = _end_point(b01 - b00, b11 - b10, row_tie1, tol, upper)
-        valid[6], col[6] = _end_point(a00 - a10, a01 - a11, col_tie0, tol, upper)
-        valid[7], col[7] = _end_point(a10 - a00, a11 - a01, col_tie1, tol, upper)
+        valid[4], row[4] = _end_point(b00 - b01, b10 - b11, row_tie0, tol, scale_b)
+        valid[5], row[5] = _end_point(b01 - b00, b11 - b10, row_tie1, tol, scale_b)
+        valid[6], col[6] = _end_point(a00 - a10, a01 - a11, col_tie0, tol, scale_a)
+        valid[7], col[7] = _end_point(a10 - a00, a11 - a01, col_tie1, tol, scale_a)
 
         count = 0
         for c in range(9):

@@ -41,6 +41,12 @@ __all__ = ["Equilibria2x2", "solve_2x2"]
 
 # Payoff differences smaller than this are treated as ties.
 TIE_TOLERANCE = 1e-12
+#: A mixing probability ``num / den`` computed from payoffs of magnitude up to ``s`` is
+#: off by at most about ``6 eps s / |den|`` (eps: the float64 machine epsilon; two
+#: rounded differences over three); it counts as strictly inside (0, 1) only beyond
+#: ``TIE_TOLERANCE + ROUNDING * s / |den|`` from either end, so that rounding cannot
+#: turn a pure equilibrium into a spurious mixed one.
+ROUNDING = 8 * float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True)
@@ -166,16 +172,19 @@ def solve_2x2(row_payoffs: np.ndarray, col_payoffs: np.ndarray) -> Equilibria2x2
 
     q_den = A[:, 0, 0] - A[:, 0, 1] - A[:, 1, 0] + A[:, 1, 1]
     p_den = B[:, 0, 0] - B[:, 1, 0] - B[:, 0, 1] + B[:, 1, 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    scale_a, scale_b = _scale(A), _scale(B)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         q = (A[:, 1, 1] - A[:, 0, 1]) / q_den
         p = (B[:, 1, 1] - B[:, 1, 0]) / p_den
+        q_margin = TIE_TOLERANCE + ROUNDING * scale_a / np.abs(q_den)
+        p_margin = TIE_TOLERANCE + ROUNDING * scale_b / np.abs(p_den)
     interior = (
         (np.abs(q_den) > TIE_TOLERANCE)
         & (np.abs(p_den) > TIE_TOLERANCE)
-        & (p > TIE_TOLERANCE)
-        & (p < 1 - TIE_TOLERANCE)
-        & (q > TIE_TOLERANCE)
-        & (q < 1 - TIE_TOLERANCE)
+        & (p > p_margin)
+        & (p < 1 - p_margin)
+        & (q > q_margin)
+        & (q < 1 - q_margin)
     )
     return Equilibria2x2(
         pure=pure,
@@ -183,12 +192,17 @@ def solve_2x2(row_payoffs: np.ndarray, col_payoffs: np.ndarray) -> Equilibria2x2
         mixed_row=np.where(interior, p, np.nan),
         mixed_col=np.where(interior, q, np.nan),
         degenerate=degenerate,
-        row_mixing=_mixing_end_points(row_ties, np.swapaxes(B, 1, 2)),
-        col_mixing=_mixing_end_points(col_ties, A),
+        row_mixing=_mixing_end_points(row_ties, np.swapaxes(B, 1, 2), scale_b),
+        col_mixing=_mixing_end_points(col_ties, A, scale_a),
     )
 
 
-def _mixing_end_points(indifferent: np.ndarray, other: np.ndarray) -> np.ndarray:
+def _scale(payoffs: np.ndarray) -> np.ndarray:
+    """Per game, the largest payoff in magnitude (the scale of its rounding errors)."""
+    return np.abs(payoffs).max(axis=(1, 2))
+
+
+def _mixing_end_points(indifferent: np.ndarray, other: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Interior end points of the mixing intervals of one player against a pure action.
 
     ``indifferent[k, j]``: the mixing player is indifferent between its actions
@@ -198,20 +212,23 @@ def _mixing_end_points(indifferent: np.ndarray, other: np.ndarray) -> np.ndarray
     ``x`` on its first action; ``j`` stays the other's best reply while
     ``g(x) = x d0 + (1 - x) d1 >= 0`` with ``d_a = other[j, a] - other[1-j, a]``.
     Returns shape ``(n, 2)``: per ``j``, the interval's end point strictly inside
-    (0, 1), NaN where there is none (ends at 0 and 1 are pure equilibria).
+    (0, 1) (beyond the rounding margin of :data:`ROUNDING`; ``scale``: per game, the
+    largest of ``other`` in magnitude), NaN where there is none (ends at 0 and 1 are
+    pure equilibria).
     """
     n = other.shape[0]
     result = np.full((n, 2), np.nan)
     for j in (0, 1):
         d0 = other[:, j, 0] - other[:, 1 - j, 0]
         d1 = other[:, j, 1] - other[:, 1 - j, 1]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             root = d1 / (d1 - d0)  # g(root) = 0
+            margin = TIE_TOLERANCE + ROUNDING * scale / np.abs(d1 - d0)
         crossing = (
             indifferent[:, j]
             & (np.abs(d1 - d0) > TIE_TOLERANCE)
-            & (root > TIE_TOLERANCE)
-            & (root < 1 - TIE_TOLERANCE)
+            & (root > margin)
+            & (root < 1 - margin)
         )
         # The interval is [0, root] if g falls, [root, 1] if it rises: either way
         # the root is its only interior end point.
