@@ -26,6 +26,13 @@ A test or a kernel can call one phase alone.
    replies to observed defiance; sanctions in force are lifted after enough
    compliant days;
 8. :func:`end_of_day` -- mission viability, counters, the escalation level.
+
+Two paths, the same bits: the NumPy code written out here is the reference
+(``SIM_NO_NUMBA=1`` runs it); by default the work between two random draws runs
+in compiled passes over the runs (:mod:`sim.engine.table_kernels` for the tables,
+:mod:`sim.engine.phase_kernels` for the bookkeeping, :mod:`sim.engine.day_kernels`
+for the coalition and the ladder's chores).  ``tests/test_phase_kernels.py`` runs
+every phase both ways and compares the worlds.
 """
 
 from __future__ import annotations
