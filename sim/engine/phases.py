@@ -482,7 +482,7 @@ def _coalition_decisions_compiled(w: World, setup: Setup, streams: RunStreams) -
     :mod:`sim.engine.phase_kernels`: the same draws, the same bits."""
     p, scenario, day = setup.params, setup.scenario, w.day
     _belief_about_resolve(w, setup, streams)
-    coalition, russia = w.tables.tables["deployment"]
+    coalition = w.tables.tables["deployment"][0]
     w.war_exposure, w.entry_threshold, allowed, eligible, value, enters = kernels.entry_inputs(
         day,
         coalition,
@@ -510,13 +510,7 @@ def _coalition_decisions_compiled(w: World, setup: Setup, streams: RunStreams) -
         w.deployment_start_day, w.targeting_at_entry, w.sanctions_penalty_at_entry,
         w.troops_at_entry, w.entry_own_choice,
     ) = at_entry  # fmt: skip
-    if logit:
-        label = np.full(w.n_runs, QRE)
-    one = np.ones(w.n_runs, dtype=int)
-    w.games["deployment"] = DayGames(
-        coalition, russia, Selected(deploy_probability, accept, label, one, ~one.astype(bool))
-    )
-    _record_equilibria(w, setup, ("deployment",))
+    _record_deployment_profile(w, setup, deploy_probability, accept, label)
     _solve_participation(w, setup)
 
 
@@ -591,17 +585,24 @@ def coalition_decisions(w: World, setup: Setup, streams: RunStreams) -> None:
 def _record_deployment_path(w: World, setup: Setup, deploy_probability: np.ndarray) -> None:
     """The deployment game's profile of the day, played in sequence: the coalition's move
     and Russia's reply to a force that is there (label 5 for noisy play)."""
-    coalition, russia = w.tables.tables["deployment"]
     enters = deploy_probability >= 0.5
     targets = w.targeting_probability > 0.5
-    label = 2 * (~enters) + targets
+    _record_deployment_profile(
+        w, setup, deploy_probability, 1.0 - w.targeting_probability, 2 * (~enters) + targets
+    )
+
+
+def _record_deployment_profile(
+    w: World, setup: Setup, deploy: np.ndarray, accept: np.ndarray, label: np.ndarray
+) -> None:
+    """Record the deployment game's play of the day: the coalition's probability of
+    entering, Russia's of accepting, the profile's label (5 under noisy play)."""
+    coalition, russia = w.tables.tables["deployment"]
     if setup.scenario.games.selection == "logit_qre":
         label = np.full(w.n_runs, QRE)
     one = np.ones(w.n_runs, dtype=int)
     w.games["deployment"] = DayGames(
-        coalition,
-        russia,
-        Selected(deploy_probability, 1.0 - w.targeting_probability, label, one, ~one.astype(bool)),
+        coalition, russia, Selected(deploy, accept, label, one, ~one.astype(bool))
     )
     _record_equilibria(w, setup, ("deployment",))
 
@@ -751,7 +752,7 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
     if use_numba():
         _consequences_compiled(w, setup, streams)
         return
-    p, c, day = setup.params, setup.coalition, w.day
+    p, day = setup.params, w.day
     attacks = w.russia_attacks
     russia_violates, ukraine_violates = w.russia_violates, w.ukraine_violates
     detect = w.detection_probability
@@ -789,15 +790,7 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
         rung_severity = _rung_values(rung, rungs.harassment_severity, rungs.limited_severity)
     else:
         hit, rung_severity = attacks, 1.0
-    attacked = np.flatnonzero(hit)
-    if attacked.size:
-        expected = (
-            w.coalition.deployed[:, attacked]
-            * (c.casualty_rate_per_attack * rung_severity)[attacked]
-        )
-        drawn = streams.poisson_slots("casualties", day, expected, attacked)
-        # Only attacked runs have casualties (elsewhere support would be multiplied by 1).
-        absorb_casualties(w, c, drawn, attacked)
+    _absorb(w, setup, streams, hit, rung_severity)
     w.attacks_on_peacekeepers += attacks
     first = attacks & ~w.russia_has_struck
     w.first_attack_day = np.where(first, day, w.first_attack_day)
@@ -873,13 +866,18 @@ def consequences(w: World, setup: Setup, streams: RunStreams) -> None:
 
 def _absorb(w: World, setup: Setup, streams: RunStreams, hit: np.ndarray, severity) -> None:
     """Casualties in the runs where ``hit`` (``severity``: the rung's, per run, or 1), and
-    the publics' support they cost (:func:`sim.engine.agents.absorb_casualties`, compiled)."""
+    the publics' support they cost (:func:`sim.engine.agents.absorb_casualties`, or its
+    compiled kernels: the same bits)."""
     c = setup.coalition
     attacked = np.flatnonzero(hit)
     if not attacked.size:
         return
     expected = w.coalition.deployed[:, attacked] * (c.casualty_rate_per_attack * severity)[attacked]
     drawn = streams.poisson_slots("casualties", w.day, expected, attacked)
+    # Only attacked runs have casualties (elsewhere support would be multiplied by 1).
+    if not use_numba():
+        absorb_casualties(w, c, drawn, attacked)
+        return
     states = w.coalition
     exponent = casualty_exponents(
         drawn,
