@@ -241,6 +241,37 @@ def test_errors_are_the_oracles(backend):
         select_equilibrium(A, A, rule="random", backend=backend)
 
 
+def test_a_model_keeps_the_switch_it_read_when_it_was_built(monkeypatch):
+    """The days a model simulates use the switch as it was when the model was built
+    (read once, not about thirty times a day); outside them the environment decides."""
+    from sim.compiled import use_numba
+    from sim.engine.model import CrisisModel
+
+    seen = []
+
+    class Spy:
+        def start_day(self, world):
+            seen.append(use_numba())
+
+        def after_phase(self, name, world, setup):
+            seen.append(use_numba())
+
+        def end_day(self, world, setup):
+            pass
+
+    scenario = variant("combined.yaml", simulation__horizon_days=3)
+    for built, later in (("1", "0"), ("0", "1")):
+        monkeypatch.setenv("SIM_NO_NUMBA", built)
+        model = CrisisModel(scenario, 4, seed=0)
+        model.observers.append(Spy())
+        monkeypatch.setenv("SIM_NO_NUMBA", later)
+        seen.clear()
+        model.step()
+        assert set(seen) == {built == "0"}
+        assert use_numba() is (later == "0")
+        model.release()
+
+
 @pytest.mark.parametrize(
     ("base", "rule"),
     [

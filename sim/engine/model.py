@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import mesa
 import numpy as np
 
+from sim.compiled import switch_held, use_numba
 from sim.engine.agents import CoalitionState, Russia, Ukraine, UnitedStates
 from sim.engine.followup import follow_up
 from sim.engine.outcomes import attack_channel, classify
@@ -98,6 +99,8 @@ class CrisisModel(mesa.Model):
         # other value is read per run from self.params.
         self.scenario = scenarios[0]
         self.params = draw_parameters(scenarios, run_ids, self.seed, points)
+        # The compiled-or-NumPy switch, read once: the days this model simulates use it.
+        self.compiled = use_numba()
         self.setup = setup = Setup.of(self.scenario, self.params)
         self.world: World = start(setup, self.streams)
 
@@ -134,15 +137,16 @@ class CrisisModel(mesa.Model):
     def step(self) -> None:
         """Advance every run by one day: the phases in order, then data collection."""
         world, setup, streams = self.world, self.setup, self.streams
-        for observer in self.observers:
-            observer.start_day(world)
-        for name, phase in PHASES:
-            phase(world, setup, streams)
+        with switch_held(self.compiled):
             for observer in self.observers:
-                observer.after_phase(name, world, setup)
-        self.datacollector.collect(self)
-        for observer in self.observers:
-            observer.end_day(world, setup)
+                observer.start_day(world)
+            for name, phase in PHASES:
+                phase(world, setup, streams)
+                for observer in self.observers:
+                    observer.after_phase(name, world, setup)
+            self.datacollector.collect(self)
+            for observer in self.observers:
+                observer.end_day(world, setup)
         world.day += 1
 
     # ------------------------------------------------------------------ results
@@ -180,7 +184,8 @@ class CrisisModel(mesa.Model):
         w, s = self.world, self.setup
         imposed = w.sanctions_imposed_day >= 0
         # A ceasefire younger than durable_after_days at the horizon is followed up.
-        followed = follow_up(w, s, self.streams)
+        with switch_held(self.compiled):
+            followed = follow_up(w, s, self.streams)
         outcome = classify(w, s, followed)
         columns: dict[str, np.ndarray] = {
             "outcome": outcome["outcome"],
