@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -262,28 +264,104 @@ def pytest_xdist_make_scheduler(config, log):
 # --------------------------------------------------------------------------- compiled kernels
 
 
+class _KernelCompiler:
+    """Compiles the numba kernels in a process of its own, and says when it is done:
+    numba caches them next to the sources, so the workers and every interpreter a test
+    starts load them instead of compiling them again (about 15 s each)."""
+
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="sim-kernels-"))
+        self.done = self.directory / "done"
+        self.log = open(self.directory / "log", "w")  # closed in finish()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from tests.conftest import _compile_kernels as c; c()"],
+            cwd=REPO,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        # The marker is written when the process ends, however it ends.
+        self.waiter = threading.Thread(target=self._mark_done, daemon=True)
+        self.waiter.start()
+
+    def _mark_done(self) -> None:
+        self.done.write_text(str(self.process.wait()))
+
+    def finish(self) -> None:
+        if self.process.poll() is None:  # the session ended first (e.g. Ctrl-C)
+            self.process.kill()
+        self.waiter.join()
+        self.log.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 def pytest_configure(config):
-    """Under pytest-xdist, compile the numba kernels once, in the controller, before the
-    workers start: numba caches them next to the sources, so the workers and every
-    interpreter a test starts load them instead of compiling them again (about 12 s
-    each).  Only where no kernel is cached yet, as in a fresh clone: a kernel whose
-    source changed since is compiled by the first test that needs it."""
+    """Under pytest-xdist, where no kernel is cached yet (as in a fresh clone), compile
+    the numba kernels once, in a process of their own, while the workers start and
+    collect the tests; each worker waits for it before its first test
+    (:func:`pytest_runtestloop`).  A kernel whose source changed since is compiled by
+    the first test that needs it."""
     if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
         return
     import sim
     from sim.compiled import use_numba
 
     if use_numba() and not any(Path(sim.__file__).parent.rglob("__pycache__/*.nbi")):
-        _compile_kernels()
+        config.stash[_COMPILER] = _KernelCompiler()
+
+
+_COMPILER = pytest.StashKey[_KernelCompiler]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """(pytest-xdist, in the controller) Tell each worker where the compiler's marker is."""
+    compiler = node.config.stash.get(_COMPILER, None)
+    if compiler is not None:
+        node.workerinput["sim_kernels_done"] = str(compiler.done)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    """In a worker, after collecting: wait until the kernels are compiled."""
+    done = getattr(session.config, "workerinput", {}).get("sim_kernels_done")
+    if done is None:
+        return None
+    deadline = time.monotonic() + 600
+    while not Path(done).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return None
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Say so if compiling the kernels failed (the tests then compiled what they needed)."""
+    compiler = config.stash.get(_COMPILER, None)
+    if compiler is not None and compiler.process.poll() not in (None, 0):
+        compiler.log.flush()
+        tail = (compiler.directory / "log").read_text(errors="replace").splitlines()[-5:]
+        terminalreporter.write_line("compiling the kernels ahead failed: " + " | ".join(tail))
+
+
+def pytest_unconfigure(config):
+    compiler = config.stash.get(_COMPILER, None)
+    if compiler is not None:
+        compiler.finish()
 
 
 def _compile_kernels() -> None:
-    """Four runs of 60 days of each shipped scenario, with the Nash and logit QRE
-    selection: every kernel the model uses, at the types it uses them."""
+    """Four runs of 60 days of three shipped scenarios, one with the logit QRE selection:
+    every kernel the model uses, at the types it uses them (the same signatures as all
+    seven scenarios under both selections, in half the time)."""
     import sim
     from sim.scenario.overrides import with_overrides
 
-    for path in sorted(SCENARIOS.glob("*.yaml")):
-        scenario = with_overrides(sim.load_scenario(path), {"simulation.horizon_days": 60})
-        for selection in (scenario.games.selection, "logit_qre"):
-            sim.run(with_overrides(scenario, {"games.selection": selection}), runs=4, seed=0)
+    for name, selection in (
+        ("combined", None),
+        ("public_good", "logit_qre"),
+        ("known_resolve", None),
+    ):
+        scenario = with_overrides(
+            sim.load_scenario(SCENARIOS / f"{name}.yaml"), {"simulation.horizon_days": 60}
+        )
+        if selection is not None:
+            scenario = with_overrides(scenario, {"games.selection": selection})
+        sim.run(scenario, runs=4, seed=0)
