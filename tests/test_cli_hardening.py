@@ -8,6 +8,7 @@ case must end within 5 s of the signal (or of the failure) and stay under 500 MB
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import signal
@@ -475,6 +476,35 @@ def test_a_worker_killed_by_the_system_ends_the_run_with_one_line(tmp_path: Path
     assert "died before finishing its runs" in _one_line(stderr)
     assert list(tmp_path.iterdir()) == []
     assert _wait_gone(_session_pids(process.pid)) == []
+
+
+def test_a_worker_killed_while_idle_ends_the_batch_at_once(tmp_path: Path):
+    """An idle worker holds the lock of the pool's task queue while it waits for a task;
+    killed then, it never gives it back, and Pool.terminate() (which takes that lock
+    first) would wait for ever.  The batch ends within seconds all the same, with
+    ChildProcessError, and no worker is left.  (In an interpreter of its own, so that a
+    batch that waits for ever fails the test instead of stopping the suite.)"""
+    script = f"from tests.pool_tasks import kill_the_idle_worker as k; k({str(tmp_path)!r})"
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=100)  # the busy task lasts 120 s
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the batch did not end after its idle worker died")
+    lines = stdout.splitlines()
+    assert process.returncode == 0, stderr
+    assert lines[0].startswith("ChildProcessError: ") and "died before" in lines[0], stdout
+    killed, ended = re.fullmatch(r"killed (\d); ended after ([\d.]+) s", lines[1]).groups()
+    assert killed == "1" and float(ended) < 60, stdout
+    assert lines[2] == "workers left 0", stdout
 
 
 def test_nohup_keeps_sighup_ignored(tmp_path: Path):

@@ -586,6 +586,7 @@ def run_pool(
         "started a pool of %d worker processes (spawn) for %d tasks", processes, len(calls)
     )
     workers: set[int] = set()
+    stopped = False  # whether the pool can be joined
     try:
         signal.signal(signal.SIGINT, previous)
         _restore_mask(mask)
@@ -614,12 +615,44 @@ def run_pool(
             time.sleep(0.05)
         drain()
         pool.close()
+        stopped = True
     except BaseException:
-        pool.terminate()
+        stopped = _terminate(pool)
         raise
     finally:
-        pool.join()
+        if stopped:
+            pool.join()
         progress_queue.close()
+
+
+#: Seconds ``Pool.terminate`` gets before the pool's workers are killed outright.
+_TERMINATE_SECONDS = 2.0
+
+
+def _terminate(pool) -> bool:
+    """``pool.terminate()``, in bounded time; False if it could not finish.
+
+    ``Pool.terminate`` first takes the lock of the pool's task queue, which an idle
+    worker holds while it waits for a task.  A worker killed while it held that lock
+    (idle at the end of a batch, or taking its next task) never gives it back, and
+    ``terminate`` would wait for ever.  So it runs in a thread; if it has not finished
+    within :data:`_TERMINATE_SECONDS` (it stopped asking for replacement workers at
+    once), the workers are killed and the pool, whose threads are daemons, is left
+    behind.
+    """
+    stopper = threading.Thread(target=pool.terminate, name="sim-pool-terminate", daemon=True)
+    stopper.start()
+    stopper.join(_TERMINATE_SECONDS)
+    if not stopper.is_alive():
+        return True
+    # The pool's own list of its worker processes: killing by PID could hit a reaped
+    # worker's PID reused by another process.
+    for process in list(getattr(pool, "_pool", ())):
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+    logger.debug("the pool could not be terminated (a worker died holding its lock)")
+    return False
 
 
 def _block_sigint():
