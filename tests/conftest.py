@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import functools
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,15 @@ atexit.register(_peak)
 sys.argv[0] = "sim"
 runpy.run_module("sim.cli", run_name="__main__")
 """
+
+
+def as_in_a_terminal() -> None:
+    """``preexec_fn`` for a command a test stops with SIGINT or SIGHUP, as a user at a
+    terminal would: both at their defaults in the command, whatever this process
+    inherited (a suite started in the background ignores SIGINT, one under ``nohup``
+    SIGHUP, and a command started with a signal ignored rightly keeps ignoring it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 def peak_megabytes(path: Path) -> float:

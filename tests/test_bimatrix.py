@@ -72,13 +72,14 @@ def _pure_equilibria(A, B) -> set[tuple]:
 @pytest.mark.slow  # about a second or more in-process; not in the quick layer
 @pytest.mark.parametrize("shape", [(2, 2), (3, 2), (3, 3), (4, 3), (4, 4)])
 def test_random_games_agree_with_nashpy_and_find_what_it_misses(shape):
-    """150 games per shape (750 in all; each shape's sample still holds a dozen or more
-    degenerate games where nashpy misses an equilibrium).  Continuous payoffs (non-degenerate games):
-    the set equals nashpy's vertex enumeration.  Small integer payoffs (ties, so often
-    degenerate): it holds every profile nashpy's vertex enumeration finds and every
-    pure equilibrium (checked cell by cell) -- nashpy misses some of those in degenerate
-    games, e.g. the pure equilibrium (row 2, column 1) of A = [[0, 2], [0, 1]],
-    B = [[1, 2], [0, 0]].  Every profile found is an equilibrium."""
+    """150 games per shape (750 in all; each shape's sample holds a dozen or more
+    degenerate games where nashpy misses an equilibrium).  Continuous payoffs
+    (non-degenerate games): the set equals nashpy's vertex enumeration.  Small integer
+    payoffs (ties, so often degenerate): it holds every profile nashpy's vertex
+    enumeration finds and every pure equilibrium (checked cell by cell) -- nashpy
+    misses some of those in degenerate games, e.g. the pure equilibrium (row 2,
+    column 1) of A = [[0, 2], [0, 1]], B = [[1, 2], [0, 0]].  Every profile found is
+    an equilibrium."""
     rng = np.random.default_rng(sum(shape))
     beyond_nashpy = nashpy_failed = 0
     for k in range(150):

@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.scenario.loader import load_scenario
-from tests.conftest import PEAK_WRAPPER, SCENARIOS, peak_megabytes, run_cli
+from tests.conftest import PEAK_WRAPPER, SCENARIOS, as_in_a_terminal, peak_megabytes, run_cli
 
 COMBINED = (SCENARIOS / "combined.yaml").as_posix()
 LIMIT_SECONDS = 5.0
@@ -93,6 +93,7 @@ def _start_run(tmp_path: Path, out: Path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=as_in_a_terminal,
     )
     deadline = time.monotonic() + 60
     # Wait until the pool is up: the parent, two workers (and the resource tracker).

@@ -23,7 +23,7 @@ from sim.experiments.indices import analyze
 from sim.experiments.sweeps import SweepSpec, load_sweep, parse_vary, resolve_sweep, run_sweep
 from sim.scenario.loader import ScenarioError, load_scenario
 
-from .conftest import SCENARIOS, run_cli
+from .conftest import SCENARIOS, as_in_a_terminal, run_cli
 from .test_cli_hardening import _one_line, _session_pids, _wait_gone
 
 COMBINED = (SCENARIOS / "combined.yaml").as_posix()
@@ -188,6 +188,7 @@ def test_a_stopped_sweep_resumes_to_the_uninterrupted_table(tmp_path: Path, stop
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=as_in_a_terminal,
     )
     deadline = time.monotonic() + 120
     while len(list(store.glob("chunk-*.json"))) < 2:  # a chunk's record follows its file
