@@ -28,7 +28,14 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.scenario.loader import load_scenario
-from tests.conftest import PEAK_WRAPPER, SCENARIOS, as_in_a_terminal, peak_megabytes, run_cli
+from tests.conftest import (
+    PEAK_WRAPPER,
+    REPO,
+    SCENARIOS,
+    as_in_a_terminal,
+    peak_megabytes,
+    run_cli,
+)
 
 COMBINED = (SCENARIOS / "combined.yaml").as_posix()
 LIMIT_SECONDS = 5.0
@@ -488,7 +495,7 @@ def test_a_worker_killed_while_idle_ends_the_batch_at_once(tmp_path: Path):
     script = f"from tests.pool_tasks import kill_the_idle_worker as k; k({str(tmp_path)!r})"
     process = subprocess.Popen(
         [sys.executable, "-c", script],
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
